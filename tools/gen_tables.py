@@ -16,9 +16,10 @@ CLDR = "/usr/share/unicode/cldr/common/main"
 CODEPAGES = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",
              "latin-1", "iso-8859-2", "mac_roman", "cp437"]
 
-# Categories, packed in 4 bits. Keep in sync with `Cat` in charinfo.rs.
+# Categories, packed in 4 bits. Keep in sync with `Cat` in charinfo.rs. Superscripts,
+# fractions and Roman numerals (No, Nl) behave like symbols in running text.
 CATS = {"Cn": 0, "Cc": 1, "Cf": 2, "Co": 3, "Cs": 3, "Lu": 4, "Ll": 5, "Lt": 6, "Lm": 6, "Lo": 6,
-        "Mn": 7, "Mc": 7, "Me": 7, "Nd": 8, "Nl": 8, "No": 8, "Pc": 9, "Pd": 9, "Ps": 9, "Pe": 9,
+        "Mn": 7, "Mc": 7, "Me": 7, "Nd": 8, "Nl": 10, "No": 10, "Pc": 9, "Pd": 9, "Ps": 9, "Pe": 9,
         "Pi": 9, "Pf": 9, "Po": 9, "Sm": 10, "Sc": 10, "Sk": 10, "So": 10, "Zs": 11, "Zl": 11, "Zp": 11}
 
 
@@ -138,11 +139,24 @@ def main():
     sidx = {s: i for i, s in enumerate(scripts)}
     main_counts, aux = exemplar_counts()
 
+    # A script written by one language (Greek, Thai, Georgian) has letters in one main
+    # set each: commonness is measured against the script's most written letter too.
+    script_max = {}
+    for cp, n in main_counts.items():
+        sc = script_of.get(cp, "Unknown")
+        script_max[sc] = max(script_max.get(sc, 0), n)
+
     def props(cp):
         c = cat.get(cp, 0)
         s = sidx[script_of.get(cp, "Unknown")]
         n = main_counts.get(cp, 0)
-        tier = 5 if n >= 15 else 4 if n >= 5 else 3 if n >= 2 else 2 if n == 1 else 1 if cp in aux else 0
+        rel = n / script_max.get(script_of.get(cp, "Unknown"), 1) if n else 0
+        if n >= 15 or (n and rel >= 0.5):
+            tier = 5
+        elif n >= 5 or rel >= 0.2:
+            tier = 4
+        else:
+            tier = 3 if n >= 2 else 2 if n == 1 else 1 if cp in aux else 0
         emo = 2 if cp in pres else 1 if cp in pict else 0
         return c | (tier << 4) | (emo << 7) | (s << 9)
 

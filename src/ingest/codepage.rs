@@ -1,0 +1,160 @@
+//! Single-byte code pages that UTF-8 text gets mis-decoded through, in both directions.
+//!
+//! Decoding tables are generated from Python's codecs (`tables.rs`), because those are
+//! the tables that damage text in the wild. Encoding is "sloppy" the way damaged text
+//! needs it: a C1 control character stands for its own byte (the byte survived a
+//! decoder that had no character for it), and U+FFFD stands for an unknown hole byte.
+
+use std::sync::OnceLock;
+
+use super::tables::{CODEPAGE_HIGH, CODEPAGE_NAMES};
+
+/// What a character of damaged text says about the byte it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A known byte.
+    Byte(u8),
+    /// U+FFFD: one byte the code page has no character for, value unknown.
+    Hole,
+    /// A character this code page cannot produce: not part of the damage.
+    Foreign,
+}
+
+/// One code page.
+pub struct Codepage {
+    pub name: &'static str,
+    decode: [u32; 128],
+    /// (char, byte) sorted by char, for encoding.
+    encode: Vec<(u32, u8)>,
+    /// Bytes the code page leaves undefined (lost, or turned into U+FFFD, in damage).
+    pub holes: Vec<u8>,
+    /// How rarely text is mis-decoded through this code page, as extra evidence needed.
+    pub rarity: f32,
+}
+
+impl Codepage {
+    /// The byte `c` came from, if this code page made it.
+    pub fn unit(&self, c: char) -> Unit {
+        let cp = c as u32;
+        if cp < 0x80 {
+            return Unit::Byte(cp as u8);
+        }
+        if (0x80..0xA0).contains(&cp) {
+            return Unit::Byte(cp as u8);
+        }
+        // A sloppy decoder passes an undefined byte through as the Latin-1 character.
+        if cp < 0x100 && self.holes.contains(&(cp as u8)) {
+            return Unit::Byte(cp as u8);
+        }
+        if cp == 0xFFFD {
+            return if self.holes.is_empty() {
+                Unit::Foreign
+            } else {
+                Unit::Hole
+            };
+        }
+        match self.encode.binary_search_by_key(&cp, |&(c, _)| c) {
+            Ok(i) => Unit::Byte(self.encode[i].1),
+            Err(_) => Unit::Foreign,
+        }
+    }
+
+    /// The character byte `b` decodes to, if defined.
+    pub fn decode(&self, b: u8) -> Option<char> {
+        if b < 0x80 {
+            return Some(b as char);
+        }
+        match self.decode[(b - 0x80) as usize] {
+            0 => None,
+            cp => char::from_u32(cp),
+        }
+    }
+
+    /// Undefined bytes that can stand inside a UTF-8 sequence as continuation bytes.
+    pub fn continuation_holes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.holes
+            .iter()
+            .copied()
+            .filter(|b| (0x80..0xC0).contains(b))
+    }
+
+    /// Undefined bytes that can start a two-byte UTF-8 sequence.
+    pub fn lead_holes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.holes
+            .iter()
+            .copied()
+            .filter(|b| (0xC2..0xE0).contains(b))
+    }
+}
+
+/// Extra evidence a repair through each code page needs, in `CODEPAGE_NAMES` order:
+/// Windows-1252 and Latin-1 are behind most mojibake; Mac Roman and cp437 are rare, and
+/// their tables are full of symbols that line art and math legitimately use.
+const RARITY: [f32; 10] = [0.0, 0.5, 0.5, 1.0, 0.5, 1.0, 0.0, 1.0, 1.5, 1.5];
+
+/// How many code pages `all()` returns.
+pub const COUNT: usize = CODEPAGE_NAMES.len();
+
+/// All code pages the repairer tries, most common first (ties go to the earlier one).
+pub fn all() -> &'static [Codepage] {
+    static ALL: OnceLock<Vec<Codepage>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        CODEPAGE_NAMES
+            .iter()
+            .zip(CODEPAGE_HIGH.iter())
+            .zip(RARITY)
+            .map(|((name, high), rarity)| {
+                let mut encode: Vec<(u32, u8)> = high
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &cp)| cp != 0)
+                    .map(|(i, &cp)| (cp, 0x80 + i as u8))
+                    .collect();
+                encode.sort_unstable();
+                let holes = (0..128u8)
+                    .filter(|&i| high[i as usize] == 0)
+                    .map(|i| 0x80 + i)
+                    .collect();
+                Codepage {
+                    name,
+                    decode: *high,
+                    encode,
+                    holes,
+                    rarity,
+                }
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_name(name: &str) -> Option<&'static Codepage> {
+        all().iter().find(|c| c.name == name)
+    }
+
+    #[test]
+    fn holes_match_python() {
+        assert_eq!(
+            by_name("cp1252").unwrap().holes,
+            [0x81, 0x8D, 0x8F, 0x90, 0x9D]
+        );
+        assert_eq!(by_name("cp1251").unwrap().holes, [0x98]);
+        assert!(by_name("mac_roman").unwrap().holes.is_empty());
+        assert!(by_name("cp1253").unwrap().holes.contains(&0xD2));
+    }
+
+    #[test]
+    fn units() {
+        let mac = by_name("mac_roman").unwrap();
+        assert_eq!(mac.unit('‚'), Unit::Byte(0xE2));
+        assert_eq!(mac.unit('✅'), Unit::Foreign);
+        let w = by_name("cp1252").unwrap();
+        assert_eq!(w.unit('\u{81}'), Unit::Byte(0x81));
+        assert_eq!(w.unit('\u{FFFD}'), Unit::Hole);
+        assert_eq!(w.decode(0x80), Some('€'));
+        assert_eq!(w.decode(0x81), None);
+    }
+}

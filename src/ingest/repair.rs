@@ -1,0 +1,877 @@
+//! Mojibake repair: finds UTF-8 that was decoded through a single-byte code page and
+//! restores it, including bytes the code page dropped or turned into U+FFFD.
+//!
+//! Each line is tried under every code page in `codepage::all()`. Under a code page, the
+//! line's characters map back to bytes; runs of those bytes that form UTF-8 sequences
+//! (or would, with lost bytes put back) are decoded. The repaired line replaces the
+//! original only when it is much more plausible (`plausibility`), and only when every
+//! lost byte has one clearly best reconstruction: a false repair is worse than none.
+
+use std::collections::HashMap;
+
+use super::charinfo::info;
+use super::codepage::{self, Codepage, Unit};
+use super::plausibility::{Scorer, cost};
+use super::prior;
+
+/// How sure the repairer must be about one code page.
+#[derive(Clone, Copy)]
+struct Strictness {
+    /// A line must get at least this much cheaper to be repaired.
+    min_gain: f32,
+    /// Cost of each byte that was lost and is put back by guesswork.
+    insert_cost: f32,
+    /// Cost of reading a plain space as a no-break space byte (not for `à`, see
+    /// `nbsp_cost`).
+    nbsp_cost: f32,
+    /// Subtracted from this code page's cost when code pages compete for a line.
+    preference: f32,
+    /// Credit for each sequence of two or more characters that decodes: in a document
+    /// known to be damaged this way, a lead byte glued to a continuation byte is
+    /// evidence of damage even when lost bytes leave it looking like text (`â—` for ❗).
+    structure_credit: f32,
+    /// Credit for each sequence of three or more characters that decodes whole, with no
+    /// byte guessed: text rarely forms one by accident (`âœ…` is ✅ on its own).
+    whole_credit: f32,
+    /// Cost of each character the code page maps to a high byte that no sequence
+    /// explains: real damage leaves few (`MÄ£ÄM ÌÑÌ` is leetspeak, not mojibake).
+    orphan_cost: f32,
+    /// How much a code page's rarity as a source of mojibake raises `min_gain`.
+    rarity_weight: f32,
+}
+
+/// With no other evidence, damage must be obvious.
+const STRICT: Strictness = Strictness {
+    min_gain: 3.0,
+    insert_cost: 2.0,
+    nbsp_cost: 1.0,
+    preference: 0.0,
+    structure_credit: 0.0,
+    whole_credit: 3.0,
+    orphan_cost: 1.0,
+    rarity_weight: 1.0,
+};
+/// Once other lines of the document were repaired under a code page, a line that looks
+/// damaged the same way is believed on much less evidence. Guesses get cheaper only for
+/// the kinds of damage the document has shown (`corroborate`).
+const CORROBORATED: Strictness = Strictness {
+    min_gain: 0.5,
+    insert_cost: 2.0,
+    nbsp_cost: 1.0,
+    preference: 0.0,
+    structure_credit: 2.0,
+    whole_credit: 0.0,
+    orphan_cost: 0.3,
+    rarity_weight: 0.0,
+};
+/// In a line already repaired once, what remains is likely damaged again.
+const LATER_ROUND_MIN_GAIN: f32 = 1.0;
+/// A guess of a kind the document has already needed elsewhere.
+const CHEAP_GUESS: f32 = 0.5;
+/// The code page that explains most of the document wins lines that others explain
+/// about as well (cp1250 and ISO-8859-2 agree on most letters, and differ on a few).
+const DOMINANT_PREFERENCE: f32 = 3.0;
+/// A character the code page cannot produce, glued to text it decoded: the damage
+/// hypothesis leaves it unexplained (`”Ž` where cp1252 explains `â€Ž` whole).
+const UNEXPLAINED_COST: f32 = 2.0;
+/// A reconstruction must beat the runner-up by this much to be trusted when both are
+/// ranked emoji or symbols (the ranking is a deliberate prior)...
+const MIN_MARGIN_RANKED: f32 = 0.15;
+/// ...by this much when only the winner is ranked...
+const MIN_MARGIN_OVER_UNRANKED: f32 = 0.5;
+/// ...and by this much otherwise: how many languages write a letter says little about
+/// which of two everyday letters this text had, so only an exotic runner-up loses.
+const MIN_MARGIN: f32 = 1.0;
+/// Repairs applied to one line at most (text can be damaged twice).
+const MAX_ROUNDS: usize = 3;
+
+type Params = [Strictness; codepage::COUNT];
+
+/// One repaired line: where the damage starts, what it was and what it is now.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Repair {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column (in characters) where the changed text starts.
+    pub column: usize,
+    pub before: String,
+    pub after: String,
+    /// The code page the text had been decoded through.
+    pub codepage: &'static str,
+    /// True when lost bytes had to be reconstructed.
+    pub lossy: bool,
+}
+
+/// Damage that was seen but not repaired, because no reconstruction was clearly best.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Unresolved {
+    pub line: usize,
+    pub codepage: &'static str,
+}
+
+/// What repairing a text did.
+#[derive(Clone, Debug, Default)]
+pub struct Repaired {
+    pub text: String,
+    pub repairs: Vec<Repair>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// Repair every line of `text`.
+///
+/// Two passes: the first repairs what is obvious on its own. Code pages that explain a
+/// fair share of the document's non-ASCII lines are then corroborated, the one that
+/// explains most is preferred, and the second pass retries every damaged-looking line
+/// with that evidence and with the characters the document already uses as tie-breakers.
+pub fn repair_text(text: &str) -> Repaired {
+    if text.is_ascii() {
+        return Repaired {
+            text: text.to_string(),
+            ..Repaired::default()
+        };
+    }
+    let lines: Vec<(&str, &str)> = text.split_inclusive('\n').map(split_eol).collect();
+    let strict: Params = [STRICT; codepage::COUNT];
+    let none = DocEvidence::default();
+    let mut outcomes: Vec<LineOutcome> = lines
+        .iter()
+        .map(|(line, _)| repair_line(line, &none, &strict))
+        .collect();
+
+    if let Some((params, dominant)) = corroborate(&lines, &outcomes) {
+        // Evidence comes from repaired lines and from lines the dominant code page
+        // could not have damaged; other lines may be damaged beyond repair.
+        let cp = &codepage::all()[dominant];
+        let undamaged = |l: &str| {
+            l.chars()
+                .all(|c| c.is_ascii() || cp.unit(c) == Unit::Foreign)
+        };
+        let doc = DocEvidence::gather(lines.iter().zip(&outcomes).filter_map(
+            |((l, _), o)| match o {
+                LineOutcome::Repaired { text, guesses, .. } if !guesses.any() => {
+                    Some(text.as_str())
+                }
+                _ if undamaged(l) => Some(*l),
+                _ => None,
+            },
+        ));
+        for ((line, _), o) in lines.iter().zip(outcomes.iter_mut()) {
+            if line.is_ascii() {
+                continue;
+            }
+            // The second pass may change a repair (the dominant code page wins ties),
+            // but never undo one that guessed nothing: cheaper guesses can make a sure
+            // line look unsure. A first-pass guess it doubts is withdrawn.
+            let second = repair_line(line, &doc, &params);
+            let sure = matches!(o, LineOutcome::Repaired { guesses, .. } if !guesses.any());
+            if matches!(second, LineOutcome::Repaired { .. }) || !sure {
+                *o = second;
+            }
+        }
+    }
+
+    let mut out = Repaired {
+        text: String::with_capacity(text.len()),
+        ..Repaired::default()
+    };
+    for (i, ((line, eol), o)) in lines.iter().zip(outcomes).enumerate() {
+        match o {
+            LineOutcome::Clean => out.text.push_str(line),
+            LineOutcome::Repaired {
+                text,
+                codepage,
+                guesses,
+                ..
+            } => {
+                let name = codepage::all()[codepage].name;
+                out.repairs
+                    .push(diff_span(line, &text, i + 1, name, guesses.any()));
+                out.text.push_str(&text);
+            }
+            LineOutcome::Ambiguous(cp) => {
+                out.unresolved.push(Unresolved {
+                    line: i + 1,
+                    codepage: codepage::all()[cp].name,
+                });
+                out.text.push_str(line);
+            }
+        }
+        out.text.push_str(eol);
+    }
+    out
+}
+
+/// Second-pass strictness from what the first pass found, and the code page that
+/// explains most lines; None if nothing explains a fair share (one in twenty) of the
+/// document's non-ASCII lines.
+fn corroborate(lines: &[(&str, &str)], outcomes: &[LineOutcome]) -> Option<(Params, usize)> {
+    let mut explains = [0usize; codepage::COUNT];
+    let (mut inserted, mut nbsp) = (0usize, 0usize);
+    let non_ascii = lines.iter().filter(|(l, _)| !l.is_ascii()).count();
+    let fair_share = |n: usize| n > 0 && n * 20 >= non_ascii;
+    for o in outcomes {
+        if let LineOutcome::Repaired {
+            explained, guesses, ..
+        } = o
+        {
+            for (i, n) in explains.iter_mut().enumerate() {
+                *n += usize::from(explained & (1 << i) != 0);
+            }
+            inserted += usize::from(guesses.inserted);
+            nbsp += usize::from(guesses.nbsp);
+        }
+    }
+    let mut params: Params = [STRICT; codepage::COUNT];
+    let mut any = false;
+    for (p, &n) in params.iter_mut().zip(&explains) {
+        if fair_share(n) {
+            *p = CORROBORATED;
+            if fair_share(inserted) {
+                p.insert_cost = CHEAP_GUESS;
+            }
+            if fair_share(nbsp) {
+                p.nbsp_cost = CHEAP_GUESS / 2.0;
+            }
+            any = true;
+        }
+    }
+    let top = explains.iter().copied().max().unwrap_or(0);
+    let dominant = explains.iter().position(|&n| n == top && n > 0)?;
+    params[dominant].preference = DOMINANT_PREFERENCE;
+    any.then_some((params, dominant))
+}
+
+fn split_eol(raw: &str) -> (&str, &str) {
+    let body = raw.trim_end_matches(['\n', '\r']);
+    (body, &raw[body.len()..])
+}
+
+enum LineOutcome {
+    Clean,
+    Repaired {
+        text: String,
+        /// Index of the code page of the first round.
+        codepage: usize,
+        /// Code pages that explained the first round equally well, as a bit set.
+        explained: u32,
+        guesses: Guesses,
+    },
+    Ambiguous(usize),
+}
+
+fn repair_line(line: &str, doc: &DocEvidence, params: &Params) -> LineOutcome {
+    let mut current = line.to_string();
+    let mut first: Option<(usize, u32)> = None;
+    let mut guesses = Guesses::default();
+    for round in 0..MAX_ROUNDS {
+        match best_decoding(&current, doc, params, round > 0) {
+            Some((d, explained)) if !d.ambiguous => {
+                first.get_or_insert((d.codepage, explained));
+                guesses = guesses.or(d.guesses);
+                current = d.text;
+            }
+            Some((d, _)) => {
+                // A later round that is unsure keeps what earlier rounds did.
+                if first.is_none() {
+                    return LineOutcome::Ambiguous(d.codepage);
+                }
+                break;
+            }
+            None => break,
+        }
+    }
+    if let Some(fixed) = c1_as_windows_1252(&current) {
+        current = fixed;
+        first.get_or_insert((0, 1));
+    }
+    match first {
+        Some((codepage, explained)) => LineOutcome::Repaired {
+            text: current,
+            codepage,
+            explained,
+            guesses,
+        },
+        None => LineOutcome::Clean,
+    }
+}
+
+/// C1 control characters are never meant as text: they are Windows-1252 punctuation
+/// (`\x93`, `\x85`) read as Latin-1. Index 0 of `codepage::all()` is Windows-1252.
+fn c1_as_windows_1252(line: &str) -> Option<String> {
+    if !line.chars().any(|c| ('\u{80}'..='\u{9F}').contains(&c)) {
+        return None;
+    }
+    let w = &codepage::all()[0];
+    let fixed: String = line
+        .chars()
+        .map(|c| match c {
+            '\u{80}'..='\u{9F}' => w.decode(c as u8).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    (fixed != line).then_some(fixed)
+}
+
+struct Decoded {
+    text: String,
+    cost: f32,
+    /// Index into `codepage::all()`.
+    codepage: usize,
+    guesses: Guesses,
+    ambiguous: bool,
+}
+
+/// The most plausible decoding of `line` under any code page that gains enough, with
+/// the set of code pages whose decoding is exactly as plausible.
+fn best_decoding(
+    line: &str,
+    doc: &DocEvidence,
+    params: &Params,
+    later_round: bool,
+) -> Option<(Decoded, u32)> {
+    if line.is_ascii() {
+        return None;
+    }
+    let chars: Vec<char> = line.chars().collect();
+    // C1 controls have a cheap explanation of their own (Windows-1252 punctuation read as
+    // Latin-1): a decoding must beat that, not the controls.
+    let base = cost(c1_as_windows_1252(line).as_deref().unwrap_or(line));
+    let mut found: Vec<Decoded> = Vec::new();
+    for (i, cp) in codepage::all().iter().enumerate() {
+        let p = params[i];
+        let mut needed = p.min_gain + p.rarity_weight * cp.rarity;
+        if later_round {
+            needed = needed.min(LATER_ROUND_MIN_GAIN);
+        }
+        if let Some(d) = decode_under(cp, i, &chars, doc, p) {
+            if base - d.cost >= needed {
+                found.push(d);
+            }
+        }
+    }
+    // The most plausible reading wins; if it is unsure, the line stays as it is (a sure
+    // but less plausible reading through another code page is how wrong repairs happen).
+    let ranked = |d: &Decoded| d.cost - params[d.codepage].preference;
+    let best = found
+        .iter()
+        .enumerate()
+        .min_by(|a, b| ranked(a.1).total_cmp(&ranked(b.1)).then(a.0.cmp(&b.0)))?
+        .0;
+    let best_cost = found[best].cost;
+    let explained = found
+        .iter()
+        .filter(|d| !d.ambiguous && d.cost <= best_cost + 0.01)
+        .fold(0u32, |m, d| m | 1 << d.codepage);
+    Some((found.swap_remove(best), explained))
+}
+
+/// The kinds of guess a repair made.
+#[derive(Clone, Copy, Debug, Default)]
+struct Guesses {
+    /// Put back bytes the code page dropped.
+    inserted: bool,
+    /// Read a plain space as a no-break space byte.
+    nbsp: bool,
+    /// Chose one reading among several.
+    chosen: bool,
+}
+
+impl Guesses {
+    fn any(self) -> bool {
+        self.inserted || self.nbsp || self.chosen
+    }
+
+    fn or(self, o: Guesses) -> Guesses {
+        Guesses {
+            inserted: self.inserted || o.inserted,
+            nbsp: self.nbsp || o.nbsp,
+            chosen: self.chosen || o.chosen,
+        }
+    }
+}
+
+/// A stretch of the line: either a character kept as is, or a UTF-8 sequence to decode.
+enum Piece {
+    Keep(char),
+    /// Candidate readings, and how many characters of the line the sequence spans.
+    Seq(Vec<Cand>, usize),
+}
+
+/// One reading of a damaged sequence.
+#[derive(Clone, Copy, Debug)]
+struct Cand {
+    c: char,
+    /// Lost bytes this reading puts back.
+    inserted: u8,
+    /// The sequence swallowed a space this reading keeps (`à` + space, or a lost byte
+    /// before a space that was a space all along).
+    space: bool,
+    /// The reading takes a plain space for a no-break space byte.
+    nbsp: bool,
+}
+
+impl Cand {
+    fn new(c: char, inserted: u8) -> Cand {
+        Cand {
+            c,
+            inserted,
+            space: false,
+            nbsp: false,
+        }
+    }
+}
+
+fn seq_len(lead: u8) -> usize {
+    match lead {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => 0,
+    }
+}
+
+fn is_cont(b: u8) -> bool {
+    (0x80..0xC0).contains(&b)
+}
+
+/// Decode one complete byte sequence; UTF-8's own rules reject overlongs and surrogates.
+fn decode_seq(bytes: &[u8]) -> Option<char> {
+    std::str::from_utf8(bytes).ok()?.chars().next()
+}
+
+/// Split `chars` into pieces under code page `cp`; None if nothing decodes.
+fn pieces_under(cp: &Codepage, chars: &[char]) -> Option<Vec<Piece>> {
+    let units: Vec<Unit> = chars.iter().map(|&c| cp.unit(c)).collect();
+    let mut pieces = Vec::with_capacity(chars.len());
+    let mut found = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let lead = match units[i] {
+            Unit::Byte(b) if seq_len(b) > 0 => b,
+            Unit::Byte(b) if is_cont(b) => {
+                // A stray continuation byte: its lead byte may have been lost (0xD2 in
+                // cp1253), or it is just a character. Both stay candidates.
+                let mut cands: Vec<Cand> = cp
+                    .lead_holes()
+                    .filter_map(|h| decode_seq(&[h, b]).map(|c| Cand::new(c, 1)))
+                    .collect();
+                if cands.is_empty() {
+                    pieces.push(Piece::Keep(chars[i]));
+                } else {
+                    cands.push(Cand::new(chars[i], 0));
+                    pieces.push(Piece::Seq(cands, 1));
+                }
+                i += 1;
+                continue;
+            }
+            _ => {
+                pieces.push(Piece::Keep(chars[i]));
+                i += 1;
+                continue;
+            }
+        };
+        if let Some(c) = cesu8_pair(&units[i..]) {
+            found = true;
+            pieces.push(Piece::Seq(vec![Cand::new(c, 0)], 6));
+            i += 6;
+            continue;
+        }
+        let need = seq_len(lead) - 1;
+        let mut slots: Vec<Unit> = Vec::with_capacity(need);
+        let mut j = i + 1;
+        while j < chars.len() && slots.len() < need {
+            match units[j] {
+                Unit::Byte(b) if is_cont(b) => slots.push(Unit::Byte(b)),
+                Unit::Hole => slots.push(Unit::Hole),
+                _ => break,
+            }
+            j += 1;
+        }
+        let mut cands = candidates(cp, lead, &slots, need);
+        if slots.len() < need && chars.get(j) == Some(&' ') && cp.decode(0xA0) == Some('\u{A0}') {
+            if let Some(nbsp) = nbsp_as_space(lead, &slots, &chars[j..]) {
+                // Both readings span the space: lost bytes before a real space, or the
+                // space standing for the no-break space byte.
+                for c in &mut cands {
+                    c.space = true;
+                }
+                cands.push(nbsp);
+                j += 1;
+            }
+        }
+        if cands.is_empty() {
+            pieces.push(Piece::Keep(chars[i]));
+            i += 1;
+            continue;
+        }
+        found = true;
+        pieces.push(Piece::Seq(cands, j - i));
+        i = j;
+    }
+    found.then_some(pieces)
+}
+
+/// A no-break space (byte 0xA0) that an editor turned into a plain space: `Ã ` for `à`,
+/// `Å veices` for `Šveices`. `rest` starts at that space. Returns the character and
+/// whether the space survives: French and Portuguese `à` stands alone (so a space
+/// follows it) except in the contractions `às`, `àquele`, `àquilo`.
+fn nbsp_as_space(lead: u8, slots: &[Unit], rest: &[char]) -> Option<Cand> {
+    let mut bytes = vec![lead];
+    for s in slots {
+        match s {
+            Unit::Byte(b) => bytes.push(*b),
+            _ => return None,
+        }
+    }
+    bytes.push(0xA0);
+    let c = decode_seq(&bytes)?;
+    let after: String = rest[1..].iter().take(5).collect();
+    let joined = after.starts_with(' ')
+        || after.starts_with("s ")
+        || after.starts_with("quel")
+        || after.starts_with("quil");
+    // A guess, but a cheaper one than a lost byte: editors do this to NBSP all the time.
+    Some(Cand {
+        c,
+        inserted: 0,
+        space: c == 'à' && !joined,
+        nbsp: true,
+    })
+}
+
+/// Cost of reading a space as a no-break space; nothing for `à`, which French writes
+/// before a word so often that editors' NBSP-to-space damage of it is routine.
+fn nbsp_cost(cand: &Cand, strictness: Strictness) -> f32 {
+    match (cand.nbsp, cand.c) {
+        (false, _) | (true, 'à') => 0.0,
+        (true, _) => strictness.nbsp_cost,
+    }
+}
+
+/// A surrogate pair written as two three-byte sequences (CESU-8, as Java and old
+/// MySQL do), at the start of `units`.
+fn cesu8_pair(units: &[Unit]) -> Option<char> {
+    let b: Vec<u8> = units
+        .iter()
+        .take(6)
+        .map_while(|u| match u {
+            Unit::Byte(b) => Some(*b),
+            _ => None,
+        })
+        .collect();
+    if b.len() < 6 || b[0] != 0xED || b[3] != 0xED {
+        return None;
+    }
+    if !(0xA0..=0xAF).contains(&b[1]) || !(0xB0..=0xBF).contains(&b[4]) {
+        return None;
+    }
+    if !is_cont(b[2]) || !is_cont(b[5]) {
+        return None;
+    }
+    let hi = 0xD000 | (u32::from(b[1] & 0x3F) << 6) | u32::from(b[2] & 0x3F);
+    let lo = 0xD000 | (u32::from(b[4] & 0x3F) << 6) | u32::from(b[5] & 0x3F);
+    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+}
+
+/// Every character `lead` + `slots` could have been, with lost bytes put back and each
+/// U+FFFD hole filled with every byte the code page leaves undefined.
+fn candidates(cp: &Codepage, lead: u8, slots: &[Unit], need: usize) -> Vec<Cand> {
+    let missing = need - slots.len();
+    let holes: Vec<u8> = cp.continuation_holes().collect();
+    if missing > 0 && (holes.is_empty() || missing > 2) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    // Choose which positions the lost bytes occupied, then fill every hole.
+    for mask in 0u32..(1 << need) {
+        if mask.count_ones() as usize != missing {
+            continue;
+        }
+        let mut present = slots.iter();
+        let pattern: Vec<Unit> = (0..need)
+            .map(|p| {
+                if mask & (1 << p) != 0 {
+                    Unit::Hole
+                } else {
+                    *present.next().unwrap_or(&Unit::Foreign)
+                }
+            })
+            .collect();
+        fill(&mut vec![lead], &pattern, &holes, &mut |bytes| {
+            if let Some(c) = decode_seq(bytes) {
+                out.push(Cand::new(c, missing as u8));
+            }
+        });
+    }
+    out
+}
+
+fn fill(prefix: &mut Vec<u8>, rest: &[Unit], holes: &[u8], emit: &mut dyn FnMut(&[u8])) {
+    match rest.first() {
+        None => emit(prefix),
+        Some(Unit::Byte(b)) => {
+            prefix.push(*b);
+            fill(prefix, &rest[1..], holes, emit);
+            prefix.pop();
+        }
+        Some(Unit::Hole) => {
+            for &h in holes {
+                prefix.push(h);
+                fill(prefix, &rest[1..], holes, emit);
+                prefix.pop();
+            }
+        }
+        Some(Unit::Foreign) => {}
+    }
+}
+
+/// Decode `chars` under `cp`, choosing the best candidate for each sequence.
+fn decode_under(
+    cp: &Codepage,
+    index: usize,
+    chars: &[char],
+    doc: &DocEvidence,
+    strictness: Strictness,
+) -> Option<Decoded> {
+    let pieces = pieces_under(cp, chars)?;
+    let mut text = String::with_capacity(chars.len() * 2);
+    let mut scorer = Scorer::new();
+    let mut guesses = Guesses::default();
+    let mut ambiguous = false;
+    let mut inserted = 0usize;
+    let mut glued = 0usize;
+    let mut unexplained = 0usize;
+    let mut whole = 0usize;
+    let mut orphans = 0usize;
+    let mut nbsp = 0.0;
+    for (idx, piece) in pieces.iter().enumerate() {
+        let c = match piece {
+            Piece::Keep(c) => {
+                match cp.unit(*c) {
+                    Unit::Foreign if next_to_seq(&pieces, idx) => unexplained += 1,
+                    Unit::Byte(b) if b >= 0x80 => orphans += 1,
+                    _ => {}
+                }
+                *c
+            }
+            Piece::Seq(cands, span) => {
+                glued += usize::from(*span > 1);
+                whole += usize::from(
+                    *span > 2
+                        && cands.len() == 1
+                        && cands[0].inserted == 0
+                        && plausible(cands[0].c),
+                );
+                let next = pieces.get(idx + 1).and_then(certain_char);
+                let (choice, decisive) = choose(&scorer, cands, next, doc, strictness);
+                let cand = cands[choice];
+                ambiguous |= !decisive;
+                guesses = guesses.or(Guesses {
+                    inserted: cand.inserted > 0,
+                    nbsp: cand.nbsp,
+                    chosen: cands.len() > 1,
+                });
+                inserted += cand.inserted as usize;
+                nbsp += nbsp_cost(&cand, strictness);
+                if cand.space {
+                    scorer.push(cand.c);
+                    text.push(cand.c);
+                    ' '
+                } else {
+                    cand.c
+                }
+            }
+        };
+        scorer.push(c);
+        text.push(c);
+    }
+    Some(Decoded {
+        cost: scorer.total() + inserted as f32 * strictness.insert_cost
+            - glued as f32 * strictness.structure_credit
+            - whole as f32 * strictness.whole_credit
+            + unexplained as f32 * UNEXPLAINED_COST
+            + orphans as f32 * strictness.orphan_cost
+            + nbsp,
+        text,
+        codepage: index,
+        guesses,
+        ambiguous,
+    })
+}
+
+/// A character worth the credit for decoding whole: one people write.
+fn plausible(c: char) -> bool {
+    let ci = info(c);
+    // U+FFFD decoded from `ï¿½` is the replacement character itself, damaged once more.
+    prior::rank(c).is_some() || ci.emoji > 0 || ci.tier >= 2 || c == '\u{FFFD}'
+}
+
+/// True when the piece at `idx` touches a decoded sequence.
+fn next_to_seq(pieces: &[Piece], idx: usize) -> bool {
+    let is_seq = |i: usize| matches!(pieces.get(i), Some(Piece::Seq(..)));
+    (idx > 0 && is_seq(idx - 1)) || is_seq(idx + 1)
+}
+
+fn certain_char(p: &Piece) -> Option<char> {
+    match p {
+        Piece::Keep(c) => Some(*c),
+        Piece::Seq(cands, _) if cands.len() == 1 => Some(cands[0].c),
+        Piece::Seq(..) => None,
+    }
+}
+
+/// Index of the best candidate, and whether it beats the runner-up clearly.
+fn choose(
+    scorer: &Scorer,
+    candidates: &[Cand],
+    next: Option<char>,
+    doc: &DocEvidence,
+    strictness: Strictness,
+) -> (usize, bool) {
+    if candidates.len() == 1 {
+        return (0, true);
+    }
+    let mut scored: Vec<(f32, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, cand)| {
+            let mut s = scorer.clone();
+            let before = s.total();
+            s.push(cand.c);
+            if cand.space {
+                s.push(' ');
+            }
+            if let Some(n) = next {
+                s.push(n);
+            }
+            let local = s.total() - before
+                + cand.inserted as f32 * strictness.insert_cost
+                + nbsp_cost(cand, strictness)
+                - doc.bonus(cand.c);
+            (local, i)
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (best, second) = (candidates[scored[0].1].c, candidates[scored[1].1].c);
+    let needed = match (prior::rank(best).is_some(), prior::rank(second).is_some()) {
+        (true, true) => MIN_MARGIN_RANKED,
+        (true, false) => MIN_MARGIN_OVER_UNRANKED,
+        _ => MIN_MARGIN,
+    };
+    (scored[0].1, scored[1].0 - scored[0].0 >= needed)
+}
+
+/// What the rest of the document says: the characters it uses.
+#[derive(Default)]
+struct DocEvidence {
+    counts: HashMap<char, u32>,
+}
+
+impl DocEvidence {
+    fn gather<'a>(lines: impl Iterator<Item = &'a str>) -> DocEvidence {
+        let mut counts = HashMap::new();
+        for c in lines.flat_map(str::chars).filter(|c| !c.is_ascii()) {
+            *counts.entry(c).or_insert(0) += 1;
+        }
+        DocEvidence { counts }
+    }
+
+    /// A small preference for characters the document already uses.
+    fn bonus(&self, c: char) -> f32 {
+        match self.counts.get(&c) {
+            Some(&n) => (0.2 * (1.0 + n as f32).ln()).min(0.8),
+            None => 0.0,
+        }
+    }
+}
+
+/// The changed span between a line and its repair, for reporting.
+fn diff_span(
+    before: &str,
+    after: &str,
+    line: usize,
+    codepage: &'static str,
+    lossy: bool,
+) -> Repair {
+    let a: Vec<char> = before.chars().collect();
+    let b: Vec<char> = after.chars().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    Repair {
+        line,
+        column: prefix + 1,
+        before: a[prefix..a.len() - suffix].iter().collect(),
+        after: b[prefix..b.len() - suffix].iter().collect(),
+        codepage,
+        lossy,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(s: &str) -> String {
+        repair_text(s).text
+    }
+
+    #[test]
+    fn repairs_the_three_seed_kinds() {
+        assert_eq!(fix("**Status**: âœ… RESOLVED"), "**Status**: ✅ RESOLVED");
+        assert_eq!(fix("1. âŒ Did NOT run"), "1. ❌ Did NOT run");
+        assert_eq!(fix("## ğŸš¨ CRITICAL INCIDENT"), "## 🚨 CRITICAL INCIDENT");
+        // Mac Roman's 0xF0 is the Apple logo, U+F8FF.
+        assert_eq!(fix("# \u{F8FF}üö® EMERGENCY"), "# 🚨 EMERGENCY");
+        assert_eq!(
+            fix("**Status**: ‚úÖ **RESOLVED** ‚Üí done"),
+            "**Status**: ✅ **RESOLVED** → done"
+        );
+    }
+
+    #[test]
+    fn lost_bytes_choose_what_writers_type() {
+        // 0x9D is undefined in Windows-1254: ❌ loses its middle byte, 📝 its last.
+        assert_eq!(
+            fix("âŒ no\nâœ… yes\nğŸ“ Lessons Learned"),
+            "❌ no\n✅ yes\n📝 Lessons Learned"
+        );
+    }
+
+    #[test]
+    fn leaves_clean_text_alone() {
+        for s in [
+            "naïve café",
+            "İstanbul'da sunucu çöktü",
+            "Сервер упал",
+            "Ελληνικά κείμενα",
+            "a → b ≤ c “quoted”",
+            "Ціна",
+            "Srpski: Ђорђе, ћирилица",
+        ] {
+            assert_eq!(fix(s), s);
+        }
+    }
+
+    #[test]
+    fn twice_damaged() {
+        assert_eq!(fix("Ã¢Å“â€¦ done"), "✅ done");
+    }
+
+    #[test]
+    fn reports_spans() {
+        let r = repair_text("ok\n**Status**: âœ… RESOLVED\r\n");
+        assert_eq!(r.text, "ok\n**Status**: ✅ RESOLVED\r\n");
+        assert_eq!(r.repairs.len(), 1);
+        let rep = &r.repairs[0];
+        assert_eq!((rep.line, rep.column), (2, 13));
+        assert_eq!(rep.before, "âœ…");
+        assert_eq!(rep.after, "✅");
+        assert_eq!(rep.codepage, "cp1252");
+        assert!(!rep.lossy);
+    }
+}
