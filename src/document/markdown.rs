@@ -1,0 +1,393 @@
+//! The pulldown-cmark event walk that builds a `Document`.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use super::{Block, Document, FrontMatter, Meta, Section};
+use crate::taxonomy::{self, SectionKind};
+
+/// Bold pseudo-headings sit below every markdown heading level.
+const PSEUDO_LEVEL: u8 = 7;
+
+/// Byte offset to 1-based line number.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines(starts)
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset)
+    }
+}
+
+/// Text being gathered for the block under construction.
+#[derive(Default)]
+struct Inline {
+    text: String,
+    start: usize,
+    /// Only strong text (and punctuation) so far: a pseudo-heading candidate.
+    all_strong: bool,
+    strong_depth: usize,
+}
+
+impl Inline {
+    fn push(&mut self, s: &str) {
+        if self.strong_depth == 0 && !s.trim().chars().all(|c| c == ':') {
+            self.all_strong = false;
+        }
+        self.text.push_str(s);
+    }
+}
+
+struct ListItem {
+    /// Block index of this item once its own text is flushed.
+    block: Option<usize>,
+    checked: Option<bool>,
+    start: usize,
+}
+
+struct Walker<'a> {
+    src: &'a str,
+    lines: Lines,
+    doc: Document,
+    /// Open sections, outermost first.
+    open: Vec<usize>,
+    inline: Option<Inline>,
+    heading: Option<u8>,
+    items: Vec<ListItem>,
+    quote_depth: usize,
+    code: Option<(String, usize, String)>,
+    table: Option<(Vec<Vec<String>>, usize)>,
+}
+
+/// Walk the markdown of `src` (front matter already split off as `fm`).
+pub fn walk(src: &str, fm: FrontMatter) -> Document {
+    let body_line = fm.body_line.max(1);
+    let preamble = Section {
+        kind: SectionKind::Other,
+        effective: SectionKind::Other,
+        heading: String::new(),
+        level: 0,
+        line: body_line,
+        parent: None,
+        blocks: Vec::new(),
+    };
+    let mut w = Walker {
+        src,
+        lines: Lines::new(src),
+        doc: Document {
+            front_matter: fm,
+            sections: vec![preamble],
+            ..Document::default()
+        },
+        open: vec![0],
+        inline: None,
+        heading: None,
+        items: Vec::new(),
+        quote_depth: 0,
+        code: None,
+        table: None,
+    };
+    let body_start = w.doc.front_matter.len;
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES;
+    for (event, range) in Parser::new_ext(&src[body_start..], opts).into_offset_iter() {
+        let range = range.start + body_start..range.end + body_start;
+        w.event(event, range);
+    }
+    w.flush_item();
+    w.doc
+}
+
+impl Walker<'_> {
+    fn current(&self) -> usize {
+        *self.open.last().unwrap_or(&0)
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.lines.line(offset)
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(tag) => self.end(tag, range),
+            Event::Text(t) => {
+                if let Some((_, _, code)) = &mut self.code {
+                    code.push_str(&t);
+                } else if let Some(i) = &mut self.inline {
+                    i.push(&t);
+                }
+            }
+            Event::Code(t) => {
+                if let Some(i) = &mut self.inline {
+                    i.push(&format!("`{t}`"));
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(i) = &mut self.inline {
+                    i.push(" ");
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                let line = self.line(range.start);
+                if self.doc.html_lines.last() != Some(&line) {
+                    self.doc.html_lines.push(line);
+                }
+            }
+            Event::TaskListMarker(done) => {
+                if let Some(item) = self.items.last_mut() {
+                    item.checked = Some(done);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                self.flush_item();
+                self.heading = Some(level as u8);
+                self.begin_inline(range.start);
+            }
+            Tag::Paragraph => {
+                if self.items.is_empty() || self.inline.is_none() {
+                    self.begin_inline(range.start);
+                } else if let Some(i) = &mut self.inline {
+                    // A second paragraph inside a list item continues its text.
+                    i.push(" ");
+                }
+                self.scan_metadata(range);
+            }
+            Tag::Item => {
+                self.flush_item();
+                self.items.push(ListItem {
+                    block: None,
+                    checked: None,
+                    start: range.start,
+                });
+                self.begin_inline(range.start);
+                let first_line = self.src[range.clone()]
+                    .find('\n')
+                    .map_or(range.end, |n| range.start + n);
+                self.scan_metadata(range.start..first_line);
+            }
+            Tag::List(_) => self.flush_item(),
+            Tag::BlockQuote(_) => self.quote_depth += 1,
+            Tag::CodeBlock(kind) => {
+                self.flush_item();
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let line = self.line(range.start);
+                self.code = Some((lang, line, String::new()));
+            }
+            Tag::Table(_) => self.table = Some((Vec::new(), self.line(range.start))),
+            Tag::TableHead | Tag::TableRow => {
+                if let Some((rows, _)) = &mut self.table {
+                    rows.push(Vec::new());
+                }
+            }
+            Tag::TableCell => self.begin_inline(range.start),
+            Tag::Strong => {
+                if let Some(i) = &mut self.inline {
+                    i.strong_depth += 1;
+                }
+            }
+            Tag::Image { .. } => {}
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd, range: Range<usize>) {
+        match tag {
+            TagEnd::Heading(_) => {
+                let level = self.heading.take().unwrap_or(1);
+                if let Some(inline) = self.inline.take() {
+                    self.open_section(clean(&inline.text), level, self.line(range.start));
+                }
+            }
+            TagEnd::Paragraph => {
+                if !self.items.is_empty() {
+                    return;
+                }
+                if let Some(inline) = self.inline.take() {
+                    self.finish_paragraph(inline);
+                }
+            }
+            TagEnd::Item => {
+                self.flush_item();
+                self.items.pop();
+                if !self.items.is_empty() {
+                    // Text after a nested list belongs to no block worth keeping.
+                    self.inline = None;
+                }
+            }
+            TagEnd::BlockQuote(_) => self.quote_depth = self.quote_depth.saturating_sub(1),
+            TagEnd::CodeBlock => {
+                if let Some((lang, line, text)) = self.code.take() {
+                    self.push_block(Block::Code { lang, text, line });
+                }
+            }
+            TagEnd::TableCell => {
+                let cell = self
+                    .inline
+                    .take()
+                    .map(|i| clean(&i.text))
+                    .unwrap_or_default();
+                if let Some((rows, _)) = &mut self.table {
+                    if let Some(row) = rows.last_mut() {
+                        row.push(cell);
+                    }
+                }
+            }
+            TagEnd::Table => {
+                if let Some((rows, line)) = self.table.take() {
+                    self.push_block(Block::Table { rows, line });
+                }
+            }
+            TagEnd::Strong => {
+                if let Some(i) = &mut self.inline {
+                    i.strong_depth = i.strong_depth.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn begin_inline(&mut self, start: usize) {
+        self.inline = Some(Inline {
+            start,
+            all_strong: true,
+            ..Inline::default()
+        });
+    }
+
+    /// Emit the innermost list item's own text, once, before its children.
+    fn flush_item(&mut self) {
+        let Some(top) = self.items.len().checked_sub(1) else {
+            return;
+        };
+        if self.items[top].block.is_some() {
+            return;
+        }
+        let Some(inline) = self.inline.take() else {
+            return;
+        };
+        let text = clean(&inline.text);
+        let line = self.line(self.items[top].start);
+        let parent = top.checked_sub(1).and_then(|p| self.items[p].block);
+        let checked = self.items[top].checked;
+        let idx = self.push_block(Block::Item {
+            text,
+            line,
+            depth: top,
+            parent,
+            checked,
+        });
+        self.items[top].block = Some(idx);
+    }
+
+    fn finish_paragraph(&mut self, inline: Inline) {
+        let text = clean(&inline.text);
+        if text.is_empty() {
+            return;
+        }
+        let line = self.line(inline.start);
+        if inline.all_strong && self.quote_depth == 0 && text.ends_with(':') {
+            let name = text.trim_end_matches(':').trim();
+            let kind = taxonomy::classify(name);
+            if kind != SectionKind::Other && name.split_whitespace().count() <= 8 {
+                self.open_section(name.to_string(), PSEUDO_LEVEL, line);
+                return;
+            }
+        }
+        self.push_block(Block::Paragraph { text, line });
+    }
+
+    fn open_section(&mut self, heading: String, level: u8, line: usize) {
+        while self.open.len() > 1 && self.doc.sections[self.current()].level >= level {
+            self.open.pop();
+        }
+        let parent = self.current();
+        let kind = if level == 1 {
+            taxonomy::classify_title(&heading)
+        } else {
+            taxonomy::classify(&heading)
+        };
+        if level == 1 && self.doc.h1.is_none() {
+            self.doc.h1 = Some(heading.clone());
+        }
+        // The preamble (index 0) is nobody's parent.
+        let parent = (parent != 0).then_some(parent);
+        let effective = match parent {
+            Some(p) if kind == SectionKind::Other => self.doc.sections[p].effective,
+            _ => kind,
+        };
+        self.doc.sections.push(Section {
+            kind,
+            effective,
+            heading,
+            level,
+            line,
+            parent,
+            blocks: Vec::new(),
+        });
+        self.open.push(self.doc.sections.len() - 1);
+    }
+
+    fn push_block(&mut self, block: Block) -> usize {
+        let cur = self.current();
+        let blocks = &mut self.doc.sections[cur].blocks;
+        blocks.push(block);
+        blocks.len() - 1
+    }
+
+    /// Collect `**Key**: value` lines in the source of a paragraph or item.
+    fn scan_metadata(&mut self, range: Range<usize>) {
+        static META: OnceLock<Regex> = OnceLock::new();
+        let re = META.get_or_init(|| {
+            Regex::new(
+                r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?\*\*([^*\n]{1,60}?)(?::\*\*|\*\*\s*:)[ \t]*(.*)$",
+            )
+            .expect("valid regex")
+        });
+        let section = self.current();
+        let mut offset = range.start;
+        for raw in self.src[range].split_inclusive('\n') {
+            if let Some(c) = re.captures(raw.trim_end()) {
+                let key = clean(&c[1]);
+                let value = clean(&c[2].replace("**", ""));
+                let line = self.line(offset);
+                let seen = self.doc.metadata.last().is_some_and(|m| m.line == line);
+                if !key.is_empty() && !seen {
+                    self.doc.metadata.push(Meta {
+                        key,
+                        value,
+                        line,
+                        section,
+                    });
+                }
+            }
+            offset += raw.len();
+        }
+    }
+}
+
+/// Collapse whitespace and drop emphasis markers left in the text.
+fn clean(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

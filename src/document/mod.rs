@@ -1,0 +1,134 @@
+//! A postmortem's markdown as a tree of sections holding blocks of plain text.
+//!
+//! pulldown-cmark events, with source offsets for line numbers, become sections (ATX
+//! and setext headings, and bold pseudo-headings such as `**Root causes:**`) that hold
+//! paragraphs, list items, code blocks and tables as plain text (inline code kept in
+//! backticks). `**Key**: value` lines are collected as metadata.
+
+mod frontmatter;
+mod markdown;
+
+pub use frontmatter::FrontMatter;
+
+use crate::taxonomy::SectionKind;
+
+/// A parsed postmortem.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub front_matter: FrontMatter,
+    /// Text of the first level-1 heading.
+    pub h1: Option<String>,
+    /// Sections in document order. Index 0 is the preamble before the first heading.
+    pub sections: Vec<Section>,
+    /// `**Key**: value` lines.
+    pub metadata: Vec<Meta>,
+    /// Raw HTML seen in the body (for lint and the site's sanitiser to report).
+    pub html_lines: Vec<usize>,
+}
+
+/// One section: a heading and what follows it up to the next heading of its level.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Canonical kind; an `Other` subsection inherits its parent's kind in `effective`.
+    pub kind: SectionKind,
+    /// The kind that applies to the content: own kind, else the nearest ancestor's.
+    pub effective: SectionKind,
+    /// The heading as written, markup removed.
+    pub heading: String,
+    /// 1-6 for markdown headings, deeper for bold pseudo-headings; 0 for the preamble.
+    pub level: u8,
+    /// 1-based line of the heading.
+    pub line: usize,
+    pub parent: Option<usize>,
+    pub blocks: Vec<Block>,
+}
+
+/// Content of a section.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Paragraph {
+        text: String,
+        line: usize,
+    },
+    Item {
+        text: String,
+        line: usize,
+        /// 0 for a top-level item.
+        depth: usize,
+        /// Index of the enclosing item's block in this section, for nested lists.
+        parent: Option<usize>,
+        checked: Option<bool>,
+    },
+    Code {
+        lang: String,
+        text: String,
+        line: usize,
+    },
+    Table {
+        /// Header row first.
+        rows: Vec<Vec<String>>,
+        line: usize,
+    },
+}
+
+impl Block {
+    pub fn line(&self) -> usize {
+        match self {
+            Block::Paragraph { line, .. }
+            | Block::Item { line, .. }
+            | Block::Code { line, .. }
+            | Block::Table { line, .. } => *line,
+        }
+    }
+
+    /// The block's prose, if it has any (paragraphs and list items).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Block::Paragraph { text, .. } | Block::Item { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// A `**Key**: value` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub key: String,
+    pub value: String,
+    pub line: usize,
+    /// Index of the section it appears in.
+    pub section: usize,
+}
+
+impl Document {
+    /// Parse markdown `text`.
+    pub fn parse(text: &str) -> Document {
+        let front_matter = frontmatter::split(text);
+        markdown::walk(text, front_matter)
+    }
+
+    /// Sections whose effective kind is `kind`.
+    pub fn sections_of(&self, kind: SectionKind) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(move |s| s.effective == kind)
+    }
+
+    /// True if any section (own kind, not inherited) is of `kind`.
+    pub fn has(&self, kind: SectionKind) -> bool {
+        self.sections.iter().any(|s| s.kind == kind)
+    }
+
+    /// Metadata values for any of `keys` (case-insensitive), in document order.
+    pub fn meta<'a>(&'a self, keys: &'a [&str]) -> impl Iterator<Item = &'a Meta> + 'a {
+        self.metadata
+            .iter()
+            .filter(move |m| keys.iter().any(|k| m.key.eq_ignore_ascii_case(k)))
+    }
+
+    /// Chain of section indices from `idx` up to the root.
+    pub fn ancestors(&self, idx: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(idx), move |&i| self.sections[i].parent)
+    }
+}
+
+#[cfg(test)]
+mod tests;

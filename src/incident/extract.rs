@@ -1,0 +1,539 @@
+//! From a parsed `Document` to an `Incident`: which sections feed which fields, and
+//! where metadata hides when there is no section for it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::dates::{self, find_date};
+use super::{
+    Incident, RepairSummary, SectionRef, Statement, id_from_path, levels, signals, timeline,
+};
+use crate::document::{Block, Document, Section};
+use crate::ingest::Ingested;
+use crate::taxonomy::SectionKind::{self, *};
+
+const SUMMARY_CHARS: usize = 600;
+
+pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
+    let fm = &doc.front_matter;
+    let id = fm
+        .text(&["id", "slug"])
+        .map(|s| signals::slug(&s))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| id_from_path(path));
+    let stem = path.rsplit('/').next().unwrap_or(path);
+    let title = doc
+        .h1
+        .clone()
+        .or_else(|| fm.text(&["title", "name"]))
+        .unwrap_or_else(|| stem.to_string());
+    let date = date(doc, &title, path);
+    let year = date.as_deref().and_then(dates::year_of);
+
+    let summary = summary(doc);
+    let impact = impact(doc);
+    let mut causes = Vec::new();
+    let mut symptoms = Vec::new();
+    let mut fixes = Vec::new();
+    let mut lessons = Vec::new();
+    let mut prevention = Vec::new();
+    for (idx, s) in doc.sections.iter().enumerate() {
+        match s.effective {
+            k if k.is_cause() => split_symptoms(s, &mut causes, &mut symptoms),
+            // An untimed "Timeline:" inside a root-cause analysis is a chain of causes.
+            Timeline if under_cause(doc, idx) && timeline::entries_of(s, year).is_empty() => {
+                causes.extend(statements_of(s, false))
+            }
+            Symptoms => symptoms.extend(statements_of(s, false)),
+            Resolution => fixes.extend(statements_of(s, true)),
+            Prevention | ActionItems => prevention.extend(statements_of(s, false)),
+            LessonsLearned => lessons.extend(statements_of(s, false)),
+            WentWrong if under(doc, idx, LessonsLearned) => lessons.extend(statements_of(s, false)),
+            _ => {}
+        }
+    }
+    for (keys, field) in [
+        (&["cause", "root cause", "trigger"][..], &mut causes),
+        (
+            &["resolution", "fix", "solution", "fixed by"][..],
+            &mut fixes,
+        ),
+        (&["lesson", "lesson learned", "takeaway"][..], &mut lessons),
+        (&["prevention", "action item"][..], &mut prevention),
+    ] {
+        for m in doc.meta(keys) {
+            field.push(Statement {
+                text: m.value.clone(),
+                line: m.line,
+            });
+        }
+    }
+    let all_text = &ingested.text;
+    for e in signals::error_strings(all_text) {
+        let known = symptoms.iter().any(|s| s.text.contains(&e));
+        if !known {
+            let line = all_text[..all_text.find(&e).unwrap_or(0)]
+                .matches('\n')
+                .count()
+                + 1;
+            symptoms.push(Statement { text: e, line });
+        }
+    }
+
+    let severity = severity(doc, &title, &summary, &impact);
+    let status = status(doc, &title);
+    let mut tags: BTreeSet<String> = signals::tags(all_text).into_iter().collect();
+    for t in fm.list(&["tags", "categories", "keywords", "category"]) {
+        let s = signals::slug(&t);
+        if !s.is_empty() {
+            tags.insert(s);
+        }
+    }
+    let mut lines = BTreeMap::new();
+    let mut finish = |name: &str, v: Vec<Statement>| -> Vec<String> {
+        let v = dedup(v);
+        lines.insert(name.to_string(), v.iter().map(|s| s.line).collect());
+        v.into_iter().map(|s| s.text).collect()
+    };
+    let causes = finish("causes", causes);
+    let symptoms = finish("symptoms", symptoms);
+    let fixes = finish("fixes", fixes);
+    let lessons = finish("lessons", lessons);
+    let prevention = finish("prevention", prevention);
+    Incident {
+        id,
+        path: path.to_string(),
+        title: strip_marks(&title),
+        date,
+        severity: severity.map(str::to_string),
+        status: status.map(str::to_string),
+        summary,
+        impact,
+        causes,
+        symptoms,
+        fixes,
+        lessons,
+        prevention,
+        timeline: timeline::entries(doc, year),
+        commands: commands(doc),
+        tags: tags.into_iter().collect(),
+        sections: doc.sections[1..]
+            .iter()
+            .map(|s| SectionRef {
+                kind: s.kind.name().to_string(),
+                heading: s.heading.clone(),
+                line: s.line,
+            })
+            .collect(),
+        repairs: RepairSummary {
+            encoding: ingested.encoding.clone(),
+            count: ingested.repairs.len(),
+            lossy: ingested.lossy(),
+        },
+        lines,
+    }
+}
+
+/// True if section `idx` sits inside a cause section.
+fn under_cause(doc: &Document, idx: usize) -> bool {
+    doc.ancestors(idx)
+        .skip(1)
+        .any(|i| doc.sections[i].kind.is_cause())
+}
+
+/// True if section `idx` sits inside a section of `kind`.
+fn under(doc: &Document, idx: usize, kind: SectionKind) -> bool {
+    doc.ancestors(idx)
+        .skip(1)
+        .any(|i| doc.sections[i].kind == kind)
+}
+
+/// Sections a document opens with: where its own metadata lives.
+fn in_header(doc: &Document, section: usize) -> bool {
+    let s = &doc.sections[section];
+    section == 0 || s.level == 1 || matches!(s.kind, Summary) || s.parent.is_none() && section <= 2
+}
+
+fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
+    let fm = &doc.front_matter;
+    let keys = [
+        "date",
+        "incident_date",
+        "start_time",
+        "started",
+        "start",
+        "started_at",
+        "published",
+        "source_published_at",
+        "created",
+    ];
+    if let Some(d) = keys
+        .iter()
+        .find_map(|k| fm.text(&[k]).and_then(|v| find_date(&v, None)))
+    {
+        return Some(d);
+    }
+    let meta_keys = [
+        "date",
+        "date identified",
+        "incident date",
+        "time",
+        "started",
+        "start time",
+        "started at",
+        "detected",
+        "date detected",
+        "occurred",
+        "when",
+        "date of incident",
+    ];
+    if let Some(d) = doc.meta(&meta_keys).find_map(|m| find_date(&m.value, None)) {
+        return Some(d);
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    find_date(title, None)
+        .or_else(|| fm.text(&["title"]).and_then(|t| find_date(&t, None)))
+        .or_else(|| find_date(name, None))
+        .or_else(|| {
+            let first = doc.sections.iter().flat_map(|s| s.blocks.iter()).take(3);
+            first
+                .filter_map(Block::text)
+                .find_map(|t| find_date(t, None))
+        })
+}
+
+fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<&'static str> {
+    let fm = &doc.front_matter;
+    if let Some(s) = fm
+        .text(&["severity", "sev", "priority"])
+        .and_then(|v| levels::severity(&v))
+    {
+        return Some(s);
+    }
+    let keys = [
+        "severity",
+        "priority",
+        "sev",
+        "impact level",
+        "incident severity",
+    ];
+    if let Some(s) = doc
+        .meta(&keys)
+        .filter(|m| in_header(doc, m.section))
+        .find_map(|m| levels::severity(&m.value))
+    {
+        return Some(s);
+    }
+    let incident_heading = |h: &str| {
+        let l = h.to_ascii_lowercase();
+        l.contains("incident") || l.contains("outage") || l.contains("emergency")
+    };
+    if let Some(s) = std::iter::once(title)
+        .chain(
+            doc.sections
+                .iter()
+                .map(|s| s.heading.as_str())
+                .filter(|h| incident_heading(h)),
+        )
+        .find_map(levels::severity)
+    {
+        return Some(s);
+    }
+    let issue = doc
+        .meta(&["issue", "impact", "summary"])
+        .map(|m| m.value.as_str());
+    std::iter::once(title)
+        .chain([summary, impact])
+        .chain(issue)
+        .find_map(levels::outage_severity)
+}
+
+fn status(doc: &Document, title: &str) -> Option<&'static str> {
+    if let Some(s) = doc
+        .front_matter
+        .text(&["status", "state"])
+        .and_then(|v| levels::status(&v))
+    {
+        return Some(s);
+    }
+    // A closing "Incident Status" line is the latest word; else the first "Status".
+    let latest = doc.meta(&["incident status"]).last();
+    let first = doc.meta(&["status", "current status", "state"]).next();
+    latest
+        .or(first)
+        .and_then(|m| levels::status(&m.value))
+        .or_else(|| {
+            let tail = title.rsplit(['-', '–', '—', ':', '|']).next().unwrap_or("");
+            levels::status(tail).filter(|_| tail.len() < title.len())
+        })
+}
+
+/// A paragraph made only of `**Key**: value` lines says nothing as prose.
+fn is_metadata(text: &str, doc: &Document) -> bool {
+    doc.metadata
+        .iter()
+        .any(|m| text.starts_with(&format!("{}:", m.key)))
+}
+
+fn summary(doc: &Document) -> String {
+    if let Some(s) = doc
+        .front_matter
+        .text(&["summary", "description", "tldr", "tl;dr"])
+    {
+        return truncate(&s);
+    }
+    let prose = |s: &Section| -> Option<String> {
+        let paras: Vec<&str> = s
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph { text, .. } if !is_metadata(text, doc) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        (!paras.is_empty()).then(|| truncate(&paras.join(" ")))
+    };
+    let items = |s: &Section| -> Option<String> {
+        let items: Vec<&str> = s
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Item { text, depth: 0, .. } if !is_metadata(text, doc) => {
+                    Some(text.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        (!items.is_empty()).then(|| truncate(&items.join("; ")))
+    };
+    doc.sections_of(Summary)
+        .find_map(prose)
+        .or_else(|| doc.sections_of(Summary).find_map(items))
+        .or_else(|| {
+            doc.meta(&["issue", "summary", "description"])
+                .next()
+                .map(|m| truncate(&m.value))
+        })
+        .or_else(|| doc.sections.iter().find_map(prose))
+        .unwrap_or_default()
+}
+
+fn impact(doc: &Document) -> String {
+    let parts: Vec<&str> = doc
+        .sections_of(Impact)
+        .flat_map(|s| s.blocks.iter())
+        .filter_map(Block::text)
+        .collect();
+    if !parts.is_empty() {
+        return truncate(&parts.join("; "));
+    }
+    doc.meta(&["impact", "user impact", "customer impact"])
+        .next()
+        .map(|m| truncate(&m.value))
+        .or_else(|| doc.front_matter.text(&["impact"]))
+        .unwrap_or_default()
+}
+
+/// Cause statements, with a `Symptom Cascade` (or `Symptoms:`) item and everything
+/// under it moved to symptoms.
+fn split_symptoms(s: &Section, causes: &mut Vec<Statement>, symptoms: &mut Vec<Statement>) {
+    let mut symptomatic = vec![false; s.blocks.len()];
+    for (i, b) in s.blocks.iter().enumerate() {
+        if let Block::Item { text, parent, .. } = b {
+            let own = text.to_ascii_lowercase().starts_with("symptom");
+            symptomatic[i] = own || parent.is_some_and(|p| symptomatic[p]);
+            if symptomatic[i] {
+                if !own {
+                    symptoms.extend(statement(text, b.line()));
+                }
+                continue;
+            }
+        }
+        causes.extend(block_statements(b, false));
+    }
+}
+
+/// The statements of one section: one per list item, one per sentence of prose; with
+/// `code_comments`, the comments of shell blocks too (a recovery script's narrative).
+pub fn statements_of(s: &Section, code_comments: bool) -> Vec<Statement> {
+    s.blocks
+        .iter()
+        .flat_map(|b| block_statements(b, code_comments))
+        .collect()
+}
+
+fn block_statements(b: &Block, code_comments: bool) -> Vec<Statement> {
+    match b {
+        Block::Item { text, line, .. } => statement(text, *line).into_iter().collect(),
+        Block::Paragraph { text, line } => sentences(text)
+            .into_iter()
+            .filter_map(|s| statement(&s, *line))
+            .collect(),
+        Block::Code { lang, text, line } if code_comments && signals::is_shell(lang) => text
+            .lines()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let c = l.trim().strip_prefix('#')?.trim();
+                statement(
+                    c.trim_start_matches(|ch: char| ch == '#' || ch == ' '),
+                    line + 1 + i,
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Clean a statement: no leading status marks or bullets, single spaces.
+fn statement(text: &str, line: usize) -> Option<Statement> {
+    let t = strip_marks(text);
+    let words = t.split_whitespace().count();
+    // "Key Rules:" and "Pre-deployment check:" introduce a list; they say nothing.
+    let header = t.ends_with(':') && words <= 4;
+    let enough = words >= 2 || (words == 1 && t.len() > 6);
+    (enough && !header).then_some(Statement { text: t, line })
+}
+
+/// Remove leading emoji, check marks and bullets, and stray emphasis markers.
+fn strip_marks(text: &str) -> String {
+    let t =
+        text.trim_start_matches(|c: char| !(c.is_alphanumeric() || "`\"'“‘([<.$/~".contains(c)));
+    t.replace("**", "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Split prose into sentences at `.`, `!` or `?` (and a closing quote) followed by a
+/// space and a capital or an opening quote; abbreviations (`e.g.`, `vs.`), single
+/// letters and text inside double quotes stay whole.
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut in_quote = false;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut w = 0;
+    while w < chars.len() {
+        let (i, c) = chars[w];
+        w += 1;
+        match c {
+            '"' => in_quote = !in_quote,
+            '“' => in_quote = true,
+            '”' => in_quote = false,
+            _ => {}
+        }
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        // Closing quotes and emphasis belong to the sentence.
+        let mut e = w;
+        let mut closes = false;
+        while e < chars.len() && matches!(chars[e].1, '"' | '”' | '’' | '*' | ')') {
+            closes |= matches!(chars[e].1, '"' | '”');
+            e += 1;
+        }
+        if (in_quote && !closes) || e + 1 >= chars.len() || chars[e].1 != ' ' {
+            continue;
+        }
+        let next = chars[e + 1].1;
+        if !(next.is_uppercase() || matches!(next, '`' | '"' | '“')) {
+            continue;
+        }
+        let word = text[start..i]
+            .rsplit(' ')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(
+            word.as_str(),
+            "e.g" | "i.e" | "vs" | "etc" | "mr" | "dr" | "no" | "approx"
+        ) || word.chars().count() == 1
+        {
+            continue;
+        }
+        let end = chars.get(e).map_or(text.len(), |(o, _)| *o);
+        out.push(text[start..end].trim().to_string());
+        start = end;
+        w = e;
+        in_quote = false;
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest.to_string());
+    }
+    out
+}
+
+fn commands(doc: &Document) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in doc.sections.iter() {
+        if !matches!(
+            s.effective,
+            Resolution | Prevention | ActionItems | LessonsLearned
+        ) {
+            continue;
+        }
+        for b in &s.blocks {
+            let found = match b {
+                Block::Code { lang, text, .. } => signals::commands_in_code(lang, text),
+                other => other
+                    .text()
+                    .map(signals::commands_inline)
+                    .unwrap_or_default(),
+            };
+            for c in found {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn dedup(v: Vec<Statement>) -> Vec<Statement> {
+    let mut seen = BTreeSet::new();
+    v.into_iter()
+        .filter(|s| seen.insert(s.text.clone()))
+        .collect()
+}
+
+fn truncate(s: &str) -> String {
+    let s = strip_marks(s);
+    if s.chars().count() <= SUMMARY_CHARS {
+        return s;
+    }
+    let cut: String = s.chars().take(SUMMARY_CHARS).collect();
+    let end = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}…", &cut[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_sentences() {
+        assert_eq!(
+            sentences("It broke. We fixed it e.g. by hand. Then `git push` ran! Done"),
+            [
+                "It broke.",
+                "We fixed it e.g. by hand.",
+                "Then `git push` ran!",
+                "Done"
+            ]
+        );
+        assert_eq!(
+            sentences("\"NEVER deploy untested. NEVER.\" \"Deploy small.\""),
+            ["\"NEVER deploy untested. NEVER.\"", "\"Deploy small.\""]
+        );
+    }
+
+    #[test]
+    fn strips_marks() {
+        assert_eq!(
+            strip_marks("✅ **Removed** dangerous `rsync`"),
+            "Removed dangerous `rsync`"
+        );
+        assert_eq!(strip_marks("❌ Did NOT run"), "Did NOT run");
+    }
+}

@@ -1,0 +1,279 @@
+//! Signals found anywhere in a postmortem's text: error strings (symptoms), shell
+//! commands, and tags for technologies and kinds of failure.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// Error strings as they appear in logs and status pages: errno names, HTTP errors,
+/// crash signatures.
+pub fn error_strings(text: &str) -> Vec<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"\bE(?:ADDRINUSE|CONNREFUSED|CONNRESET|TIMEDOUT|NOSPC|ACCES|PERM|NOENT|MFILE|PIPE|HOSTUNREACH|NOTFOUND|AI_AGAIN)\b",
+            r"|\b[45]\d\d (?:Bad Gateway|Service Unavailable|Server Unavailable|Gateway Timeout|Internal Server Error|Not Found|Forbidden|Unauthorized|Too Many Requests|Bad Request)\b",
+            r"|\b(?:Cannot find module|Connection refused|Address already in use|Out of memory|OOMKilled|CrashLoopBackOff|ImagePullBackOff|Segmentation fault|SyntaxError|status=\d+/FAILURE|WRONGPASS|Permission denied|No space left on device|certificate has expired|too many open files|deadlock detected)\b"
+        ))
+        .expect("regex")
+    });
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for m in re.find_iter(text) {
+        let s = m.as_str().to_string();
+        if seen.insert(s.to_ascii_lowercase()) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Commands that start a shell line people paste into postmortems.
+const COMMAND_WORDS: &[&str] = &[
+    "git",
+    "npm",
+    "npx",
+    "yarn",
+    "pnpm",
+    "pm2",
+    "systemctl",
+    "journalctl",
+    "sudo",
+    "rsync",
+    "scp",
+    "ssh",
+    "curl",
+    "wget",
+    "ls",
+    "cat",
+    "rm",
+    "cp",
+    "mv",
+    "mkdir",
+    "chmod",
+    "chown",
+    "cd",
+    "docker",
+    "kubectl",
+    "helm",
+    "terraform",
+    "ansible",
+    "wrangler",
+    "gh",
+    "make",
+    "cargo",
+    "pip",
+    "python",
+    "python3",
+    "node",
+    "service",
+    "nginx",
+    "psql",
+    "mysql",
+    "redis-cli",
+    "aws",
+    "gcloud",
+    "az",
+    "tar",
+    "find",
+    "grep",
+    "kill",
+    "pkill",
+    "crontab",
+    "apt",
+    "apt-get",
+    "yum",
+    "brew",
+    "go",
+    "deno",
+    "bun",
+    "vercel",
+    "netlify",
+    "heroku",
+    "flyctl",
+    "certbot",
+    "openssl",
+    "dig",
+];
+
+/// True when `line` reads as a shell command.
+pub fn is_command(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("");
+    let first = first.rsplit('/').next().unwrap_or(first);
+    COMMAND_WORDS.contains(&first) || (first.starts_with("./") && first.len() > 2)
+}
+
+/// True for a code block language that holds shell (or no language at all).
+pub fn is_shell(lang: &str) -> bool {
+    matches!(
+        lang,
+        "bash" | "sh" | "shell" | "console" | "zsh" | "shell-session" | ""
+    )
+}
+
+/// Shell commands in a code block: one per line, prompts and comments removed.
+pub fn commands_in_code(lang: &str, code: &str) -> Vec<String> {
+    if !is_shell(lang) {
+        return Vec::new();
+    }
+    code.lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("$ ")
+                .trim_start_matches("# ")
+                .trim()
+        })
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| lang != "" || is_command(l))
+        .filter(|l| is_command(l) || l.contains(" && ") || l.starts_with("./"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Commands written as inline code in prose: `` `pm2 delete all` ``.
+pub fn commands_inline(text: &str) -> Vec<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"`([^`\n]{2,200})`").expect("regex"));
+    re.captures_iter(text)
+        .map(|c| c[1].trim().to_string())
+        .filter(|c| c.contains(' ') && is_command(c))
+        .collect()
+}
+
+/// (tag, pattern) for technologies and failure kinds. Patterns are case-insensitive.
+const TAGS: &[(&str, &str)] = &[
+    ("systemd", r"\bsystemd\b|\bsystemctl\b|\bjournalctl\b"),
+    ("pm2", r"\bpm2\b"),
+    ("rsync", r"\brsync\b"),
+    ("git", r"\bgit\b"),
+    ("github", r"\bgithub\b"),
+    ("npm", r"\bnpm\b|\bnpx\b"),
+    ("node", r"\bnode(?:\.js|js)?\b"),
+    ("typescript", r"\btypescript\b"),
+    ("docker", r"\bdocker\b|\bcontainer image\b"),
+    ("kubernetes", r"\bkubernetes\b|\bk8s\b|\bkubectl\b"),
+    ("nginx", r"\bnginx\b"),
+    ("redis", r"\bredis\b"),
+    ("postgres", r"\bpostgres(?:ql)?\b"),
+    ("mysql", r"\bmysql\b"),
+    ("mongodb", r"\bmongo(?:db)?\b"),
+    ("elasticsearch", r"\belasticsearch\b"),
+    ("kafka", r"\bkafka\b"),
+    ("aws", r"\baws\b|\bamazon web services\b|\bs3\b|\bec2\b"),
+    ("azure", r"\bazure\b"),
+    ("gcp", r"\bgcp\b|\bgoogle cloud\b"),
+    ("cloudflare", r"\bcloudflare\b|\bwrangler\b"),
+    ("terraform", r"\bterraform\b"),
+    ("dns", r"\bdns\b"),
+    ("tls", r"\btls\b|\bssl\b|\bcertificate\b"),
+    ("cdn", r"\bcdn\b"),
+    ("bgp", r"\bbgp\b"),
+    ("database", r"\bdatabase\b"),
+    (
+        "ci",
+        r"\bci/cd\b|\bgithub actions\b|\bci pipeline\b|\bjenkins\b",
+    ),
+    ("vite", r"\bvite\b"),
+    ("deploy", r"\bdeploy(?:ed|ment|ing|s)?\b"),
+    ("outage", r"\boutage\b|\bdowntime\b|\bwent down\b"),
+    ("data-loss", r"\bdata loss\b|\bdeleted\b|\bwiped\b"),
+    (
+        "crash-loop",
+        r"\bcrash(?:-restart)? loop\b|\brestart loop\b|\bcrashloopbackoff\b|\brestarting constantly\b",
+    ),
+    (
+        "port-conflict",
+        r"\beaddrinuse\b|\baddress already in use\b",
+    ),
+    (
+        "config",
+        r"\bconfig(?:uration)? (?:error|change|mistake)\b|\bmisconfigur",
+    ),
+    (
+        "server-drift",
+        r"\bserver drift\b|\bon-server edits?\b|\buncommitted\b|\blocal changes\b",
+    ),
+    ("rollback", r"\broll(?:ed)? ?back\b|\brevert(?:ed)?\b"),
+    (
+        "missing-file",
+        r"\bmissing\b[^.\n]{0,40}\bfile\b|\bfile\b[^.\n]{0,20}\bmissing\b|\bcannot find module\b",
+    ),
+    ("timeout", r"\btime[ds]? ?out\b"),
+    ("memory", r"\bout of memory\b|\boom\b|\bmemory leak\b"),
+    (
+        "disk",
+        r"\bdisk (?:full|space)\b|\benospc\b|\bno space left\b",
+    ),
+    (
+        "security",
+        r"\bcompromise[ds]?\b|\bphish(?:ing)?\b|\bvulnerabilit|\bmalware\b|\bcve-\d",
+    ),
+    (
+        "testing",
+        r"\bwithout (?:local )?testing\b|\bdid not test\b|\bnot tested\b",
+    ),
+];
+
+/// Tags found in `text`, in table order.
+pub fn tags(text: &str) -> Vec<String> {
+    static RES: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
+    let res = RES.get_or_init(|| {
+        TAGS.iter()
+            .map(|(t, p)| (*t, Regex::new(&format!("(?i){p}")).expect("regex")))
+            .collect()
+    });
+    res.iter()
+        .filter(|(_, re)| re.is_match(text))
+        .map(|(t, _)| t.to_string())
+        .collect()
+}
+
+/// A tag as a lower-case slug: `Power Loss` -> `power-loss`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors() {
+        let t = "bind failed: EADDRINUSE; then 502 Bad Gateway and ECONNREFUSED, EADDRINUSE again";
+        assert_eq!(
+            error_strings(t),
+            ["EADDRINUSE", "502 Bad Gateway", "ECONNREFUSED"]
+        );
+        assert!(error_strings("EADDRINUSEX and E404").is_empty());
+    }
+
+    #[test]
+    fn commands() {
+        let code = "# Step 1\ngit revert HEAD --no-edit\n$ git push origin main\n\n# Azure Portal → Restart\n";
+        assert_eq!(
+            commands_in_code("bash", code),
+            ["git revert HEAD --no-edit", "git push origin main"]
+        );
+        assert!(commands_in_code("json", "{\"a\": 1}").is_empty());
+        assert_eq!(
+            commands_inline("ran `pm2 delete all` and `systemd`"),
+            ["pm2 delete all"]
+        );
+    }
+
+    #[test]
+    fn tagging() {
+        let t = tags("PM2 and systemd fought over port 3000 (EADDRINUSE) after the deploy");
+        assert_eq!(t, ["systemd", "pm2", "deploy", "port-conflict"]);
+        assert_eq!(slug("Power Loss / Lock Service"), "power-loss-lock-service");
+    }
+}

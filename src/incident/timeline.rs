@@ -1,0 +1,148 @@
+//! Timeline entries from timeline sections: `- **09:01 UTC** - Deployed`, `[13:26] ...`,
+//! `01-16-2024 - Chia detected ...`, tables with a time column, and dated subsections
+//! (`### 2020-02-20` above a list of times).
+
+use super::TimelineEntry;
+use super::dates::{self, find_date, leading_date, leading_time};
+use crate::document::{Block, Document};
+use crate::taxonomy::SectionKind;
+
+/// Timed entries of one section, without dated-heading context.
+pub fn entries_of(section: &crate::document::Section, year: Option<i32>) -> Vec<TimelineEntry> {
+    section
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Item { text, line, .. } | Block::Paragraph { text, line } => {
+                entry(text, *line, None, year)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// All timed entries in the document's timeline sections, in order.
+pub fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
+    let mut out = Vec::new();
+    for (idx, section) in doc.sections.iter().enumerate() {
+        if section.effective != SectionKind::Timeline {
+            continue;
+        }
+        // A dated subsection (`### 2023-07-19`) dates the times below it.
+        let day = doc
+            .ancestors(idx)
+            .find_map(|i| find_date(&doc.sections[i].heading, year));
+        let year = day.as_deref().and_then(dates::year_of).or(year);
+        for block in &section.blocks {
+            match block {
+                Block::Item { text, line, .. } => {
+                    if let Some(e) = entry(text, *line, day.as_deref(), year) {
+                        out.push(e);
+                    }
+                }
+                Block::Paragraph { text, line } => {
+                    // A paragraph may hold several `date - event` lines joined by soft breaks.
+                    if let Some(e) = entry(text, *line, day.as_deref(), year) {
+                        out.push(e);
+                    }
+                }
+                Block::Table { rows, line } => out.extend(table(rows, *line, year)),
+                Block::Code { .. } => {}
+            }
+        }
+    }
+    out
+}
+
+fn entry(text: &str, line: usize, day: Option<&str>, year: Option<i32>) -> Option<TimelineEntry> {
+    let text = text.trim_start_matches(['*', '_', ' ']);
+    let (time, rest) = if let Some((d, rest)) = leading_date(text, year) {
+        (d, rest)
+    } else {
+        let (t, rest) = leading_time(text)?;
+        (day.map_or(t.clone(), |d| format!("{d} {t}")), rest)
+    };
+    let event = rest
+        .trim_start_matches(['*', '_', ' ', '-', '–', '—', ':'])
+        .trim();
+    let event = event.trim_end_matches(['*', '_']).trim();
+    (!event.is_empty()).then(|| TimelineEntry {
+        time,
+        event: event.to_string(),
+        line,
+    })
+}
+
+/// Rows of a table with a time or date column.
+fn table(rows: &[Vec<String>], line: usize, year: Option<i32>) -> Vec<TimelineEntry> {
+    let Some(header) = rows.first() else {
+        return Vec::new();
+    };
+    let is_time_col = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        ["time", "date", "when", "timestamp", "day"]
+            .iter()
+            .any(|k| h.contains(k))
+    };
+    let time_cols: Vec<usize> = (0..header.len())
+        .filter(|&i| is_time_col(&header[i]))
+        .collect();
+    if time_cols.is_empty() {
+        return Vec::new();
+    }
+    rows[1..]
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| {
+            let time: Vec<&str> = time_cols
+                .iter()
+                .filter_map(|&c| row.get(c).map(String::as_str))
+                .filter(|s| !s.is_empty())
+                .collect();
+            let event: Vec<&str> = row
+                .iter()
+                .enumerate()
+                .filter(|(c, s)| !time_cols.contains(c) && !s.is_empty())
+                .map(|(_, s)| s.as_str())
+                .collect();
+            let time = time.join(" ");
+            let timed =
+                find_date(&time, year).is_some() || leading_time(&format!("{time} x")).is_some();
+            (timed && !event.is_empty()).then(|| TimelineEntry {
+                time,
+                event: event.join(" — "),
+                line: line + 2 + i,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bullets_dated_subsections_and_tables() {
+        let doc = Document::parse(
+            "# X\n\n## Timeline\n- **09:01 UTC** - Deployed `a942e4f`\n- not a time\n\n\
+             ### 2023-07-19\n- 12:32 UTC – PR opened\n\n## Timeline of events\n\
+             01-16-2024 - Chia detected it\n\n| Time | Event |\n|---|---|\n| 10:00 UTC | Rolled back |\n",
+        );
+        let e = entries(&doc, None);
+        let got: Vec<(&str, &str)> = e
+            .iter()
+            .map(|e| (e.time.as_str(), e.event.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("09:01 UTC", "Deployed `a942e4f`"),
+                ("2023-07-19 12:32 UTC", "PR opened"),
+                ("2024-01-16", "Chia detected it"),
+                ("10:00 UTC", "Rolled back"),
+            ]
+        );
+        assert_eq!(e[0].line, 4);
+        assert_eq!(e[3].line, 15);
+    }
+}
