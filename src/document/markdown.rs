@@ -248,10 +248,10 @@ impl Walker<'_> {
                     .take()
                     .map(|i| clean(&i.text))
                     .unwrap_or_default();
-                if let Some((rows, _)) = &mut self.table {
-                    if let Some(row) = rows.last_mut() {
-                        row.push(cell);
-                    }
+                if let Some((rows, _)) = &mut self.table
+                    && let Some(row) = rows.last_mut()
+                {
+                    row.push(cell);
                 }
             }
             TagEnd::Table => {

@@ -63,10 +63,10 @@ pub fn find_date_at(s: &str, year: Option<i32>) -> Option<(String, usize)> {
     let p = patterns();
     let mut best: Option<(usize, String, usize)> = None;
     let mut consider = |start: usize, end: usize, date: Option<String>| {
-        if let Some(d) = date {
-            if best.as_ref().is_none_or(|b| start < b.0) {
-                best = Some((start, d, end));
-            }
+        if let Some(d) = date
+            && best.as_ref().is_none_or(|b| start < b.0)
+        {
+            best = Some((start, d, end));
         }
     };
     for c in p.iso.captures_iter(s) {

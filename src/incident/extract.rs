@@ -373,10 +373,7 @@ fn block_statements(b: &Block, code_comments: bool) -> Vec<Statement> {
             .enumerate()
             .filter_map(|(i, l)| {
                 let c = l.trim().strip_prefix('#')?.trim();
-                statement(
-                    c.trim_start_matches(|ch: char| ch == '#' || ch == ' '),
-                    line + 1 + i,
-                )
+                statement(c.trim_start_matches(['#', ' ']), line + 1 + i)
             })
             .collect(),
         _ => Vec::new(),

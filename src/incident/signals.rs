@@ -125,7 +125,7 @@ pub fn commands_in_code(lang: &str, code: &str) -> Vec<String> {
                 .trim()
         })
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter(|l| lang != "" || is_command(l))
+        .filter(|l| !lang.is_empty() || is_command(l))
         .filter(|l| is_command(l) || l.contains(" && ") || l.starts_with("./"))
         .map(str::to_string)
         .collect()

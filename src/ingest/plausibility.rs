@@ -168,12 +168,13 @@ impl Scorer {
         }
         if c.is_ascii() || ci.cat.is_wordlike() {
             self.letter_before_symbols = None;
-        } else if matches!(ci.cat, Cat::Symbol | Cat::Punct) && !in_word_punct(c) {
-            if let Some((_, p)) = self.prev {
-                if p.cat.is_letter() && !is_cjk(&p) {
-                    self.letter_before_symbols = Some(p);
-                }
-            }
+        } else if matches!(ci.cat, Cat::Symbol | Cat::Punct)
+            && !in_word_punct(c)
+            && let Some((_, p)) = self.prev
+            && p.cat.is_letter()
+            && !is_cjk(&p)
+        {
+            self.letter_before_symbols = Some(p);
         }
         self.prev = Some((c, ci));
     }
@@ -246,12 +247,13 @@ impl Scorer {
         if in_caps_word && pi.cat == Cat::Upper && ci.cat == Cat::Lower && !c.is_ascii() {
             cost += 2.0;
         }
-        if ci.cat.is_letter() && !is_cjk(ci) {
-            if let Some(before) = self.letter_before_symbols {
-                if !matches!(pi.cat, Cat::Space) && before.cat.is_letter() {
-                    cost += 3.0;
-                }
-            }
+        if ci.cat.is_letter()
+            && !is_cjk(ci)
+            && let Some(before) = self.letter_before_symbols
+            && !matches!(pi.cat, Cat::Space)
+            && before.cat.is_letter()
+        {
+            cost += 3.0;
         }
         cost
     }

@@ -343,10 +343,10 @@ fn best_decoding(
         if later_round {
             needed = needed.min(LATER_ROUND_MIN_GAIN);
         }
-        if let Some(d) = decode_under(cp, i, &chars, doc, p) {
-            if base - d.cost >= needed {
-                found.push(d);
-            }
+        if let Some(d) = decode_under(cp, i, &chars, doc, p)
+            && base - d.cost >= needed
+        {
+            found.push(d);
         }
     }
     // The most plausible reading wins; if it is unsure, the line stays as it is (a sure
@@ -393,6 +393,9 @@ impl Guesses {
 /// A stretch of the line: either a character kept as is, or a UTF-8 sequence to decode.
 enum Piece {
     Keep(char),
+    /// A lead byte whose continuation bytes were all lost, left unguessed for lack of
+    /// evidence: the line is damaged but this reading cannot be sure of it.
+    Unguessed(char),
     /// Candidate readings, and how many characters of the line the sequence spans.
     Seq(Vec<Cand>, usize),
 }
@@ -440,7 +443,7 @@ fn decode_seq(bytes: &[u8]) -> Option<char> {
 }
 
 /// Split `chars` into pieces under code page `cp`; None if nothing decodes.
-fn pieces_under(cp: &Codepage, chars: &[char]) -> Option<Vec<Piece>> {
+fn pieces_under(cp: &Codepage, chars: &[char], bare: bool) -> Option<Vec<Piece>> {
     let units: Vec<Unit> = chars.iter().map(|&c| cp.unit(c)).collect();
     let mut pieces = Vec::with_capacity(chars.len());
     let mut found = false;
@@ -487,20 +490,27 @@ fn pieces_under(cp: &Codepage, chars: &[char]) -> Option<Vec<Piece>> {
             }
             j += 1;
         }
-        let mut cands = candidates(cp, lead, &slots, need);
-        if slots.len() < need && chars.get(j) == Some(&' ') && cp.decode(0xA0) == Some('\u{A0}') {
-            if let Some(nbsp) = nbsp_as_space(lead, &slots, &chars[j..]) {
-                // Both readings span the space: lost bytes before a real space, or the
-                // space standing for the no-break space byte.
-                for c in &mut cands {
-                    c.space = true;
-                }
-                cands.push(nbsp);
-                j += 1;
+        let mut cands = candidates(cp, lead, &slots, need, bare);
+        if slots.len() < need
+            && chars.get(j) == Some(&' ')
+            && cp.decode(0xA0) == Some('\u{A0}')
+            && let Some(nbsp) = nbsp_as_space(lead, &slots, &chars[j..])
+        {
+            // Both readings span the space: lost bytes before a real space, or the
+            // space standing for the no-break space byte.
+            for c in &mut cands {
+                c.space = true;
             }
+            cands.push(nbsp);
+            j += 1;
         }
         if cands.is_empty() {
-            pieces.push(Piece::Keep(chars[i]));
+            let lost = slots.is_empty() && !bare && cp.continuation_holes().next().is_some();
+            pieces.push(if lost {
+                Piece::Unguessed(chars[i])
+            } else {
+                Piece::Keep(chars[i])
+            });
             i += 1;
             continue;
         }
@@ -575,8 +585,15 @@ fn cesu8_pair(units: &[Unit]) -> Option<char> {
 
 /// Every character `lead` + `slots` could have been, with lost bytes put back and each
 /// U+FFFD hole filled with every byte the code page leaves undefined.
-fn candidates(cp: &Codepage, lead: u8, slots: &[Unit], need: usize) -> Vec<Cand> {
+///
+/// A lead byte with nothing after it (`ð` then a space) is only guessed at when the
+/// document has shown lost bytes (`bare`): otherwise every accented letter before a
+/// plain one would be a candidate, for nothing.
+fn candidates(cp: &Codepage, lead: u8, slots: &[Unit], need: usize, bare: bool) -> Vec<Cand> {
     let missing = need - slots.len();
+    if missing > 0 && slots.is_empty() && !bare {
+        return Vec::new();
+    }
     let holes: Vec<u8> = cp.continuation_holes().collect();
     if missing > 0 && (holes.is_empty() || missing > 2) {
         return Vec::new();
@@ -633,7 +650,7 @@ fn decode_under(
     doc: &DocEvidence,
     strictness: Strictness,
 ) -> Option<Decoded> {
-    let pieces = pieces_under(cp, chars)?;
+    let pieces = pieces_under(cp, chars, strictness.insert_cost <= CHEAP_GUESS)?;
     let mut text = String::with_capacity(chars.len() * 2);
     let mut scorer = Scorer::new();
     let mut guesses = Guesses::default();
@@ -646,6 +663,10 @@ fn decode_under(
     let mut nbsp = 0.0;
     for (idx, piece) in pieces.iter().enumerate() {
         let c = match piece {
+            Piece::Unguessed(c) => {
+                ambiguous = true;
+                *c
+            }
             Piece::Keep(c) => {
                 match cp.unit(*c) {
                     Unit::Foreign if next_to_seq(&pieces, idx) => unexplained += 1,
@@ -714,7 +735,7 @@ fn next_to_seq(pieces: &[Piece], idx: usize) -> bool {
 
 fn certain_char(p: &Piece) -> Option<char> {
     match p {
-        Piece::Keep(c) => Some(*c),
+        Piece::Keep(c) | Piece::Unguessed(c) => Some(*c),
         Piece::Seq(cands, _) if cands.len() == 1 => Some(cands[0].c),
         Piece::Seq(..) => None,
     }

@@ -307,7 +307,7 @@ pub const SCRIPTS: [&str; 164] = [
 
 /// Property runs from U+0080: (first code point, packed properties); a run lasts until
 /// the next. Bits 0-3 category, 4-6 CLDR tier, 7-8 emoji, 9-16 script.
-pub const PROPS: [(u32, u32); 11503] = [
+pub static PROPS: [(u32, u32); 11503] = [
     (0x80, 0x201),
     (0xA0, 0x25B),
     (0xA1, 0x249),

@@ -1,0 +1,106 @@
+//! The command layer: the only code that prints. Parses arguments, runs a command,
+//! reports errors once, and maps outcomes to exit codes (0 ok, 1 findings, 2 error).
+
+mod args;
+mod fix;
+mod parse;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Args, ColorWhen, Command};
+
+use crate::kb::KnowledgeBase;
+
+/// What a command concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done; nothing to report.
+    Clean,
+    /// Done; found what the command looks for (lint errors, violations, stale files).
+    Findings,
+    /// Done, but some inputs could not be processed (each reported already).
+    Errors,
+}
+
+/// Shared context for commands.
+pub struct Ctx {
+    pub kb: KnowledgeBase,
+    pub quiet: bool,
+    pub color: ColorWhen,
+}
+
+impl Ctx {
+    /// Standard output, with colour decided by `--color`, `NO_COLOR` and the terminal.
+    pub fn stdout(&self) -> anstream::AutoStream<io::StdoutLock<'static>> {
+        let choice = match self.color {
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+            ColorWhen::Auto => anstream::AutoStream::choice(&io::stdout()),
+        };
+        anstream::AutoStream::new(io::stdout().lock(), choice)
+    }
+
+    /// Standard output untouched, for exact text and machine-readable formats (the
+    /// colour stream would strip control characters that belong to the data).
+    pub fn raw_stdout(&self) -> io::StdoutLock<'static> {
+        io::stdout().lock()
+    }
+
+    /// Report a non-fatal error and go on.
+    pub fn error(&self, msg: impl std::fmt::Display) {
+        let _ = writeln!(io::stderr(), "hindsight: error: {msg}");
+    }
+
+    /// Report a warning unless quiet.
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr(), "hindsight: warning: {msg}");
+        }
+    }
+}
+
+/// Run hindsight with the process arguments.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let ctx = Ctx {
+        kb: KnowledgeBase::new(args.dir.clone()),
+        quiet: args.quiet,
+        color: args.color,
+    };
+    let result = match &args.command {
+        Command::Fix(a) => fix::run(&ctx, a),
+        Command::Parse(a) => parse::run(&ctx, a),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Errors) => ExitCode::from(2),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            ctx.error(format!("{e:#}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let kind = c
+            .downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| {
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(|j| j.io_error_kind())
+            });
+        kind == Some(io::ErrorKind::BrokenPipe)
+    })
+}

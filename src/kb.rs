@@ -1,0 +1,205 @@
+//! The knowledge base on disk: a root folder with `incidents/`, `rules/`, `templates/`,
+//! `site/` and an optional `hindsight.toml`; finding and loading its postmortems.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::incident::Incident;
+use crate::ingest::{self, IngestError, Ingested};
+
+/// Names of extension-less files that are never postmortems.
+const NOT_POSTMORTEMS: [&str; 8] = [
+    "LICENSE",
+    "COPYING",
+    "NOTICE",
+    "AUTHORS",
+    "CODEOWNERS",
+    "Makefile",
+    "Dockerfile",
+    "CONTRIBUTORS",
+];
+
+/// A knowledge base rooted at a folder.
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    pub root: PathBuf,
+}
+
+impl KnowledgeBase {
+    pub fn new(root: impl Into<PathBuf>) -> KnowledgeBase {
+        KnowledgeBase { root: root.into() }
+    }
+
+    pub fn incidents_dir(&self) -> PathBuf {
+        self.root.join("incidents")
+    }
+
+    pub fn rules_dir(&self) -> PathBuf {
+        self.root.join("rules")
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join("templates")
+    }
+
+    pub fn site_dir(&self) -> PathBuf {
+        self.root.join("site")
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(".hindsight")
+    }
+
+    /// `path` relative to the root with `/` separators, or as given if outside it.
+    pub fn relative(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let s = rel.to_string_lossy().replace('\\', "/");
+        s.strip_prefix("./").unwrap_or(&s).to_string()
+    }
+
+    /// Postmortem files under `paths` (folders are walked), sorted. Missing paths are
+    /// errors; an explicitly named file is always included.
+    pub fn postmortem_files(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+        let mut out = Vec::new();
+        for p in paths {
+            let meta = std::fs::metadata(p).map_err(|e| LoadError::io(p, e))?;
+            if meta.is_file() {
+                out.push(p.clone());
+                continue;
+            }
+            for entry in ignore::WalkBuilder::new(p)
+                .sort_by_file_name(|a, b| a.cmp(b))
+                .build()
+            {
+                let entry = entry.map_err(|e| LoadError::walk(p, e))?;
+                if entry.file_type().is_some_and(|t| t.is_file()) && is_postmortem(entry.path()) {
+                    out.push(entry.into_path());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Read, decode and repair one file.
+    pub fn load(&self, path: &Path) -> Result<Loaded, LoadError> {
+        let meta = std::fs::metadata(path).map_err(|e| LoadError::io(path, e))?;
+        if meta.len() > ingest::MAX_BYTES as u64 {
+            return Err(LoadError {
+                path: path.to_path_buf(),
+                kind: LoadErrorKind::Ingest(IngestError::TooLarge {
+                    size: meta.len() as usize,
+                }),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
+        let ingested = ingest::ingest(&bytes).map_err(|e| LoadError {
+            path: path.to_path_buf(),
+            kind: LoadErrorKind::Ingest(e),
+        })?;
+        let rel = self.relative(path);
+        let incident = Incident::from_text(&rel, &ingested);
+        Ok(Loaded {
+            path: path.to_path_buf(),
+            bytes,
+            ingested,
+            incident,
+        })
+    }
+}
+
+/// `*.md`, `*.markdown` and extension-less text files, not hidden.
+pub fn is_postmortem(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if name.starts_with('.') {
+        return false;
+    }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) => ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"),
+        None => !NOT_POSTMORTEMS.iter().any(|n| name.starts_with(n)),
+    }
+}
+
+/// A loaded postmortem: its bytes, repaired text and record.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    pub ingested: Ingested,
+    pub incident: Incident,
+}
+
+/// Why a postmortem could not be loaded.
+#[derive(Debug)]
+pub struct LoadError {
+    pub path: PathBuf,
+    pub kind: LoadErrorKind,
+}
+
+#[derive(Debug)]
+pub enum LoadErrorKind {
+    Io(io::Error),
+    Walk(String),
+    Ingest(IngestError),
+}
+
+impl LoadError {
+    fn io(path: &Path, e: io::Error) -> LoadError {
+        LoadError {
+            path: path.to_path_buf(),
+            kind: LoadErrorKind::Io(e),
+        }
+    }
+
+    fn walk(path: &Path, e: ignore::Error) -> LoadError {
+        LoadError {
+            path: path.to_path_buf(),
+            kind: LoadErrorKind::Walk(e.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.path.display();
+        match &self.kind {
+            LoadErrorKind::Io(e) if e.kind() == io::ErrorKind::NotFound => {
+                write!(f, "{p}: no such file or folder")
+            }
+            LoadErrorKind::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                write!(f, "{p}: permission denied")
+            }
+            LoadErrorKind::Io(e) if e.raw_os_error() == Some(21) => {
+                write!(f, "{p}: is a folder, not a file")
+            }
+            LoadErrorKind::Io(e) => write!(f, "{p}: {e}"),
+            LoadErrorKind::Walk(e) => write!(f, "{p}: {e}"),
+            LoadErrorKind::Ingest(e) => write!(f, "{p}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_files_are_postmortems() {
+        for (p, want) in [
+            ("a/2024-01-01-outage.md", true),
+            ("a/notes.MARKDOWN", true),
+            ("a/2022-10-31-Android-Phone-Incident", true),
+            ("a/LICENSE", false),
+            ("a/.draft.md", false),
+            ("a/image.png", false),
+        ] {
+            assert_eq!(is_postmortem(Path::new(p)), want, "{p}");
+        }
+    }
+}
