@@ -54,7 +54,7 @@ pub enum Command {
 #[derive(Debug, ClapArgs)]
 #[command(group = clap::ArgGroup::new("mode").multiple(false))]
 pub struct FixArgs {
-    /// Files to repair ("-" reads standard input).
+    /// Files or folders to repair ("-" reads standard input).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 

@@ -37,8 +37,23 @@ pub fn run(ctx: &Ctx, a: &FixArgs) -> Result<Outcome> {
     let mut errors = false;
     let mut needs_repair = false;
     let mut reports = Vec::new();
-    let loaded: Vec<_> = a.files.iter().map(|f| (f, read(f))).collect();
-    for (path, bytes) in &loaded {
+    // Folders expand to the postmortems in them (not with --stdout: one file only).
+    let mut files = Vec::new();
+    for f in &a.files {
+        if !a.stdout && f.is_dir() {
+            match ctx.kb.postmortem_files(std::slice::from_ref(f)) {
+                Ok(found) => files.extend(found),
+                Err(e) => {
+                    ctx.error(e);
+                    errors = true;
+                }
+            }
+        } else {
+            files.push(f.clone());
+        }
+    }
+    let loaded = files.iter().map(|f| (f, read(f)));
+    for (path, bytes) in loaded {
         let shown = path.display().to_string();
         let ing = match bytes
             .as_ref()

@@ -20,7 +20,8 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
         .map(|s| signals::slug(&s))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| id_from_path(path));
-    let stem = path.rsplit('/').next().unwrap_or(path);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let title = doc
         .h1
         .clone()

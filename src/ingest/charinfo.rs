@@ -77,14 +77,31 @@ pub fn info(c: char) -> CharInfo {
     if cp < 0x80 {
         return ascii_info(c);
     }
-    let i = PROPS.partition_point(|&(start, _)| start <= cp) - 1;
-    let p = PROPS[i].1;
+    let p = if cp < FAST_LIMIT {
+        fast_table()[cp as usize - 0x80]
+    } else {
+        lookup(cp)
+    };
     CharInfo {
         cat: Cat::from_bits(p & 0xF),
         tier: ((p >> 4) & 0x7) as u8,
         emoji: ((p >> 7) & 0x3) as u8,
         script: ((p >> 9) & 0xFF) as u8,
     }
+}
+
+/// Code points below this have their properties in a flat table: the scripts of most
+/// text and all the code pages' characters live here.
+const FAST_LIMIT: u32 = 0x3100;
+
+fn lookup(cp: u32) -> u32 {
+    let i = PROPS.partition_point(|&(start, _)| start <= cp) - 1;
+    PROPS[i].1
+}
+
+fn fast_table() -> &'static [u32] {
+    static TABLE: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0x80..FAST_LIMIT).map(lookup).collect())
 }
 
 fn ascii_info(c: char) -> CharInfo {

@@ -26,8 +26,12 @@ pub struct Codepage {
     decode: [u32; 128],
     /// (char, byte) sorted by char, for encoding.
     encode: Vec<(u32, u8)>,
+    /// `unit` answers for code points below `FAST_LIMIT`, precomputed.
+    fast: Vec<Unit>,
     /// Bytes the code page leaves undefined (lost, or turned into U+FFFD, in damage).
     pub holes: Vec<u8>,
+    /// The holes that can stand inside a UTF-8 sequence as continuation bytes.
+    pub cont_holes: Vec<u8>,
     /// How rarely text is mis-decoded through this code page, as extra evidence needed.
     pub rarity: f32,
 }
@@ -35,6 +39,17 @@ pub struct Codepage {
 impl Codepage {
     /// The byte `c` came from, if this code page made it.
     pub fn unit(&self, c: char) -> Unit {
+        let cp = c as u32;
+        if cp < 0x80 {
+            return Unit::Byte(cp as u8);
+        }
+        match self.fast.get(cp as usize) {
+            Some(u) => *u,
+            None => self.slow_unit(c),
+        }
+    }
+
+    fn slow_unit(&self, c: char) -> Unit {
         let cp = c as u32;
         if cp < 0x80 {
             return Unit::Byte(cp as u8);
@@ -92,6 +107,14 @@ impl Codepage {
 /// their tables are full of symbols that line art and math legitimately use.
 const RARITY: [f32; 10] = [0.0, 0.5, 0.5, 1.0, 0.5, 1.0, 0.0, 1.0, 1.5, 1.5];
 
+/// Characters below this have their `unit` in a table: every character of every code
+/// page here is below it except U+FFFD, U+F8FF and the fi/fl ligatures.
+const FAST_LIMIT: u32 = 0x2600;
+
+fn is_cont(b: u8) -> bool {
+    (0x80..0xC0).contains(&b)
+}
+
 /// How many code pages `all()` returns.
 pub const COUNT: usize = CODEPAGE_NAMES.len();
 
@@ -111,20 +134,50 @@ pub fn all() -> &'static [Codepage] {
                     .map(|(i, &cp)| (cp, 0x80 + i as u8))
                     .collect();
                 encode.sort_unstable();
-                let holes = (0..128u8)
+                let holes: Vec<u8> = (0..128u8)
                     .filter(|&i| high[i as usize] == 0)
                     .map(|i| 0x80 + i)
                     .collect();
-                Codepage {
+                let cont_holes = holes.iter().copied().filter(|b| is_cont(*b)).collect();
+                let mut page = Codepage {
                     name,
                     decode: *high,
                     encode,
                     holes,
+                    cont_holes,
                     rarity,
-                }
+                    fast: Vec::new(),
+                };
+                page.fast = (0..FAST_LIMIT)
+                    .map(|cp| char::from_u32(cp).map_or(Unit::Foreign, |c| page.slow_unit(c)))
+                    .collect();
+                page
             })
             .collect()
     })
+}
+
+/// True when `c` could be a byte of UTF-8 read through any code page here: a character
+/// some code page maps a high byte to, a C1 control, or U+FFFD. Lines with none of
+/// these (ASCII with emoji, CJK, Devanagari...) cannot hold this kind of mojibake.
+pub fn could_be_damage(c: char) -> bool {
+    static SET: OnceLock<Vec<u64>> = OnceLock::new();
+    let set = SET.get_or_init(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        let mut mark = |cp: u32| bits[(cp / 64) as usize] |= 1 << (cp % 64);
+        for cp in 0x80..0x100 {
+            mark(cp);
+        }
+        mark(0xFFFD);
+        for page in all() {
+            for &(cp, _) in &page.encode {
+                mark(cp);
+            }
+        }
+        bits
+    });
+    let cp = c as u32;
+    cp < 0x10000 && set[(cp / 64) as usize] & (1 << (cp % 64)) != 0
 }
 
 #[cfg(test)]

@@ -10,8 +10,25 @@
 use super::charinfo::{Cat, CharInfo, SCRIPT_INHERITED, info, scripts_compatible};
 use super::prior;
 
+/// Code points below this have their context-free cost in a table.
+const COST_TABLE_LIMIT: u32 = 0x3100;
+
 /// Cost of `c` on its own, before context.
 pub fn char_cost(c: char, ci: &CharInfo) -> f32 {
+    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    let cp = c as u32;
+    if cp < COST_TABLE_LIMIT {
+        let table = TABLE.get_or_init(|| {
+            (0..COST_TABLE_LIMIT)
+                .map(|cp| char::from_u32(cp).map_or(15.0, |c| compute_cost(c, &info(c))))
+                .collect()
+        });
+        return table[cp as usize];
+    }
+    compute_cost(c, ci)
+}
+
+fn compute_cost(c: char, ci: &CharInfo) -> f32 {
     if c.is_ascii() {
         return if c.is_ascii_control() && c != '\t' {
             5.0
@@ -118,9 +135,11 @@ pub struct Scorer {
     prev: Option<(char, CharInfo)>,
     /// The last letter before a run of non-ASCII symbols, if the run started after a letter.
     letter_before_symbols: Option<CharInfo>,
-    /// Letters in the current word, and the script of its first letter.
+    /// Letters in the current word, the script of its first letter, and whether that
+    /// letter is non-ASCII.
     word_len: usize,
     word_script: u8,
+    word_non_ascii: bool,
     /// Script of the last word before this one.
     prev_word_script: Option<u8>,
     /// The character before the previous one was an upper-case letter.
@@ -137,11 +156,15 @@ impl Scorer {
     }
 
     /// A one-letter word in another script than the text around it: `“ה curves` is
-    /// what `“×” curves` would become if read as mojibake.
+    /// what `“×” curves` would become if read as mojibake. Any other one-letter word of
+    /// a non-Latin-ASCII letter costs a little: few languages have them (`à`, `в`).
     fn lone_letter_cost(&self) -> f32 {
+        if self.word_len != 1 || !self.word_non_ascii {
+            return 0.0;
+        }
         match self.prev_word_script {
-            Some(p) if self.word_len == 1 && !scripts_compatible(p, self.word_script) => 3.0,
-            _ => 0.0,
+            Some(p) if !scripts_compatible(p, self.word_script) => 3.0,
+            _ => 1.5,
         }
     }
 
@@ -159,6 +182,7 @@ impl Scorer {
         if ci.cat.is_letter() {
             if self.word_len == 0 {
                 self.word_script = ci.script;
+                self.word_non_ascii = !c.is_ascii() && !is_cjk(&ci);
             }
             self.word_len += 1;
         } else if ci.cat != Cat::Mark && self.word_len > 0 {

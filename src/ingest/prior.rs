@@ -30,10 +30,10 @@ const SYMBOLS: &str = "✓ ✗ ✘ ★ ☆ ● ○ ■ □ ▪ ▫ ▲ ▼ ► �
 /// Where the other symbols start in the shared ranking.
 const SYMBOLS_OFFSET: usize = 60;
 
-fn ranks() -> &'static HashMap<char, u16> {
-    static RANKS: OnceLock<HashMap<char, u16>> = OnceLock::new();
+fn ranks() -> &'static [(char, u16)] {
+    static RANKS: OnceLock<Vec<(char, u16)>> = OnceLock::new();
     RANKS.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m: HashMap<char, u16> = HashMap::new();
         let lists = [(EMOJI, 0), (TYPOGRAPHY, 0), (SYMBOLS, SYMBOLS_OFFSET)];
         for (list, offset) in lists {
             for (i, c) in list.split_whitespace().enumerate() {
@@ -42,13 +42,18 @@ fn ranks() -> &'static HashMap<char, u16> {
                 }
             }
         }
-        m
+        let mut v: Vec<(char, u16)> = m.into_iter().collect();
+        v.sort_unstable();
+        v
     })
 }
 
 /// The rank of `c` among the emoji and symbols writers commonly type (1 = most common).
 pub fn rank(c: char) -> Option<u16> {
-    ranks().get(&c).copied()
+    let r = ranks();
+    r.binary_search_by_key(&c, |&(ch, _)| ch)
+        .ok()
+        .map(|i| r[i].1)
 }
 
 /// Cost of a ranked character: cheap for the most common, rising slowly with rank.

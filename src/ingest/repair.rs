@@ -162,8 +162,8 @@ pub fn repair_text(text: &str) -> Repaired {
             // The second pass may change a repair (the dominant code page wins ties),
             // but never undo one that guessed nothing: cheaper guesses can make a sure
             // line look unsure. A first-pass guess it doubts is withdrawn.
-            let second = repair_line(line, &doc, &params);
             let sure = matches!(o, LineOutcome::Repaired { guesses, .. } if !guesses.any());
+            let second = repair_line(line, &doc, &params);
             if matches!(second, LineOutcome::Repaired { .. }) || !sure {
                 *o = second;
             }
@@ -210,15 +210,19 @@ fn corroborate(lines: &[(&str, &str)], outcomes: &[LineOutcome]) -> Option<(Para
     let non_ascii = lines.iter().filter(|(l, _)| !l.is_ascii()).count();
     let fair_share = |n: usize| n > 0 && n * 20 >= non_ascii;
     for o in outcomes {
-        if let LineOutcome::Repaired {
-            explained, guesses, ..
-        } = o
-        {
-            for (i, n) in explains.iter_mut().enumerate() {
-                *n += usize::from(explained & (1 << i) != 0);
+        match o {
+            LineOutcome::Repaired {
+                explained, guesses, ..
+            } => {
+                for (i, n) in explains.iter_mut().enumerate() {
+                    *n += usize::from(explained & (1 << i) != 0);
+                }
+                inserted += usize::from(guesses.inserted);
+                nbsp += usize::from(guesses.nbsp);
             }
-            inserted += usize::from(guesses.inserted);
-            nbsp += usize::from(guesses.nbsp);
+            // Damage seen but not repaired: most often bytes lost beyond a sure guess.
+            LineOutcome::Ambiguous(_) => inserted += 1,
+            LineOutcome::Clean => {}
         }
     }
     let mut params: Params = [STRICT; codepage::COUNT];
@@ -226,10 +230,11 @@ fn corroborate(lines: &[(&str, &str)], outcomes: &[LineOutcome]) -> Option<(Para
     for (p, &n) in params.iter_mut().zip(&explains) {
         if fair_share(n) {
             *p = CORROBORATED;
-            if fair_share(inserted) {
+            // One kind of loss per document: bytes dropped by a decoder, or no-break
+            // spaces flattened by an editor. The one with more evidence gets cheap.
+            if fair_share(inserted) && inserted >= nbsp {
                 p.insert_cost = CHEAP_GUESS;
-            }
-            if fair_share(nbsp) {
+            } else if fair_share(nbsp) {
                 p.nbsp_cost = CHEAP_GUESS / 2.0;
             }
             any = true;
@@ -329,13 +334,14 @@ fn best_decoding(
     params: &Params,
     later_round: bool,
 ) -> Option<(Decoded, u32)> {
-    if line.is_ascii() {
+    if !line.chars().any(codepage::could_be_damage) {
         return None;
     }
     let chars: Vec<char> = line.chars().collect();
     // C1 controls have a cheap explanation of their own (Windows-1252 punctuation read as
     // Latin-1): a decoding must beat that, not the controls.
-    let base = cost(c1_as_windows_1252(line).as_deref().unwrap_or(line));
+    let base = std::cell::OnceCell::new();
+    let base = || *base.get_or_init(|| cost(c1_as_windows_1252(line).as_deref().unwrap_or(line)));
     let mut found: Vec<Decoded> = Vec::new();
     for (i, cp) in codepage::all().iter().enumerate() {
         let p = params[i];
@@ -344,7 +350,7 @@ fn best_decoding(
             needed = needed.min(LATER_ROUND_MIN_GAIN);
         }
         if let Some(d) = decode_under(cp, i, &chars, doc, p)
-            && base - d.cost >= needed
+            && base() - d.cost >= needed
         {
             found.push(d);
         }
@@ -444,6 +450,9 @@ fn decode_seq(bytes: &[u8]) -> Option<char> {
 
 /// Split `chars` into pieces under code page `cp`; None if nothing decodes.
 fn pieces_under(cp: &Codepage, chars: &[char], bare: bool) -> Option<Vec<Piece>> {
+    if !may_hold_sequence(cp, chars, bare) {
+        return None;
+    }
     let units: Vec<Unit> = chars.iter().map(|&c| cp.unit(c)).collect();
     let mut pieces = Vec::with_capacity(chars.len());
     let mut found = false;
@@ -521,6 +530,33 @@ fn pieces_under(cp: &Codepage, chars: &[char], bare: bool) -> Option<Vec<Piece>>
     found.then_some(pieces)
 }
 
+/// A cheap first look: is there a lead byte under `cp` followed by a continuation
+/// byte, a hole or a space (or, with `bare`, any lead byte, or a continuation byte the
+/// code page could have lost the lead of)?
+fn may_hold_sequence(cp: &Codepage, chars: &[char], bare: bool) -> bool {
+    let lead_holes = cp.lead_holes().next().is_some();
+    let mut prev_lead = false;
+    for &c in chars {
+        if c.is_ascii() {
+            if prev_lead && (c == ' ' || bare) {
+                return true;
+            }
+            prev_lead = false;
+            continue;
+        }
+        match cp.unit(c) {
+            Unit::Byte(b) if is_cont(b) && (prev_lead || lead_holes) => return true,
+            Unit::Hole if prev_lead => return true,
+            Unit::Byte(b) => prev_lead = seq_len(b) > 0,
+            _ => prev_lead = false,
+        }
+        if prev_lead && bare {
+            return true;
+        }
+    }
+    prev_lead && bare
+}
+
 /// A no-break space (byte 0xA0) that an editor turned into a plain space: `Ã ` for `à`,
 /// `Å veices` for `Šveices`. `rest` starts at that space. Returns the character and
 /// whether the space survives: French and Portuguese `à` stands alone (so a space
@@ -594,8 +630,10 @@ fn candidates(cp: &Codepage, lead: u8, slots: &[Unit], need: usize, bare: bool) 
     if missing > 0 && slots.is_empty() && !bare {
         return Vec::new();
     }
-    let holes: Vec<u8> = cp.continuation_holes().collect();
-    if missing > 0 && (holes.is_empty() || missing > 2) {
+    let holes = &cp.cont_holes;
+    // Three lost bytes leave a bare four-byte lead (`π` for 🏁 in cp1253): only then.
+    let most = if bare && slots.is_empty() { 3 } else { 2 };
+    if missing > 0 && (holes.is_empty() || missing > most) {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -614,7 +652,7 @@ fn candidates(cp: &Codepage, lead: u8, slots: &[Unit], need: usize, bare: bool) 
                 }
             })
             .collect();
-        fill(&mut vec![lead], &pattern, &holes, &mut |bytes| {
+        fill(&mut vec![lead], &pattern, holes, &mut |bytes| {
             if let Some(c) = decode_seq(bytes) {
                 out.push(Cand::new(c, missing as u8));
             }
@@ -660,6 +698,7 @@ fn decode_under(
     let mut unexplained = 0usize;
     let mut whole = 0usize;
     let mut orphans = 0usize;
+    let mut bare_leads = 0usize;
     let mut nbsp = 0.0;
     for (idx, piece) in pieces.iter().enumerate() {
         let c = match piece {
@@ -677,6 +716,7 @@ fn decode_under(
             }
             Piece::Seq(cands, span) => {
                 glued += usize::from(*span > 1);
+                bare_leads += usize::from(*span == 1 && cands.iter().all(|c| c.inserted > 0));
                 whole += usize::from(
                     *span > 2
                         && cands.len() == 1
@@ -709,6 +749,7 @@ fn decode_under(
     Some(Decoded {
         cost: scorer.total() + inserted as f32 * strictness.insert_cost
             - glued as f32 * strictness.structure_credit
+            - bare_leads as f32 * strictness.structure_credit * 0.5
             - whole as f32 * strictness.whole_credit
             + unexplained as f32 * UNEXPLAINED_COST
             + orphans as f32 * strictness.orphan_cost
@@ -733,11 +774,14 @@ fn next_to_seq(pieces: &[Piece], idx: usize) -> bool {
     (idx > 0 && is_seq(idx - 1)) || is_seq(idx + 1)
 }
 
+/// The character a piece most likely holds, as context for its neighbour: itself, its
+/// only reading, or the emoji variation selector when that is among the readings (it
+/// is what follows text-style emoji such as ➡ and ⚠).
 fn certain_char(p: &Piece) -> Option<char> {
     match p {
         Piece::Keep(c) | Piece::Unguessed(c) => Some(*c),
         Piece::Seq(cands, _) if cands.len() == 1 => Some(cands[0].c),
-        Piece::Seq(..) => None,
+        Piece::Seq(cands, _) => cands.iter().find(|c| c.c == '\u{FE0F}').map(|c| c.c),
     }
 }
 

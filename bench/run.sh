@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# hindsight benchmarks, each row measured side by side with its baseline in one run.
+#
+# usage: bench/run.sh [SIZE...]        (default: 10000; e.g. bench/run.sh 10000 100000)
+#
+# Corpora come from ../shared/bench/gen_corpus.py and are cached in bench/out/.
+# Every row reports wall time, CPU time (user+sys) and peak memory (max RSS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+shared=${HINDSIGHT_SHARED:-$root/../shared}
+out=$root/bench/out
+mkdir -p "$out"
+sizes=("${@:-10000}")
+
+need() { command -v "$1" >/dev/null || { echo "bench: $1 is required ($2)" >&2; exit 2; }; }
+need python3 "Debian python3"
+python3 -c 'import ftfy' 2>/dev/null || pip install --quiet 'ftfy==6.3.1'
+cargo build --release --quiet
+bin=$root/target/release/hindsight
+
+# measure CMD...: run once, record wall and CPU seconds and peak MB in $m_wall $m_cpu
+# $m_rss. Exit status 1 ("findings") counts as success.
+measure() {
+    local t status=0
+    t=$(mktemp)
+    /usr/bin/time -f "%e %U %S %M" -o "$t" "$@" >/dev/null 2>"$out/last.err" || status=$?
+    if [ "$status" -gt 1 ]; then
+        echo "bench: failed ($status): $*" >&2; cat "$out/last.err" >&2; exit 2
+    fi
+    read -r m_wall u s rss < <(tail -n 1 "$t")
+    m_cpu=$(python3 -c "print(f'{$u+$s:.2f}')")
+    m_rss=$((rss / 1024))
+    rm -f "$t"
+}
+
+row() { printf '| %s | %s | %s s | %s s | %s MB | %s |\n' "$@"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "date: $(date -u +%Y-%m-%d)"
+echo
+echo "| size | row | wall | cpu | peak mem | notes |"
+echo "|---|---|---|---|---|---|"
+for n in "${sizes[@]}"; do
+    corpus=$out/corpus-$n
+    if [ ! -f "$corpus/.done" ]; then
+        rm -rf "$corpus"
+        python3 "$shared/bench/gen_corpus.py" "$corpus" --count "$n" >/dev/null
+        touch "$corpus/.done"
+    fi
+    mb=$(du -sm --apparent-size "$corpus" | cut -f1)
+
+    # Ingest + parse on one core: records for every file.
+    measure taskset -c 0 "$bin" parse "$corpus"
+    rate=$(python3 -c "print(f'{$mb/$m_wall:.1f}')")
+    row "$n" "hindsight parse (1 core)" "$m_wall" "$m_cpu" "$m_rss" "$mb MB, $rate MB/s"
+
+    # Repair only: hindsight fix --check vs ftfy.fix_encoding line by line.
+    measure taskset -c 0 "$bin" fix --check "$corpus"
+    hw=$m_wall
+    row "$n" "hindsight fix --check (1 core)" "$m_wall" "$m_cpu" "$m_rss" "repair step"
+    measure taskset -c 0 python3 "$root/bench/ftfy_repair.py" "$corpus"
+    ratio=$(python3 -c "print(f'{$m_wall/$hw:.0f}x')")
+    row "$n" "ftfy fix_encoding per line (1 core)" "$m_wall" "$m_cpu" "$m_rss" "hindsight is $ratio faster"
+done
