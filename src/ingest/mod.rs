@@ -9,6 +9,7 @@ mod decode;
 pub mod plausibility;
 mod prior;
 mod repair;
+#[rustfmt::skip]
 mod tables;
 
 use std::fmt;
