@@ -173,7 +173,7 @@ def main():
     w("/// Code page names, in the order of `CODEPAGE_HIGH`.\n")
     w("pub const CODEPAGE_NAMES: [&str; %d] = [%s];\n\n" % (len(CODEPAGES), ", ".join('"%s"' % c for c in CODEPAGES)))
     w("/// For each code page, the character each byte 0x80..=0xFF decodes to (0: undefined).\n")
-    w("pub const CODEPAGE_HIGH: [[u32; 128]; %d] = [\n" % len(CODEPAGES))
+    w("pub static CODEPAGE_HIGH: [[u32; 128]; %d] = [\n" % len(CODEPAGES))
     for cp in CODEPAGES:
         vals = []
         for b in range(0x80, 0x100):
@@ -187,7 +187,7 @@ def main():
     w("pub const SCRIPTS: [&str; %d] = [%s];\n\n" % (len(scripts), ", ".join('"%s"' % s for s in scripts)))
     w("/// Property runs from U+0080: (first code point, packed properties); a run lasts until\n")
     w("/// the next. Bits 0-3 category, 4-6 CLDR tier, 7-8 emoji, 9-16 script.\n")
-    w("pub const PROPS: [(u32, u32); %d] = [\n" % len(rows))
+    w("pub static PROPS: [(u32, u32); %d] = [\n" % len(rows))
     for i in range(0, len(rows), 6):
         w("    " + " ".join("(0x%X, 0x%X)," % r for r in rows[i:i + 6]) + "\n")
     w("];\n")
