@@ -61,12 +61,15 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
         (&["lesson", "lesson learned", "takeaway"][..], &mut lessons),
         (&["prevention", "action item"][..], &mut prevention),
     ] {
-        for m in doc.meta(keys) {
-            field.push(Statement {
+        // Stated outright (`**Cause**: ...`), they lead the list.
+        let stated: Vec<Statement> = doc
+            .meta(keys)
+            .map(|m| Statement {
                 text: m.value.clone(),
                 line: m.line,
-            });
-        }
+            })
+            .collect();
+        field.splice(0..0, stated);
     }
     let all_text = &ingested.text;
     for e in signals::error_strings(all_text) {
@@ -123,6 +126,7 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
                 kind: s.kind.name().to_string(),
                 heading: s.heading.clone(),
                 line: s.line,
+                effective: s.effective.name().to_string(),
             })
             .collect(),
         repairs: RepairSummary {

@@ -62,6 +62,9 @@ pub struct SectionRef {
     pub kind: String,
     pub heading: String,
     pub line: usize,
+    /// The kind that applies to its content: its own, or (for an `other` subsection)
+    /// the nearest parent's.
+    pub effective: String,
 }
 
 /// How the bytes were decoded and what was repaired.
@@ -85,6 +88,15 @@ impl Incident {
     pub fn from_text(path: &str, ingested: &Ingested) -> Incident {
         let doc = Document::parse(&ingested.text);
         extract::incident(path, &doc, ingested)
+    }
+
+    /// The effective kind of the section holding source line `line`.
+    pub fn section_at(&self, line: usize) -> Option<&str> {
+        self.sections
+            .iter()
+            .take_while(|s| s.line <= line)
+            .last()
+            .map(|s| s.effective.as_str())
     }
 
     /// Statements of `field` (`causes`, `lessons`, ...) with their source lines.
