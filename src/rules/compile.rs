@@ -1,0 +1,465 @@
+//! From incidents to rules: every instructive lesson becomes a rule, lessons that name
+//! the same check (or say the same thing) merge into one rule citing every incident,
+//! and guards stated exactly in a ```` ```hindsight-guard ```` block replace inferred ones.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::infer::{self, Lesson, Origin, Polarity};
+use super::model::{Guard, Rule, Severity, Source};
+use crate::document::{Block, Document};
+use crate::incident::{Incident, slug};
+
+/// An incident as the compiler needs it: the record and its repaired text.
+pub struct Input<'a> {
+    pub incident: &'a Incident,
+    pub text: &'a str,
+}
+
+/// A `hindsight-guard` block that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockError {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for BlockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: hindsight-guard block: {}",
+            self.path, self.line, self.message
+        )
+    }
+}
+
+/// What a `hindsight-guard` block may say; everything but the guards is optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Explicit {
+    id: Option<String>,
+    title: Option<String>,
+    severity: Option<Severity>,
+    why: Option<String>,
+    #[serde(rename = "do")]
+    do_: Option<String>,
+    dont: Option<String>,
+    #[serde(default)]
+    applies_to: Vec<String>,
+    #[serde(default, rename = "guard")]
+    guards: Vec<Guard>,
+}
+
+/// One lesson on its way to becoming (part of) a rule.
+struct Candidate {
+    rank: (u8, String, usize),
+    lesson: Lesson,
+    source: Source,
+    explicit: Option<Explicit>,
+}
+
+/// Compile rules from `inputs`. Errors in `hindsight-guard` blocks are returned with the
+/// rules from everything else.
+pub fn compile(inputs: &[Input]) -> (Vec<Rule>, Vec<BlockError>) {
+    let mut candidates = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        let inc = input.incident;
+        let explicit = explicit_blocks(inc, input.text, &mut errors);
+        let has_explicit = !explicit.is_empty();
+        for (field, origin, rank) in [
+            ("lessons", Origin::Lesson, 0u8),
+            ("prevention", Origin::Prevention, 1),
+            ("fixes", Origin::Fix, 2),
+        ] {
+            for st in inc.statements(field) {
+                // Action items are mostly one-off tasks ("Test button visibility"):
+                // they teach only when they say never/always/must or name a check.
+                let task =
+                    origin == Origin::Prevention && inc.section_at(st.line) == Some("action_items");
+                for mut lesson in infer::lessons(&st.text, origin) {
+                    if task && lesson.guards.is_empty() && !durable(&lesson.text) {
+                        continue;
+                    }
+                    if has_explicit {
+                        // Stated guards win: inferred ones from this incident go.
+                        lesson.guards.clear();
+                        if origin == Origin::Fix {
+                            continue;
+                        }
+                    }
+                    candidates.push(Candidate {
+                        rank: (rank, inc.id.clone(), st.line),
+                        source: Source {
+                            incident: inc.id.clone(),
+                            path: inc.path.clone(),
+                            line: st.line,
+                            text: lesson.text.clone(),
+                        },
+                        lesson,
+                        explicit: None,
+                    });
+                }
+            }
+        }
+        for (line, e) in explicit {
+            let text = e
+                .title
+                .clone()
+                .or_else(|| e.dont.clone())
+                .or_else(|| e.do_.clone())
+                .unwrap_or_default();
+            candidates.push(Candidate {
+                rank: (0, inc.id.clone(), line),
+                source: Source {
+                    incident: inc.id.clone(),
+                    path: inc.path.clone(),
+                    line,
+                    text: text.clone(),
+                },
+                lesson: Lesson {
+                    text,
+                    reason: e.why.clone(),
+                    polarity: Polarity::Dont,
+                    guards: e.guards.clone(),
+                    subject: None,
+                },
+                explicit: Some(e),
+            });
+        }
+    }
+    candidates.sort_by(|a, b| a.rank.cmp(&b.rank));
+    let by_id: BTreeMap<&str, &Incident> = inputs
+        .iter()
+        .map(|i| (i.incident.id.as_str(), i.incident))
+        .collect();
+    (merge(candidates, &by_id), errors)
+}
+
+/// Language that outlives one incident's to-do list.
+fn durable(text: &str) -> bool {
+    let l = text.to_lowercase();
+    [
+        "never", "always", "must", "should", "don't", "do not", "only",
+    ]
+    .iter()
+    .any(|w| {
+        l.split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .any(|x| x == *w)
+            || l.contains(w) && w.contains(' ')
+    })
+}
+
+fn explicit_blocks(
+    inc: &Incident,
+    text: &str,
+    errors: &mut Vec<BlockError>,
+) -> Vec<(usize, Explicit)> {
+    let doc = Document::parse(text);
+    let mut out = Vec::new();
+    for s in &doc.sections {
+        for b in &s.blocks {
+            let Block::Code { lang, text, line } = b else {
+                continue;
+            };
+            if lang != "hindsight-guard" {
+                continue;
+            }
+            match toml::from_str::<Explicit>(text) {
+                Ok(e) if e.guards.is_empty() => errors.push(BlockError {
+                    path: inc.path.clone(),
+                    line: *line,
+                    message: "no [[guard]] in the block".into(),
+                }),
+                Ok(e) => out.push((*line, e)),
+                Err(err) => {
+                    let at = err.span().map_or(0, |sp| {
+                        text[..sp.start.min(text.len())].matches('\n').count()
+                    });
+                    errors.push(BlockError {
+                        path: inc.path.clone(),
+                        line: line + 1 + at,
+                        message: err.message().to_string(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What makes two lessons the same rule: the checks they name, else their words.
+fn key(l: &Lesson) -> String {
+    if l.guards.is_empty() {
+        return format!("text:{}", normalize(&l.text));
+    }
+    let mut sigs: Vec<String> = l.guards.iter().map(signature).collect();
+    sigs.sort();
+    sigs.join("|")
+}
+
+fn signature(g: &Guard) -> String {
+    match g {
+        Guard::ForbidPattern { pattern, .. } => format!("forbid-pattern:{pattern}"),
+        Guard::RequirePattern { pattern, .. } => format!("require-pattern:{pattern}"),
+        Guard::RequireFile { path, .. } => format!("require-file:{path}"),
+        Guard::ForbidFile { files, .. } => format!("forbid-file:{}", files.join(",")),
+        Guard::GitClean { repo, .. } => format!("git-clean:{}", repo.as_deref().unwrap_or(".")),
+        Guard::Command { argv, .. } => format!("command:{}", argv.join(" ")),
+    }
+}
+
+/// Word-set overlap of two normalised texts, ignoring filler words, at least 3/4.
+fn similar_words(a: &str, b: &str) -> bool {
+    const STOP: [&str; 10] = [
+        "the", "a", "an", "to", "of", "and", "in", "on", "for", "with",
+    ];
+    let set = |s: &str| -> std::collections::BTreeSet<String> {
+        s.split(' ')
+            .filter(|w| !STOP.contains(w))
+            .map(str::to_string)
+            .collect()
+    };
+    let (x, y) = (set(a), set(b));
+    let inter = x.intersection(&y).count();
+    let union = x.union(&y).count();
+    union > 0 && inter >= 2 && inter * 4 >= union * 3
+}
+
+fn normalize(s: &str) -> String {
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn merge(candidates: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Vec<Rule> {
+    let mut groups: Vec<(String, Vec<Candidate>)> = Vec::new();
+    for c in candidates {
+        let k = key(&c.lesson);
+        // Agent-only lessons also merge when they say nearly the same words
+        // ("Deploy to preview first" / "Deploy to preview environment first").
+        let similar = |gk: &String| {
+            gk == &k
+                || (k.starts_with("text:")
+                    && gk.starts_with("text:")
+                    && similar_words(&gk[5..], &k[5..]))
+        };
+        match groups.iter_mut().find(|(gk, _)| similar(gk)) {
+            Some((_, v)) => v.push(c),
+            None => groups.push((k, vec![c])),
+        }
+    }
+    let mut rules: Vec<Rule> = groups
+        .into_iter()
+        .map(|(_, g)| rule_from(g, incidents))
+        .collect();
+    // Ids are stable slugs; the rare clash gets a number, in a stable order.
+    rules.sort_by(|a, b| a.id.cmp(&b.id).then(a.sources.cmp(&b.sources)));
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &mut rules {
+        let n = seen.entry(r.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            r.id = format!("{}-{}", r.id, n);
+        }
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    rules
+}
+
+fn rule_from(group: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Rule {
+    let first = &group[0];
+    let explicit = group.iter().find_map(|c| c.explicit.as_ref());
+    let mut guards: Vec<Guard> = Vec::new();
+    for c in &group {
+        for g in &c.lesson.guards {
+            merge_guard(&mut guards, g);
+        }
+    }
+    let mut ids: Vec<String> = group.iter().map(|c| c.source.incident.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut sources: Vec<Source> = group.iter().map(|c| c.source.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    let title = explicit
+        .and_then(|e| e.title.clone())
+        .unwrap_or_else(|| title_case(&first.lesson.text));
+    let (do_, dont) = match (explicit, first.lesson.polarity) {
+        (Some(e), _) => (e.do_.clone(), e.dont.clone()),
+        (None, Polarity::Dont) => (None, Some(first.lesson.text.clone())),
+        (None, Polarity::Do) => (Some(first.lesson.text.clone()), None),
+    };
+    let why = explicit
+        .and_then(|e| e.why.clone())
+        .or_else(|| {
+            group
+                .iter()
+                .find_map(|c| c.lesson.reason.clone())
+                .map(|r| sentence(&r))
+        })
+        .unwrap_or_else(|| why(&ids, incidents));
+    let severity = explicit
+        .and_then(|e| e.severity)
+        .unwrap_or(if guards.is_empty() {
+            Severity::Warning
+        } else {
+            Severity::Error
+        });
+    let applies_to = explicit
+        .filter(|e| !e.applies_to.is_empty())
+        .map(|e| e.applies_to.clone())
+        .unwrap_or_else(|| applies_to(&guards));
+    let id = explicit
+        .and_then(|e| e.id.clone())
+        .unwrap_or_else(|| id_for(&first.lesson, &guards));
+    Rule {
+        id,
+        title,
+        severity,
+        why,
+        do_,
+        dont,
+        incidents: ids,
+        applies_to,
+        sources,
+        guards,
+    }
+}
+
+/// Two lessons requiring the same file: the larger minimum size wins.
+fn merge_guard(guards: &mut Vec<Guard>, g: &Guard) {
+    if let Some(existing) = guards.iter_mut().find(|e| signature(e) == signature(g)) {
+        if let (Guard::RequireFile { min_size: a, .. }, Guard::RequireFile { min_size: b, .. }) =
+            (existing, g)
+            && b.map(|s| s.0) > a.map(|s| s.0)
+        {
+            *a = *b;
+        }
+        return;
+    }
+    guards.push(g.clone());
+}
+
+/// The files an agent should be reminded of the rule for.
+fn applies_to(guards: &[Guard]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for g in guards {
+        let add: Vec<String> = match g {
+            Guard::ForbidPattern { files, .. }
+            | Guard::RequirePattern { files, .. }
+            | Guard::ForbidFile { files, .. } => files.clone(),
+            Guard::RequireFile { path, .. } => vec![path.clone()],
+            _ => Vec::new(),
+        };
+        for a in add {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+/// A stable id: named after the check it makes, else after the lesson's first words.
+fn id_for(lesson: &Lesson, guards: &[Guard]) -> String {
+    let text = &lesson.text;
+    let base = match guards.first() {
+        Some(Guard::ForbidPattern { .. }) | Some(Guard::ForbidFile { .. }) => {
+            let subject = lesson.subject.clone().unwrap_or_else(|| short(text));
+            format!("no-{}", slug(&subject))
+        }
+        Some(Guard::RequireFile { path, .. }) => format!("require-{}", slug(path)),
+        Some(Guard::Command { argv, .. }) => format!("run-{}", slug(&argv.join(" "))),
+        Some(Guard::GitClean { .. }) => "no-uncommitted-server-changes".to_string(),
+        Some(Guard::RequirePattern { .. }) | None => slug(&short(text)),
+    };
+    let id: String = base.chars().take(60).collect();
+    id.trim_end_matches('-').to_string()
+}
+
+fn short(text: &str) -> String {
+    const STOP: [&str; 12] = [
+        "the", "a", "an", "to", "of", "and", "in", "on", "for", "is", "are", "be",
+    ];
+    text.split_whitespace()
+        .filter(|w| !STOP.contains(&w.to_lowercase().as_str()))
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn title_case(s: &str) -> String {
+    let t = s.trim().trim_end_matches('.');
+    // Shouting is for incident notes, not rule titles: `NEVER deploy` -> `Never deploy`.
+    let words: Vec<String> = t
+        .split(' ')
+        .map(|w| {
+            if w.len() > 3
+                && w.chars().all(|c| c.is_uppercase() || !c.is_alphabetic())
+                && !w.contains('`')
+            {
+                let mut c = w.chars();
+                c.next().map_or(String::new(), |f| {
+                    f.to_string() + &c.as_str().to_lowercase()
+                })
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    let mut out = words.join(" ");
+    if let Some(f) = out.chars().next() {
+        out = f.to_uppercase().collect::<String>() + &out[f.len_utf8()..];
+    }
+    out
+}
+
+fn sentence(s: &str) -> String {
+    let mut t = title_case(s);
+    if !t.ends_with(['.', '!', '?']) {
+        t.push('.');
+    }
+    t
+}
+
+/// Why, from the incidents themselves: what happened and what it cost.
+fn why(ids: &[String], incidents: &BTreeMap<&str, &Incident>) -> String {
+    let parts: Vec<String> = ids
+        .iter()
+        .filter_map(|id| incidents.get(id.as_str()))
+        .map(|inc| {
+            let what = inc
+                .causes
+                .first()
+                .or(inc.symptoms.first())
+                .cloned()
+                .unwrap_or_else(|| inc.summary.clone());
+            let what: String = first_sentence(&what);
+            match &inc.date {
+                Some(d) => format!("{} ({d}): {what}", inc.title),
+                None => format!("{}: {what}", inc.title),
+            }
+        })
+        .collect();
+    parts.join(" ")
+}
+
+fn first_sentence(s: &str) -> String {
+    let cut = s.find(". ").map_or(s, |i| &s[..=i]);
+    let mut t: String = cut.chars().take(220).collect();
+    if t.len() < cut.len() {
+        t.push('…');
+    }
+    if !t.ends_with(['.', '…', '!', '?']) {
+        t.push('.');
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests;

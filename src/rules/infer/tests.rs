@@ -1,0 +1,257 @@
+use super::*;
+
+fn one(statement: &str, origin: Origin) -> Lesson {
+    let mut v = lessons(statement, origin);
+    assert_eq!(v.len(), 1, "{statement}: {v:?}");
+    v.remove(0)
+}
+
+fn pattern(g: &Guard) -> Regex {
+    match g {
+        Guard::ForbidPattern { pattern, .. } => Regex::new(pattern).unwrap(),
+        other => panic!("not a pattern guard: {other:?}"),
+    }
+}
+
+#[test]
+fn rsync_delete_is_forbidden_precisely() {
+    let l = one(
+        "Never use `rsync --delete` in production - It can delete critical infrastructure",
+        Origin::Lesson,
+    );
+    assert_eq!(l.polarity, Polarity::Dont);
+    assert_eq!(
+        l.reason.as_deref(),
+        Some("It can delete critical infrastructure")
+    );
+    let re = pattern(&l.guards[0]);
+    assert!(re.is_match("rsync -avz --delete dist/ host:/var/www/app/"));
+    assert!(re.is_match("  sudo rsync -a --delete ./ web:/srv"));
+    assert!(!re.is_match("rsync -avz dist/ host:/var/www/app/"));
+    assert!(
+        !re.is_match("git branch --delete old && rsync -a x y"),
+        "--delete belongs to git here"
+    );
+    assert!(!re.is_match("rsync -a --delete-after x y"));
+    assert!(
+        !re.is_match("# rsync -avz --delete dist/ host:"),
+        "commented out"
+    );
+    // The fix says the same thing.
+    let f = one(
+        "Removed dangerous `rsync --delete` flag from deployment",
+        Origin::Fix,
+    );
+    assert_eq!(f.guards, l.guards);
+}
+
+#[test]
+fn force_push_but_not_force_with_lease() {
+    for s in [
+        "Never `git push --force` to main.",
+        "Don't force push to shared branches.",
+    ] {
+        let l = one(s, Origin::Lesson);
+        let re = pattern(&l.guards[0]);
+        assert!(re.is_match("git push --force origin main"), "{s}");
+        assert!(re.is_match("git push -f"), "{s}");
+        assert!(re.is_match("run: git push origin HEAD --force"), "{s}");
+        assert!(
+            !re.is_match("git push --force-with-lease origin main"),
+            "{s}"
+        );
+        assert!(!re.is_match("git push origin main"), "{s}");
+    }
+}
+
+#[test]
+fn bare_tool() {
+    let l = one("PM2 should not be installed or used.", Origin::Prevention);
+    let re = pattern(&l.guards[0]);
+    assert!(re.is_match("pm2 restart all"));
+    assert!(re.is_match("ssh host \"cd /app && pm2 restart api\""));
+    assert!(re.is_match("npx pm2 start server.js"));
+    assert!(re.is_match("ssh root@host \"pm2 restart all\""));
+    assert!(!re.is_match("systemctl restart api"));
+    assert!(!re.is_match("cp pm2.config.bak /tmp"));
+}
+
+#[test]
+fn required_file_with_size() {
+    let l = one(
+        "`dist/_worker.js` exists and is > 100 KB",
+        Origin::Prevention,
+    );
+    assert_eq!(
+        l.guards,
+        [Guard::RequireFile {
+            path: "dist/_worker.js".into(),
+            min_size: Some(Size(100_000)),
+            message: None,
+            if_exists: vec!["dist".into()],
+        }]
+    );
+    let l = one(
+        "Check `dist/_worker.js` exists before deploying",
+        Origin::Lesson,
+    );
+    assert!(
+        matches!(&l.guards[0], Guard::RequireFile { path, min_size: None, .. } if path == "dist/_worker.js")
+    );
+}
+
+#[test]
+fn commands_to_run() {
+    let l = one(
+        "ALWAYS run `npm run build` before deploying",
+        Origin::Lesson,
+    );
+    assert_eq!(
+        l.guards,
+        [Guard::Command {
+            argv: vec!["npm".into(), "run".into(), "build".into()],
+            cwd: None,
+            timeout: 300,
+            message: None,
+            if_exists: vec!["package.json".into()],
+        }]
+    );
+    // Dev servers are not checks.
+    assert!(
+        one("Run `npm run dev`", Origin::Prevention)
+            .guards
+            .is_empty()
+    );
+    assert!(
+        one(
+            "Test with `wrangler pages dev dist` locally",
+            Origin::Lesson
+        )
+        .guards
+        .is_empty()
+    );
+}
+
+#[test]
+fn server_drift_is_git_clean() {
+    let ls = lessons(
+        "Server Drift is a Critical Risk: This incident highlights the danger. Manual, on-server edits are a primary cause of this and should be strictly forbidden.",
+        Origin::Lesson,
+    );
+    let drift: Vec<&Lesson> = ls.iter().filter(|l| !l.guards.is_empty()).collect();
+    assert_eq!(drift.len(), 1, "{ls:?}");
+    assert_eq!(
+        drift[0].guards,
+        [Guard::GitClean {
+            repo: None,
+            untracked: false,
+            message: None
+        }]
+    );
+    assert_eq!(drift[0].polarity, Polarity::Dont);
+}
+
+#[test]
+fn other_deploy_mistakes() {
+    let l = one(
+        "Never pin production images to the `:latest` tag.",
+        Origin::Lesson,
+    );
+    let re = pattern(&l.guards[0]);
+    assert!(re.is_match("FROM node:latest"));
+    assert!(re.is_match("    image: registry.example.com/api:latest"));
+    assert!(!re.is_match("FROM node:20.11-alpine"));
+
+    let l = one(
+        "Never leave `DEBUG=true` in production env files.",
+        Origin::Lesson,
+    );
+    let re = pattern(&l.guards[0]);
+    assert!(re.is_match("DEBUG=true"));
+    assert!(re.is_match("export DEBUG='true'"));
+    assert!(!re.is_match("DEBUG=false"));
+    assert!(!re.is_match("RAILS_DEBUG=true"));
+
+    let l = one(
+        "Migrations must never run `DROP TABLE` against production.",
+        Origin::Lesson,
+    );
+    assert!(pattern(&l.guards[0]).is_match("drop   table users;"));
+
+    let l = one("Never commit `.env` files.", Origin::Lesson);
+    assert_eq!(
+        l.guards,
+        [Guard::ForbidFile {
+            files: vec!["**/.env".into()],
+            message: None,
+            if_exists: vec![]
+        }]
+    );
+
+    let l = one("Never run `rm -rf /` in cleanup scripts.", Origin::Lesson);
+    let re = pattern(&l.guards[0]);
+    assert!(re.is_match("sudo rm -fr / --no-preserve-root"));
+    assert!(!re.is_match("rm -rf /tmp/build"));
+}
+
+#[test]
+fn nothing_checkable_means_no_guard() {
+    for s in [
+        "Alert 21 days before a certificate expires.",
+        "Never assume the nature of a deployment environment (e.g., process manager, file paths).",
+        "NEVER deploy backend changes without local testing. NEVER.",
+        "Deploy small, deploy often, deploy safely.",
+        "Always verify health endpoints after deployment",
+    ] {
+        let ls = lessons(s, Origin::Lesson);
+        assert!(!ls.is_empty(), "{s} is an instruction");
+        assert!(ls.iter().all(|l| l.guards.is_empty()), "{s}: {ls:?}");
+    }
+}
+
+#[test]
+fn narrative_is_not_a_lesson() {
+    for s in [
+        "Deployed without verifying `_worker.js` exists",
+        "The CSRF token failure was a symptom.",
+        "Restarted all PM2 services",
+    ] {
+        assert!(lessons(s, Origin::Lesson).is_empty(), "{s}");
+    }
+    // Fixes teach only what they name checkably.
+    assert!(lessons("Added post-deployment health checks", Origin::Fix).is_empty());
+}
+
+#[test]
+fn clauses_point_their_own_way() {
+    let ls = lessons(
+        "Never force push to `main`; use `git push --force-with-lease` only on feature branches.",
+        Origin::Lesson,
+    );
+    let pats: Vec<Regex> = ls
+        .iter()
+        .flat_map(|l| l.guards.iter())
+        .map(pattern)
+        .collect();
+    assert_eq!(pats.len(), 1, "{ls:?}");
+    assert!(pats[0].is_match("git push --force origin main"));
+    assert!(!pats[0].is_match("git push --force-with-lease origin feature/x"));
+}
+
+#[test]
+fn locations_narrow_instead_of_being_forbidden() {
+    let l = one(
+        "Never leave `DEBUG=true` in `.env.production`.",
+        Origin::Lesson,
+    );
+    assert_eq!(l.guards.len(), 1, "{:?}", l.guards);
+    match &l.guards[0] {
+        Guard::ForbidPattern { files, .. } => assert_eq!(files, &["**/.env.production"]),
+        other => panic!("{other:?}"),
+    }
+    let l = one(
+        "Never run `rsync --delete` from `scripts/`.",
+        Origin::Lesson,
+    );
+    assert!(matches!(&l.guards[0], Guard::ForbidPattern { files, .. } if files == &["scripts/**"]));
+}

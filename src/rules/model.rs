@@ -1,0 +1,452 @@
+//! The rule model: what a `rules/<id>.toml` file holds, and reading it back with errors
+//! that name the file and line.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One rule: a lesson from one or more incidents, with the checks that enforce it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    /// `error` (fails `check`) or `warning`.
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    /// Why the rule exists: what happened when it was broken.
+    #[serde(default)]
+    pub why: String,
+    /// What to do, for agents (imperative).
+    #[serde(default, rename = "do", skip_serializing_if = "Option::is_none")]
+    pub do_: Option<String>,
+    /// What not to do, for agents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dont: Option<String>,
+    /// Ids of the incidents it comes from, sorted.
+    #[serde(default)]
+    pub incidents: Vec<String>,
+    /// Globs of files the lesson is about (scopes agent rules, e.g. Cursor `globs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<String>,
+    /// Where in the postmortems the lesson is written.
+    #[serde(default, rename = "source", skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    #[serde(default, rename = "guard", skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<Guard>,
+}
+
+fn default_severity() -> Severity {
+    Severity::Error
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// A statement in a postmortem a rule was compiled from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub incident: String,
+    pub path: String,
+    pub line: usize,
+    pub text: String,
+}
+
+/// One machine-checkable condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Guard {
+    /// A regex that must not match any line of the files.
+    ForbidPattern {
+        pattern: String,
+        files: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        if_exists: Vec<String>,
+    },
+    /// A regex that some file among `files` must match (when any such file exists).
+    RequirePattern {
+        pattern: String,
+        files: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        if_exists: Vec<String>,
+    },
+    /// A path that must exist, as a file at least `min_size` big if given.
+    RequireFile {
+        path: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_size: Option<Size>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        if_exists: Vec<String>,
+    },
+    /// Files matching `files` must not exist.
+    ForbidFile {
+        files: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        if_exists: Vec<String>,
+    },
+    /// The git worktree at `repo` (default: the target) has no uncommitted changes to
+    /// tracked files (or to any file, with `untracked`).
+    GitClean {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repo: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        untracked: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+    /// A command that must exit 0; runs only with `check --allow-commands`.
+    Command {
+        argv: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cwd: Option<String>,
+        /// Seconds.
+        #[serde(default = "default_timeout")]
+        timeout: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        if_exists: Vec<String>,
+    },
+}
+
+fn default_timeout() -> u64 {
+    300
+}
+
+impl Guard {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Guard::ForbidPattern { .. } => "forbid-pattern",
+            Guard::RequirePattern { .. } => "require-pattern",
+            Guard::RequireFile { .. } => "require-file",
+            Guard::ForbidFile { .. } => "forbid-file",
+            Guard::GitClean { .. } => "git-clean",
+            Guard::Command { .. } => "command",
+        }
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Guard::ForbidPattern { message, .. }
+            | Guard::RequirePattern { message, .. }
+            | Guard::RequireFile { message, .. }
+            | Guard::ForbidFile { message, .. }
+            | Guard::GitClean { message, .. }
+            | Guard::Command { message, .. } => message.as_deref(),
+        }
+    }
+
+    pub fn if_exists(&self) -> &[String] {
+        match self {
+            Guard::ForbidPattern { if_exists, .. }
+            | Guard::RequirePattern { if_exists, .. }
+            | Guard::RequireFile { if_exists, .. }
+            | Guard::ForbidFile { if_exists, .. }
+            | Guard::Command { if_exists, .. } => if_exists,
+            Guard::GitClean { .. } => &[],
+        }
+    }
+
+    /// A short human description: `forbid-pattern \brsync\b...`.
+    pub fn describe(&self) -> String {
+        match self {
+            Guard::ForbidPattern { files, .. } => {
+                format!("flagged wherever it appears in {}", describe_files(files))
+            }
+            Guard::RequirePattern { files, .. } => format!("required in {}", describe_files(files)),
+            Guard::RequireFile { path, min_size, .. } => match min_size {
+                Some(s) => format!("`{path}` must exist and be at least {s}"),
+                None => format!("`{path}` must exist"),
+            },
+            Guard::ForbidFile { files, .. } => format!("must not contain {}", files.join(", ")),
+            Guard::GitClean { .. } => "no uncommitted changes to tracked files".to_string(),
+            Guard::Command { argv, .. } => format!("`{}` must succeed", argv.join(" ")),
+        }
+    }
+}
+
+/// Files a guard searches, in words: the usual script set is named, short lists shown.
+fn describe_files(files: &[String]) -> String {
+    if files.len() > 6 {
+        let sh = files.iter().any(|f| f.ends_with(".sh"));
+        let ci = files.iter().any(|f| f.contains("workflows"));
+        return match (sh, ci) {
+            (true, true) => {
+                "deploy and build scripts, Makefiles, Dockerfiles, package.json and CI workflows"
+                    .into()
+            }
+            _ => format!(
+                "{} and {} more file patterns",
+                files[..3].join(", "),
+                files.len() - 3
+            ),
+        };
+    }
+    files.join(", ")
+}
+
+/// A size in bytes, written as a number or `"100 KB"`, `"1KiB"`, `"2 MB"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.0;
+        if b >= 1024 * 1024 && b.is_multiple_of(1024 * 1024) {
+            write!(f, "{} MiB", b / (1024 * 1024))
+        } else if b >= 1000 && b.is_multiple_of(1000) {
+            write!(f, "{} KB", b / 1000)
+        } else if b >= 1024 && b.is_multiple_of(1024) {
+            write!(f, "{} KiB", b / 1024)
+        } else {
+            write!(f, "{b} bytes")
+        }
+    }
+}
+
+impl Size {
+    /// Parse `100 KB`, `100KiB`, `1.5 MB`, `512 bytes`, `4096`.
+    pub fn parse(s: &str) -> Option<Size> {
+        let t = s.trim();
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let n: f64 = num.parse().ok()?;
+        let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" | "byte" | "bytes" => 1.0,
+            "k" | "kb" | "kilobyte" | "kilobytes" => 1000.0,
+            "kib" => 1024.0,
+            "m" | "mb" | "megabyte" | "megabytes" => 1_000_000.0,
+            "mib" => 1024.0 * 1024.0,
+            "g" | "gb" => 1e9,
+            "gib" => 1024.0 * 1024.0 * 1024.0,
+            _ => return None,
+        };
+        Some(Size((n * mult).round() as u64))
+    }
+}
+
+impl Serialize for Size {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Size, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(Size(n)),
+            Raw::S(s) => Size::parse(&s).ok_or_else(|| {
+                serde::de::Error::custom(format!("not a size: {s:?} (try \"100 KB\")"))
+            }),
+        }
+    }
+}
+
+/// A rule file that could not be read.
+#[derive(Debug)]
+pub struct RuleError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// Parse a rule from TOML `text` read from `path`, checking what serde cannot:
+/// patterns compile, lists are not empty, the id is a slug.
+pub fn parse_rule(path: &Path, text: &str) -> Result<Rule, RuleError> {
+    let err = |line: Option<usize>, column: Option<usize>, message: String| RuleError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    let rule: Rule = toml::from_str(text).map_err(|e| {
+        let (line, col) = e
+            .span()
+            .map(|s| {
+                let before = &text[..s.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                (Some(line), Some(col))
+            })
+            .unwrap_or((None, None));
+        err(line, col, e.message().to_string())
+    })?;
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
+    if rule.id.is_empty()
+        || !rule
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(err(
+            line_of("id"),
+            None,
+            format!("rule id {:?} must be letters, digits, '-' or '_'", rule.id),
+        ));
+    }
+    for g in &rule.guards {
+        match g {
+            Guard::ForbidPattern { pattern, files, .. }
+            | Guard::RequirePattern { pattern, files, .. } => {
+                if let Err(e) = regex::Regex::new(pattern) {
+                    let msg = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_start_matches("error: ")
+                        .to_string();
+                    return Err(err(
+                        line_of(pattern),
+                        None,
+                        format!("pattern does not compile: {msg}"),
+                    ));
+                }
+                if files.is_empty() {
+                    return Err(err(
+                        line_of("files"),
+                        None,
+                        "`files` is empty: say which files to search".into(),
+                    ));
+                }
+                check_globs(files).map_err(|m| err(line_of("files"), None, m))?;
+            }
+            Guard::ForbidFile { files, .. } => {
+                if files.is_empty() {
+                    return Err(err(line_of("files"), None, "`files` is empty".into()));
+                }
+                check_globs(files).map_err(|m| err(line_of("files"), None, m))?;
+            }
+            Guard::RequireFile { path: p, .. } if p.trim().is_empty() => {
+                return Err(err(line_of("path"), None, "`path` is empty".into()));
+            }
+            Guard::Command { argv, .. } if argv.is_empty() => {
+                return Err(err(line_of("argv"), None, "`argv` is empty".into()));
+            }
+            _ => {}
+        }
+        check_globs(g.if_exists()).map_err(|m| err(line_of("if_exists"), None, m))?;
+    }
+    Ok(rule)
+}
+
+fn check_globs(globs: &[String]) -> Result<(), String> {
+    for g in globs {
+        globset::Glob::new(g).map_err(|e| format!("bad glob {g:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = r#"
+id = "no-rsync-delete"
+title = "Never use `rsync --delete` in deployment scripts"
+severity = "error"
+why = "A deploy with rsync --delete wiped the backend."
+incidents = ["fluxstudio"]
+
+[[guard]]
+kind = "forbid-pattern"
+pattern = '\brsync\b[^\n]*\s--delete\b'
+files = ["**/*.sh", "**/Makefile"]
+
+[[guard]]
+kind = "require-file"
+path = "dist/_worker.js"
+min_size = "100 KB"
+"#;
+
+    #[test]
+    fn round_trip() {
+        let r = parse_rule(Path::new("rules/x.toml"), RULE).unwrap();
+        assert_eq!(r.guards.len(), 2);
+        assert!(matches!(
+            r.guards[1],
+            Guard::RequireFile {
+                min_size: Some(Size(100_000)),
+                ..
+            }
+        ));
+        let back = toml::to_string(&r).unwrap();
+        assert_eq!(parse_rule(Path::new("x"), &back).unwrap(), r);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let bad = RULE.replace("kind = \"require-file\"", "kind = \"require-fiel\"");
+        let e = parse_rule(Path::new("rules/x.toml"), &bad).unwrap_err();
+        assert_eq!(e.path, Path::new("rules/x.toml"));
+        assert_eq!(e.line, Some(14), "{e}");
+        assert!(e.to_string().starts_with("rules/x.toml:14"), "{e}");
+
+        let bad = RULE.replace(r"\brsync\b[^\n]*\s--delete\b", r"(unclosed");
+        let e = parse_rule(Path::new("r.toml"), &bad).unwrap_err();
+        assert_eq!(e.line, Some(10), "{e}");
+        assert!(e.message.contains("does not compile"), "{e}");
+
+        let e = parse_rule(Path::new("r.toml"), "id = \"x\"\ntitle = 1\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(Size::parse("100 KB"), Some(Size(100_000)));
+        assert_eq!(Size::parse("1KiB"), Some(Size(1024)));
+        assert_eq!(Size::parse("2.5 MB"), Some(Size(2_500_000)));
+        assert_eq!(Size::parse("12 parsecs"), None);
+        assert_eq!(Size(100_000).to_string(), "100 KB");
+    }
+}
