@@ -1,0 +1,324 @@
+//! Rule files for coding agents, rendered from the same rules as the guards: Cursor
+//! `.mdc` files, `AGENTS.md`, `CLAUDE.md`, Copilot instructions, Windsurf and Cline rules.
+//!
+//! Cursor front matter is written by hand, line by line: `globs` as one unquoted
+//! comma-joined string (Cursor keeps quotes literally), never `globs` together with
+//! `alwaysApply: true`. Windsurf truncates a rule file past 6,000 characters, so bodies
+//! are kept under it. Nothing here holds a timestamp: the same rules give the same bytes.
+
+use std::path::{Path, PathBuf};
+
+use super::model::{Rule, Severity};
+use crate::incident::Incident;
+use crate::owned::{self, Desired, Syntax, relative_link};
+
+/// Where agent files go, and which agents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Target {
+    Cursor,
+    AgentsMd,
+    Claude,
+    Copilot,
+    Windsurf,
+    Cline,
+}
+
+pub const ALL_TARGETS: [Target; 6] = [
+    Target::Cursor,
+    Target::AgentsMd,
+    Target::Claude,
+    Target::Copilot,
+    Target::Windsurf,
+    Target::Cline,
+];
+
+/// Windsurf truncates rule files beyond this many characters.
+const WINDSURF_LIMIT: usize = 6000;
+const NOTE: &str = "generated from the postmortems by hindsight; edit the postmortem, or delete this line to keep your edits";
+
+/// The incident facts a rule file cites.
+pub struct Cited<'a> {
+    pub incident: &'a Incident,
+    /// The postmortem file, as a path on disk.
+    pub file: PathBuf,
+}
+
+/// Every agent file for `rules`, to be written under `out` (a repository root).
+pub fn render(rules: &[Rule], cited: &[Cited], out: &Path, targets: &[Target]) -> Vec<Desired> {
+    let mut files = Vec::new();
+    for t in targets {
+        match t {
+            Target::Cursor => {
+                let dir = out.join(".cursor/rules");
+                for r in rules {
+                    let body = body(r, cited, &dir);
+                    let (front, lines) = cursor_front_matter(r);
+                    let text = format!("{front}{body}");
+                    files.push(owned_file(dir.join(format!("{}.mdc", r.id)), &text, lines));
+                }
+            }
+            Target::Windsurf => {
+                let dir = out.join(".windsurf/rules");
+                for r in rules {
+                    let mut body = body(r, cited, &dir);
+                    let (front, lines) = windsurf_front_matter(r);
+                    let budget = WINDSURF_LIMIT.saturating_sub(front.len() + 200);
+                    if body.len() > budget {
+                        let cut = body
+                            .char_indices()
+                            .take_while(|(i, _)| *i < budget)
+                            .last()
+                            .map_or(0, |(i, _)| i);
+                        body.truncate(cut);
+                        body.push_str("\n\n(Shortened for Windsurf's 6,000-character limit; see the postmortem.)\n");
+                    }
+                    files.push(owned_file(
+                        dir.join(format!("{}.md", r.id)),
+                        &format!("{front}{body}"),
+                        lines,
+                    ));
+                }
+            }
+            Target::Cline => {
+                let dir = out.join(".clinerules");
+                for r in rules {
+                    let body = body(r, cited, &dir);
+                    let (front, lines) = cline_front_matter(r);
+                    files.push(owned_file(
+                        dir.join(format!("{}.md", r.id)),
+                        &format!("{front}{body}"),
+                        lines,
+                    ));
+                }
+            }
+            Target::AgentsMd => files.push(shared(
+                out.join("AGENTS.md"),
+                "# AGENTS.md\n\n",
+                rules,
+                cited,
+                out,
+            )),
+            Target::Claude => files.push(shared(
+                out.join("CLAUDE.md"),
+                "# CLAUDE.md\n\n",
+                rules,
+                cited,
+                out,
+            )),
+            Target::Copilot => {
+                let dir = out.join(".github");
+                files.push(shared(
+                    dir.join("copilot-instructions.md"),
+                    "# Copilot instructions\n\n",
+                    rules,
+                    cited,
+                    &dir,
+                ));
+            }
+        }
+    }
+    files
+}
+
+fn owned_file(path: PathBuf, text: &str, marker_line: usize) -> Desired {
+    Desired {
+        path,
+        content: owned::stamp(text, marker_line, Syntax::Html, NOTE),
+        shared: false,
+    }
+}
+
+/// A shared file: only the block between the markers is hindsight's.
+fn shared(path: PathBuf, header: &str, rules: &[Rule], cited: &[Cited], dir: &Path) -> Desired {
+    let existing = std::fs::read_to_string(&path).ok();
+    let block = index(rules, cited, dir);
+    Desired {
+        content: owned::splice(existing.as_deref(), header, &block),
+        path,
+        shared: true,
+    }
+}
+
+/// One description line for front matter: no `: `, no leading `#` or backtick, so it
+/// never needs YAML quoting.
+fn description(r: &Rule) -> String {
+    let t = r.title.replace('`', "").replace(": ", " - ");
+    let t = t
+        .trim_start_matches([
+            '#', '-', '*', '!', '&', '[', '{', '>', '|', '%', '@', '\'', '"',
+        ])
+        .trim();
+    format!("Lesson from a past incident - {t}")
+}
+
+/// Globs for Cursor: comma-joined, no spaces, no braces; none with a comma or space.
+fn cursor_globs(r: &Rule) -> Option<String> {
+    let globs: Vec<&String> = r
+        .applies_to
+        .iter()
+        .filter(|g| !g.contains(',') && !g.contains(' ') && !g.contains('{'))
+        .collect();
+    (!globs.is_empty()).then(|| {
+        globs
+            .iter()
+            .map(|g| g.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
+/// Returns the front matter and the line the marker goes on (just after it).
+fn cursor_front_matter(r: &Rule) -> (String, usize) {
+    let mut f = String::from("---\n");
+    f.push_str(&format!("description: {}\n", description(r)));
+    match cursor_globs(r) {
+        Some(g) => {
+            f.push_str(&format!("globs: {g}\n"));
+            f.push_str("alwaysApply: false\n");
+        }
+        None if r.severity == Severity::Error => f.push_str("alwaysApply: true\n"),
+        None => f.push_str("alwaysApply: false\n"),
+    }
+    f.push_str("---\n");
+    let lines = f.lines().count();
+    (f, lines)
+}
+
+fn windsurf_front_matter(r: &Rule) -> (String, usize) {
+    let mut f = String::from("---\n");
+    match cursor_globs(r) {
+        Some(g) => f.push_str(&format!("trigger: glob\nglobs: {g}\n")),
+        None if r.severity == Severity::Error => f.push_str("trigger: always_on\n"),
+        None => f.push_str(&format!(
+            "trigger: model_decision\ndescription: {}\n",
+            description(r)
+        )),
+    }
+    f.push_str("---\n");
+    let lines = f.lines().count();
+    (f, lines)
+}
+
+fn cline_front_matter(r: &Rule) -> (String, usize) {
+    if r.applies_to.is_empty() {
+        return (String::new(), 0);
+    }
+    let mut f = String::from("---\npaths:\n");
+    for g in &r.applies_to {
+        f.push_str(&format!("  - \"{}\"\n", g.replace('"', "\\\"")));
+    }
+    f.push_str("---\n");
+    let lines = f.lines().count();
+    (f, lines)
+}
+
+fn cite<'a>(cited: &'a [Cited], id: &str) -> Option<&'a Cited<'a>> {
+    cited.iter().find(|c| c.incident.id == id)
+}
+
+fn incident_link(c: &Cited, from_dir: &Path) -> String {
+    let date = c
+        .incident
+        .date
+        .as_deref()
+        .map(|d| format!(", {d}"))
+        .unwrap_or_default();
+    format!(
+        "[{}{date}]({})",
+        c.incident.title,
+        relative_link(from_dir, &c.file)
+    )
+}
+
+/// The body of a per-rule file: title, Do / Don't / Why, how it is checked, incidents.
+fn body(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
+    let mut b = format!("# {}\n\n", r.title);
+    if let Some(d) = &r.dont {
+        b.push_str(&format!("- **Don't:** {}\n", instruction(d)));
+    }
+    if let Some(d) = &r.do_ {
+        b.push_str(&format!("- **Do:** {}\n", instruction(d)));
+    }
+    b.push_str(&format!("- **Why:** {}\n", r.why));
+    if !r.guards.is_empty() {
+        let checks: Vec<String> = r.guards.iter().map(|g| g.describe()).collect();
+        b.push_str(&format!(
+            "- **Checked by:** `hindsight check` (rule `{}`): {}\n",
+            r.id,
+            checks.join("; ")
+        ));
+    }
+    let links: Vec<String> = r
+        .incidents
+        .iter()
+        .filter_map(|id| cite(cited, id))
+        .map(|c| incident_link(c, from_dir))
+        .collect();
+    if !links.is_empty() {
+        b.push_str(&format!("- **Incident:** {}\n", links.join("; ")));
+    }
+    b
+}
+
+fn strip_end(s: &str) -> String {
+    let t = s.trim().trim_end_matches('.');
+    format!("{t}.")
+}
+
+/// `Never use X` under "Don't:" reads twice; `ALWAYS test` under "Do:" shouts.
+fn instruction(s: &str) -> String {
+    let lower = s.to_lowercase();
+    for lead in ["never ", "don't ", "do not ", "always ", "avoid "] {
+        if lower.starts_with(lead) && !s[lead.len()..].trim().is_empty() {
+            let rest = s[lead.len()..].trim();
+            let rest = if lead == "avoid " {
+                format!("use {rest}")
+            } else {
+                rest.to_string()
+            };
+            let mut c = rest.chars();
+            return strip_end(&c.next().map_or(String::new(), |f| {
+                f.to_uppercase().collect::<String>() + c.as_str()
+            }));
+        }
+    }
+    strip_end(s)
+}
+
+/// The block for single-file targets: one line per rule, errors first.
+fn index(rules: &[Rule], cited: &[Cited], from_dir: &Path) -> String {
+    let mut b = String::from(
+        "## Lessons from past incidents\n\n\
+         Generated by hindsight from this project's postmortems. Edit the postmortems, not\n\
+         the text between the hindsight markers; text outside them is yours.\n\n",
+    );
+    let mut ordered: Vec<&Rule> = rules.iter().collect();
+    ordered.sort_by_key(|r| (r.severity, r.id.clone()));
+    for r in ordered {
+        let verb = match (&r.dont, &r.do_) {
+            (Some(d), _) => format!("**Don't:** {}", instruction(d)),
+            (None, Some(d)) => format!("**Do:** {}", instruction(d)),
+            (None, None) => strip_end(&r.title),
+        };
+        let links: Vec<String> = r
+            .incidents
+            .iter()
+            .filter_map(|id| cite(cited, id))
+            .map(|c| incident_link(c, from_dir))
+            .collect();
+        let checked = if r.guards.is_empty() {
+            String::new()
+        } else {
+            format!(" Checked by `hindsight check` (`{}`).", r.id)
+        };
+        b.push_str(&format!(
+            "- {verb} *Why:* {}{checked} {}\n",
+            r.why,
+            links.join("; ")
+        ));
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests;

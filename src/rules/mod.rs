@@ -1,0 +1,11 @@
+//! Rules: lessons from postmortems, as guard rules (`rules/<id>.toml`, checked by
+//! `hindsight check`) and as rule files for coding agents.
+
+pub mod agents;
+pub mod compile;
+pub mod generate;
+pub mod infer;
+pub mod model;
+pub mod render;
+
+pub use model::{Guard, Rule, RuleError, Severity, Size, Source, parse_rule};
