@@ -1,10 +1,14 @@
 //! hindsight: turns a folder of incident postmortems into a searchable knowledge base,
 //! a static site, guard rules that run before a deploy, and rule files for coding agents.
 
+pub mod check;
 pub mod cli;
 pub mod document;
 pub mod fsio;
 pub mod incident;
 pub mod ingest;
 pub mod kb;
+pub mod owned;
+pub mod report;
+pub mod rules;
 pub mod taxonomy;

@@ -1,0 +1,99 @@
+//! SARIF 2.1.0 output, as GitHub code scanning reads it: repo-relative URIs, stable rule
+//! ids, code-point columns, `results: []` when clean so alerts close.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::Diagnostic;
+use crate::rules::Severity;
+
+/// A rule as SARIF describes it.
+pub struct SarifRule {
+    pub id: String,
+    pub short: String,
+    pub full: String,
+    pub help: String,
+    pub level: Severity,
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// A fingerprint that survives line moves: rule, path and the matched line's text.
+fn fingerprint(d: &Diagnostic) -> String {
+    let text = d
+        .source_line
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let h = Sha256::digest(format!("{}\0{}\0{}", d.code, d.path, text).as_bytes());
+    h.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SARIF document for one run of `tool` (`check` or `lint`).
+pub fn sarif(tool: &str, rules: &[SarifRule], diags: &[Diagnostic], succeeded: bool) -> Value {
+    let rule_index = |id: &str| rules.iter().position(|r| r.id == id);
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let mut region = json!({ "startLine": d.line.max(1) });
+            if d.line > 0 && d.column > 0 {
+                region["startColumn"] = json!(d.column);
+                if d.end_column > d.column {
+                    region["endColumn"] = json!(d.end_column);
+                }
+            }
+            let mut r = json!({
+                "ruleId": d.code,
+                "level": level(d.severity),
+                "message": { "text": d.title },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": d.path },
+                        "region": region,
+                    }
+                }],
+                "partialFingerprints": { "hindsight/v1": fingerprint(d) },
+            });
+            if let Some(i) = rule_index(&d.code) {
+                r["ruleIndex"] = json!(i);
+            }
+            r
+        })
+        .collect();
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": { "text": r.short },
+                "fullDescription": { "text": r.full },
+                "help": { "text": r.help },
+                "defaultConfiguration": { "level": level(r.level) },
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "hindsight",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "automationDetails": { "id": format!("hindsight/{tool}/") },
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{ "executionSuccessful": succeeded }],
+            "results": results,
+        }]
+    })
+}
