@@ -49,6 +49,59 @@ pub enum Command {
     Fix(FixArgs),
     /// Print Incident records as a JSON array.
     Parse(ParseArgs),
+    /// Compile guard rules (rules/*.toml) and agent rule files from the postmortems.
+    Rules(RulesArgs),
+    /// Run the guard rules against a repository or build output.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct RulesArgs {
+    /// Exit 1 if any generated file is missing or out of date; write nothing.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Repository to write agent files into (default: rules/agents in the knowledge base).
+    #[arg(long, value_name = "DIR")]
+    pub agents_out: Option<PathBuf>,
+
+    /// Agent files to write (comma-separated; default: all).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "TARGETS")]
+    pub targets: Vec<crate::rules::agents::Target>,
+
+    /// Write guard rules only, no agent files.
+    #[arg(long, conflicts_with = "targets")]
+    pub no_agents: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct CheckArgs {
+    /// Repository or build output folder to check.
+    #[arg(value_name = "TARGET", default_value = ".")]
+    pub target: PathBuf,
+
+    /// Folder of rule files (default: rules/ in the knowledge base).
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Run `command` guards (they execute commands named in rule files).
+    #[arg(long)]
+    pub allow_commands: bool,
+
+    /// Only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub only: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
+    Sarif,
 }
 
 #[derive(Debug, ClapArgs)]

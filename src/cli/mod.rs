@@ -2,8 +2,10 @@
 //! reports errors once, and maps outcomes to exit codes (0 ok, 1 findings, 2 error).
 
 mod args;
+mod check;
 mod fix;
 mod parse;
+mod rules;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -54,6 +56,41 @@ impl Ctx {
         let _ = writeln!(io::stderr(), "hindsight: error: {msg}");
     }
 
+    /// Load every postmortem in the knowledge base's `incidents/`; errors are reported
+    /// and counted.
+    pub fn load_incidents(&self) -> (Vec<crate::kb::Loaded>, usize) {
+        let mut errors = 0;
+        let files = match self.kb.postmortem_files(&[self.kb.incidents_dir()]) {
+            Ok(f) => f,
+            Err(e) => {
+                self.error(e);
+                return (Vec::new(), 1);
+            }
+        };
+        let mut loaded = Vec::with_capacity(files.len());
+        for f in &files {
+            match self.kb.load(f) {
+                Ok(l) => loaded.push(l),
+                Err(e) => {
+                    self.error(e);
+                    errors += 1;
+                }
+            }
+        }
+        (loaded, errors)
+    }
+
+    /// True when colour should be used on standard output.
+    pub fn color_stdout(&self) -> bool {
+        match self.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+            }
+        }
+    }
+
     /// Report a warning unless quiet.
     pub fn warn(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
@@ -79,6 +116,8 @@ pub fn main() -> ExitCode {
     let result = match &args.command {
         Command::Fix(a) => fix::run(&ctx, a),
         Command::Parse(a) => parse::run(&ctx, a),
+        Command::Rules(a) => rules::run(&ctx, a),
+        Command::Check(a) => check::run(&ctx, a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
