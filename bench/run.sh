@@ -63,3 +63,37 @@ for n in "${sizes[@]}"; do
     ratio=$(python3 -c "print(f'{$m_wall/$hw:.0f}x')")
     row "$n" "ftfy fix_encoding per line (1 core)" "$m_wall" "$m_cpu" "$m_rss" "hindsight is $ratio faster"
 done
+
+# check vs ripgrep: the bundled knowledge base's forbid-pattern guards over a
+# generated repository-like tree, and rg with the same regexes and globs.
+command -v rg >/dev/null || apt-get install -y -qq ripgrep >/dev/null
+tree=$out/tree-50000
+if [ ! -f "$tree/.done" ]; then
+    rm -rf "$tree"
+    python3 "$root/bench/gen_tree.py" "$tree" --files 50000 >/dev/null
+    touch "$tree/.done"
+fi
+rules=$out/check-rules
+rm -rf "$rules" && mkdir -p "$rules"
+grep -l 'kind = "forbid-pattern"' "$root"/rules/*.toml | xargs -I{} cp {} "$rules/"
+mapfile -t rgargs < <(python3 - "$rules" <<'PY'
+import glob, sys, tomllib
+pats, globs = [], set()
+for f in sorted(glob.glob(sys.argv[1] + "/*.toml")):
+    for g in tomllib.load(open(f, "rb")).get("guard", []):
+        if g["kind"] == "forbid-pattern":
+            pats.append(g["pattern"].replace("(?P<hit>", "("))  # rg joins patterns: no duplicate group names
+            globs.update(g["files"])
+for p in pats:
+    print("-e"); print(p)
+for g in sorted(globs):
+    print("-g"); print(g)
+PY
+)
+tmb=$(du -sm --apparent-size "$tree" | cut -f1)
+measure "$bin" check "$tree" --rules "$rules" --format json
+hw=$m_wall
+row 50000 "hindsight check (forbid-pattern guards)" "$m_wall" "$m_cpu" "$m_rss" "$tmb MB, $(ls "$rules" | wc -l) rules"
+measure rg --hidden -n "${rgargs[@]}" "$tree"
+ratio=$(python3 -c "print(f'{$hw/$m_wall:.2f}x')")
+row 50000 "rg --hidden, same regexes and globs" "$m_wall" "$m_cpu" "$m_rss" "hindsight takes $ratio rg's time"
