@@ -158,6 +158,9 @@ fn diagnostic(f: &Finding, rules: &BTreeMap<&str, &LoadedRule>) -> Diagnostic {
             .first()
             .map(|l| format!(":{l}"))
             .unwrap_or_default();
+        if !f.incidents.is_empty() {
+            notes.push(format!("learned from: {}", f.incidents.join(", ")));
+        }
         notes.push(format!("rule defined in {}{line}", r.file.display()));
     }
     if f.unevaluated {
