@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::document::Document;
 use crate::incident::Incident;
 use crate::ingest::{self, IngestError, Ingested};
 
@@ -53,6 +54,21 @@ impl KnowledgeBase {
 
     /// `path` relative to the root with `/` separators, or as given if outside it.
     pub fn relative(&self, path: &Path) -> String {
+        // Byte prefix first: `Path::strip_prefix` parses components, which shows in
+        // profiles when every file of a large knowledge base is named.
+        let (root, full) = (
+            self.root.as_os_str().as_encoded_bytes(),
+            path.as_os_str().as_encoded_bytes(),
+        );
+        if let Some(rest) = full.strip_prefix(root)
+            && let Some(rest) = rest.strip_prefix(b"/")
+            && let Ok(s) = std::str::from_utf8(rest)
+            && !s.contains('\\')
+            && !s.starts_with('/')
+            && !s.starts_with("./")
+        {
+            return s.to_string();
+        }
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
         let s = rel.to_string_lossy().replace('\\', "/");
         s.strip_prefix("./").unwrap_or(&s).to_string()
@@ -68,18 +84,30 @@ impl KnowledgeBase {
                 out.push(p.clone());
                 continue;
             }
-            for entry in ignore::WalkBuilder::new(p)
-                .sort_by_file_name(|a, b| a.cmp(b))
-                .build()
-            {
+            for entry in ignore::WalkBuilder::new(p).build() {
                 let entry = entry.map_err(|e| LoadError::walk(p, e))?;
                 if entry.file_type().is_some_and(|t| t.is_file()) && is_postmortem(entry.path()) {
                     out.push(entry.into_path());
                 }
             }
         }
-        out.sort();
-        out.dedup();
+        // Sorted as `Path` sorts (component by component), without parsing components:
+        // with the separator as the lowest byte, byte order is component order.
+        let key = |p: &PathBuf| -> Vec<u8> {
+            p.as_os_str()
+                .as_encoded_bytes()
+                .iter()
+                .map(|&b| {
+                    if std::path::is_separator(b as char) {
+                        0
+                    } else {
+                        b
+                    }
+                })
+                .collect()
+        };
+        out.sort_by_cached_key(key);
+        out.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
         Ok(out)
     }
 
@@ -100,10 +128,12 @@ impl KnowledgeBase {
             kind: LoadErrorKind::Ingest(e),
         })?;
         let rel = self.relative(path);
-        let incident = Incident::from_text(&rel, &ingested);
+        let doc = Document::parse(&ingested.text);
+        let incident = Incident::from_document(&rel, &doc, &ingested);
         Ok(Loaded {
             path: path.to_path_buf(),
             bytes,
+            plain: doc.plain_text(),
             ingested,
             incident,
         })
@@ -131,6 +161,8 @@ pub struct Loaded {
     pub bytes: Vec<u8>,
     pub ingested: Ingested,
     pub incident: Incident,
+    /// The text without markup: headings and blocks, one per line.
+    pub plain: String,
 }
 
 /// Why a postmortem could not be loaded.

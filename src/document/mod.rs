@@ -108,6 +108,46 @@ impl Document {
     }
 
     /// Sections whose effective kind is `kind`.
+    /// The document as plain text: the title, then each heading and block on its own
+    /// line, markup removed (for full-text search and snippets).
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        let mut line = |s: &str| {
+            let s = s.trim();
+            if !s.is_empty() {
+                out.push_str(s);
+                out.push('\n');
+            }
+        };
+        // Front matter that says what failed and where (icco-style `company:`).
+        for key in [
+            "title",
+            "company",
+            "product",
+            "service",
+            "summary",
+            "description",
+        ] {
+            if let Some(t) = self.front_matter.text(&[key]) {
+                // The same title again as the first heading is said once.
+                if !(key == "title" && self.h1.as_deref().is_some_and(|h| h.trim() == t.trim())) {
+                    line(&t);
+                }
+            }
+        }
+        for s in &self.sections {
+            line(&s.heading);
+            for b in &s.blocks {
+                match b {
+                    Block::Paragraph { text, .. } | Block::Item { text, .. } => line(text),
+                    Block::Code { text, .. } => text.lines().for_each(&mut line),
+                    Block::Table { rows, .. } => rows.iter().for_each(|r| line(&r.join(" | "))),
+                }
+            }
+        }
+        out
+    }
+
     pub fn sections_of(&self, kind: SectionKind) -> impl Iterator<Item = &Section> {
         self.sections.iter().filter(move |s| s.effective == kind)
     }

@@ -86,8 +86,12 @@ impl Incident {
     /// Build the record for the file at `path` (relative, `/`-separated) from its
     /// ingested text.
     pub fn from_text(path: &str, ingested: &Ingested) -> Incident {
-        let doc = Document::parse(&ingested.text);
-        extract::incident(path, &doc, ingested)
+        Incident::from_document(path, &Document::parse(&ingested.text), ingested)
+    }
+
+    /// Build the record from an already parsed document.
+    pub fn from_document(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
+        extract::incident(path, doc, ingested)
     }
 
     /// The effective kind of the section holding source line `line`.
