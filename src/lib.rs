@@ -11,4 +11,5 @@ pub mod kb;
 pub mod owned;
 pub mod report;
 pub mod rules;
+pub mod search;
 pub mod taxonomy;
