@@ -271,7 +271,7 @@ fn seeds_untested_backend_deploy() {
 /// Postmortems written for these tests, in the seeds' styles, about other mistakes.
 #[test]
 fn other_deploy_mistakes() {
-    let (_kb, rules) = compiled(&["incidents", "tests/fixtures/postmortems"]);
+    let (_kb, rules) = compiled(&["incidents", "tests/cmd/search.in/incidents"]);
     let cases: [(&str, Files, Files); 5] = [
         (
             "2025-11-03-terraform-destroy-wiped-staging",

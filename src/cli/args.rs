@@ -45,6 +45,9 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The main job: index the postmortems, compile rules and agent files, and report
+    /// likely recurrences.
+    Build(BuildArgs),
     /// Show mojibake repairs; print, rewrite or check repaired files.
     Fix(FixArgs),
     /// Print Incident records as a JSON array.
@@ -53,9 +56,34 @@ pub enum Command {
     Rules(RulesArgs),
     /// Run the guard rules against a repository or build output.
     Check(CheckArgs),
+    /// Search past incidents.
+    #[command(after_help = QUERY_HELP)]
+    Search(SearchArgs),
+    /// List the past incidents most like one incident or a new postmortem file.
+    Similar(SimilarArgs),
+    /// Print every Incident record as one JSON line, for a search cluster's bulk import.
+    Export(ExportArgs),
 }
 
+const QUERY_HELP: &str = "\
+Query language:
+  rsync delete            incidents with every word (stemmed: deleted, deletes match)
+  \"git reset --hard\"      a phrase          deploy*      a prefix
+  rsync OR scp            either word       -staging     without the word
+  cause:rsync             one field: title: summary: cause: symptom: fix: lesson:
+                          prevention: tag: body:
+  severity:critical       also sev:SEV-1, sev:P0, severity:high ...
+  status:resolved         resolved, recovering, investigating, open
+  date:2025-08            a year, month or day; date:[2025-01-01 TO 2025-06-30]
+  after:2025-09-01        on or after a day; before:2026-01-01 strictly before
+Unquoted text such as dist/_worker.js or --delete is searched as written. When no
+incident matches every word, words one typo away are tried (EADRINUSE finds
+EADDRINUSE), then incidents matching some of the words; a note on stderr says so.";
+
 #[derive(Debug, ClapArgs)]
+pub struct BuildArgs {}
+
+#[derive(Debug, ClapArgs, Default)]
 pub struct RulesArgs {
     /// Exit 1 if any generated file is missing or out of date; write nothing.
     #[arg(long)]
@@ -95,6 +123,43 @@ pub struct CheckArgs {
     /// Only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub only: Vec<String>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SearchArgs {
+    /// What to look for (several arguments are joined into one query).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// Print hits as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show at most N hits.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SimilarArgs {
+    /// An incident id (as `search` shows it) or a postmortem file, new or not.
+    #[arg(value_name = "ID|FILE")]
+    pub target: String,
+
+    /// Print results as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show at most N incidents.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub limit: u32,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ExportArgs {
+    /// Newline-delimited JSON, one record per line (the only format).
+    #[arg(long, required = true)]
+    pub ndjson: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,10 +2,13 @@
 //! reports errors once, and maps outcomes to exit codes (0 ok, 1 findings, 2 error).
 
 mod args;
+mod build;
 mod check;
+mod export;
 mod fix;
 mod parse;
 mod rules;
+mod search;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -67,9 +70,11 @@ impl Ctx {
                 return (Vec::new(), 1);
             }
         };
+        use rayon::prelude::*;
+        let results: Vec<_> = files.par_iter().map(|f| self.kb.load(f)).collect();
         let mut loaded = Vec::with_capacity(files.len());
-        for f in &files {
-            match self.kb.load(f) {
+        for r in results {
+            match r {
                 Ok(l) => loaded.push(l),
                 Err(e) => {
                     self.error(e);
@@ -78,6 +83,37 @@ impl Ctx {
             }
         }
         (loaded, errors)
+    }
+
+    /// The knowledge base's search index, brought up to date. Postmortems that cannot
+    /// be read are reported as warnings: the search still runs on the rest.
+    pub fn index(&self) -> Result<crate::search::SearchIndex, crate::search::IndexError> {
+        self.index_from(&crate::search::OpenOptions::default(), &[])
+            .map(|(i, _)| i)
+    }
+
+    /// `index`, with options and postmortems already loaded; also returns what the
+    /// update did.
+    pub fn index_from(
+        &self,
+        opts: &crate::search::OpenOptions,
+        loaded: &[crate::kb::Loaded],
+    ) -> Result<(crate::search::SearchIndex, crate::search::UpdateStats), crate::search::IndexError>
+    {
+        let (index, stats) = crate::search::SearchIndex::open_updated_from(&self.kb, opts, loaded)?;
+        if let Some(p) = &stats.moved_aside {
+            self.warn(format!(
+                "{} held files hindsight did not write; moved them to {}",
+                crate::search::SearchIndex::dir(&self.kb).display(),
+                p.display()
+            ));
+        }
+        if loaded.is_empty() {
+            for e in &stats.errors {
+                self.warn(format!("not indexed: {e}"));
+            }
+        }
+        Ok((index, stats))
     }
 
     /// True when colour should be used on standard output.
@@ -114,10 +150,14 @@ pub fn main() -> ExitCode {
         color: args.color,
     };
     let result = match &args.command {
+        Command::Build(a) => build::run(&ctx, a),
         Command::Fix(a) => fix::run(&ctx, a),
         Command::Parse(a) => parse::run(&ctx, a),
         Command::Rules(a) => rules::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
+        Command::Search(a) => search::search(&ctx, a),
+        Command::Similar(a) => search::similar(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -15,6 +15,11 @@ pub fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
     if load_errors > 0 {
         bail!("{load_errors} postmortem(s) could not be read; no rules written");
     }
+    write(ctx, &loaded, a)
+}
+
+/// Compile `loaded` into rule and agent files and write (or check) them.
+pub fn write(ctx: &Ctx, loaded: &[crate::kb::Loaded], a: &RulesArgs) -> Result<Outcome> {
     let agents_out = a
         .agents_out
         .clone()
@@ -26,7 +31,7 @@ pub fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
     } else {
         a.targets.clone()
     };
-    let generated = match generate(&ctx.kb, &loaded, &agents_out, &targets) {
+    let generated = match generate(&ctx.kb, loaded, &agents_out, &targets) {
         Ok(g) => g,
         Err(errors) => {
             for e in &errors {

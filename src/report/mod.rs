@@ -1,7 +1,8 @@
 //! Findings as data, and one reporter per output format: human (rustc-style, via
-//! annotate-snippets), and SARIF 2.1.0 for code scanning. JSON shapes belong to each
-//! command (their field names are part of the contract).
+//! annotate-snippets), and SARIF 2.1.0 for code scanning; `hits` shows search results
+//! to people. JSON shapes belong to each command (their field names are the contract).
 
+pub mod hits;
 mod sarif;
 
 pub use sarif::{SarifRule, sarif};
