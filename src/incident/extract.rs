@@ -158,6 +158,23 @@ fn in_header(doc: &Document, section: usize) -> bool {
     section == 0 || s.level == 1 || matches!(s.kind, Summary) || s.parent.is_none() && section <= 2
 }
 
+/// `Key: value` written inside a sentence of the header (`Date: 2025-07-23. Severity:
+/// SEV-1.`), for the first of `keys` that appears.
+fn inline_value(doc: &Document, keys: &[&str]) -> Option<String> {
+    static KV: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = KV.get_or_init(|| {
+        regex::Regex::new(r"(?i)\b(severity|sev|priority|status)\s*:\s*([^.;|\n]+)").expect("regex")
+    });
+    doc.sections
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| in_header(doc, *i))
+        .flat_map(|(_, s)| s.blocks.iter().filter_map(Block::text))
+        .flat_map(|t| re.captures_iter(t))
+        .find(|c| keys.iter().any(|k| c[1].eq_ignore_ascii_case(k)))
+        .map(|c| c[2].trim().to_string())
+}
+
 fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
     let fm = &doc.front_matter;
     let keys = [
@@ -228,6 +245,11 @@ fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<
     {
         return Some(s);
     }
+    if let Some(s) =
+        inline_value(doc, &["severity", "sev", "priority"]).and_then(|v| levels::severity(&v))
+    {
+        return Some(s);
+    }
     let incident_heading = |h: &str| {
         let l = h.to_ascii_lowercase();
         l.contains("incident") || l.contains("outage") || l.contains("emergency")
@@ -266,6 +288,7 @@ fn status(doc: &Document, title: &str) -> Option<&'static str> {
     latest
         .or(first)
         .and_then(|m| levels::status(&m.value))
+        .or_else(|| inline_value(doc, &["status"]).and_then(|v| levels::status(&v)))
         .or_else(|| {
             let tail = title.rsplit(['-', '–', '—', ':', '|']).next().unwrap_or("");
             levels::status(tail).filter(|_| tail.len() < title.len())

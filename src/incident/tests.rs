@@ -139,3 +139,11 @@ fn front_matter_and_ids() {
     );
     assert_eq!(id_from_path("incidents/README"), "readme");
 }
+
+#[test]
+fn metadata_written_inside_a_sentence() {
+    let text = "# Ledger outage\n\nDate: 2025-07-23. Severity: SEV-1. Status: resolved.\n\n## Overview\n\nStatus: nothing to see; severity: low.\n";
+    let inc = Incident::from_text("incidents/x.md", &ingest::ingest(text.as_bytes()).unwrap());
+    assert_eq!(inc.severity.as_deref(), Some("critical"));
+    assert_eq!(inc.status.as_deref(), Some("resolved"));
+}
