@@ -138,6 +138,11 @@ pub struct SearchArgs {
     /// Show at most N hits.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub limit: u32,
+
+    /// Use the index as it stands, without first checking incidents/ for changes
+    /// (quicker on a large knowledge base; run `hindsight build` after editing).
+    #[arg(long)]
+    pub cached: bool,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -153,6 +158,11 @@ pub struct SimilarArgs {
     /// Show at most N incidents.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1_000))]
     pub limit: u32,
+
+    /// Use the index as it stands, without first checking incidents/ for changes
+    /// (quicker on a large knowledge base; run `hindsight build` after editing).
+    #[arg(long)]
+    pub cached: bool,
 }
 
 #[derive(Debug, ClapArgs)]

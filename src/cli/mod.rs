@@ -85,11 +85,18 @@ impl Ctx {
         (loaded, errors)
     }
 
-    /// The knowledge base's search index, brought up to date. Postmortems that cannot
-    /// be read are reported as warnings: the search still runs on the rest.
-    pub fn index(&self) -> Result<crate::search::SearchIndex, crate::search::IndexError> {
-        self.index_from(&crate::search::OpenOptions::default(), &[])
-            .map(|(i, _)| i)
+    /// The knowledge base's search index, brought up to date unless `cached` (then an
+    /// existing index is used as it stands). Postmortems that cannot be read are
+    /// reported as warnings: the search still runs on the rest.
+    pub fn index(
+        &self,
+        cached: bool,
+    ) -> Result<crate::search::SearchIndex, crate::search::IndexError> {
+        let opts = crate::search::OpenOptions {
+            refresh: !cached,
+            ..Default::default()
+        };
+        self.index_from(&opts, &[]).map(|(i, _)| i)
     }
 
     /// `index`, with options and postmortems already loaded; also returns what the

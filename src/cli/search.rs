@@ -12,7 +12,7 @@ use crate::search::{Match, Target};
 
 pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<Outcome> {
     let q = a.query.join(" ");
-    let index = ctx.index()?;
+    let index = ctx.index(a.cached)?;
     let found = index.search(&q, a.limit as usize)?;
     match found.first().map(|h| h.matched) {
         None => ctx.warn(format!("no incident matches `{q}`")),
@@ -35,7 +35,7 @@ pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<Outcome> {
 }
 
 pub fn similar(ctx: &Ctx, a: &SimilarArgs) -> Result<Outcome> {
-    let index = ctx.index()?;
+    let index = ctx.index(a.cached)?;
     let path = Path::new(&a.target);
     let found = if path.is_file() {
         let loaded = ctx.kb.load(path)?;

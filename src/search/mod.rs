@@ -2,18 +2,20 @@
 //! incrementally, answering full-text queries and "which incidents look like this one".
 
 mod lang;
+mod manifest;
 mod query;
 pub mod schema;
 mod similar;
 mod snippet;
 mod spell;
+mod stamps;
 mod store;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use tantivy::{Index, IndexReader};
 
 pub use query::{Hit, Match};
 pub use similar::{RECURRENCE, Recurrence, Similar, Target};
@@ -70,6 +72,8 @@ pub struct OpenOptions {
     pub verify: bool,
     /// How long to wait for another process updating the index.
     pub lock_wait: Duration,
+    /// Bring the index up to date first (else use it as it is, if there is one).
+    pub refresh: bool,
 }
 
 impl Default for OpenOptions {
@@ -77,6 +81,7 @@ impl Default for OpenOptions {
         OpenOptions {
             verify: false,
             lock_wait: Duration::from_secs(10),
+            refresh: true,
         }
     }
 }
@@ -116,27 +121,45 @@ impl SearchIndex {
             crate::fsio::write_atomic(&ignore, b"*\n").map_err(|e| IndexError::io(&ignore, e))?;
         }
         let dir = Self::dir(kb);
+        if !opts.refresh {
+            let mut opened = store::open(&dir, opts.verify, false)?;
+            if !opened.rebuilt {
+                let stats = UpdateStats {
+                    moved_aside: opened.moved_aside.take(),
+                    ..UpdateStats::default()
+                };
+                return Self::ready(opened, stats, false);
+            }
+        }
+        // Listing and stamping the files does not need the index: do both at once.
+        let (opened, listing) = std::thread::scope(|scope| {
+            let listing = scope.spawn(|| store::list(kb));
+            let opened = store::open(&dir, opts.verify, true);
+            (opened, listing.join().expect("listing thread"))
+        });
+        let mut opened = opened?;
+        let mut stats = store::update(kb, &dir, &opened, listing, opts.lock_wait, preloaded)?;
+        stats.moved_aside = opened.moved_aside.take();
+        let wrote = stats.indexed + stats.removed + stats.errors.len() > 0;
+        Self::ready(opened, stats, wrote)
+    }
+
+    /// The opened index with a reader that sees its latest commit.
+    fn ready(
+        opened: store::Opened,
+        stats: UpdateStats,
+        wrote: bool,
+    ) -> Result<(SearchIndex, UpdateStats), IndexError> {
         let store::Opened {
             index,
             fields,
-            rebuilt,
-            moved_aside,
-        } = store::open(&dir, opts.verify)?;
-        let mut stats = store::update(
-            kb,
-            &dir,
-            &index,
-            &fields,
-            rebuilt,
-            opts.lock_wait,
-            preloaded,
-        )?;
-        stats.moved_aside = moved_aside;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(IndexError::from)?;
+            reader,
+            ..
+        } = opened;
+        let reader = match reader {
+            Some(r) if !wrote => r,
+            _ => store::reader(&index).map_err(IndexError::from)?,
+        };
         Ok((
             SearchIndex {
                 index,

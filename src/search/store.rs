@@ -1,48 +1,33 @@
 //! The index on disk: `.hindsight/index/` in the knowledge base, a manifest of what
 //! each file looked like when indexed, and incremental updates from it.
 //!
-//! The manifest doubles as the ownership mark: a folder without it is not ours and is
+//! The manifest (see `manifest`) doubles as the ownership mark: a folder without it is not ours and is
 //! never used or cleared. A folder with it that tantivy cannot open, or with another
 //! schema version, is cleared and rebuilt. Updates commit to tantivy first and write
 //! the manifest after, so a crash in between only means re-indexing a few files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tantivy::directory::MmapDirectory;
-use tantivy::{Index, Term};
+use tantivy::{Index, IndexReader, Term};
 
 use super::IndexError;
+use super::manifest::{self, Entry, Manifest, State};
 use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::stamps;
 use crate::kb::{KnowledgeBase, LoadError, Loaded};
 
-const MANIFEST: &str = "HINDSIGHT-INDEX.json";
 const WRITER_MEMORY: usize = 100 << 20;
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    schema: u32,
-    /// The hindsight version that wrote it: another version may derive documents
-    /// from the same bytes differently, so it rebuilds.
-    #[serde(default)]
-    tool: String,
-    files: BTreeMap<String, Entry>,
-}
-
+/// The hindsight version that writes the index: another version may derive documents
+/// from the same bytes differently, so it rebuilds.
 const TOOL: &str = env!("CARGO_PKG_VERSION");
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Entry {
-    size: u64,
-    mtime_ns: u128,
-    hash: String,
-}
 
 /// A changed file read for indexing: its new manifest entry, and the document to index
 /// unless the bytes turned out the same.
@@ -63,17 +48,6 @@ pub struct UpdateStats {
     pub errors: Vec<LoadError>,
 }
 
-fn stat(path: &Path) -> Option<(u64, u128)> {
-    let m = std::fs::metadata(path).ok()?;
-    let mtime = m
-        .modified()
-        .ok()?
-        .duration_since(UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some((m.len(), mtime))
-}
-
 fn hash(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -82,14 +56,14 @@ fn hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn read_manifest(dir: &Path) -> Option<Manifest> {
-    serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).ok()?).ok()
-}
-
 /// An opened index and what it took.
 pub struct Opened {
     pub index: Index,
     pub fields: Fields,
+    /// The reader opened to check the index, if it was checked.
+    pub reader: Option<IndexReader>,
+    /// What was indexed, as of the last update.
+    pub manifest: Manifest,
     /// Created empty (first use, new schema, or the old one was damaged).
     pub rebuilt: bool,
     /// Where a folder hindsight did not write was moved to make way.
@@ -97,26 +71,27 @@ pub struct Opened {
 }
 
 /// Open the index in `dir`, creating or rebuilding it as needed. `verify` checks every
-/// file's checksum (a full read) rather than only that the index opens.
-pub fn open(dir: &Path, verify: bool) -> Result<Opened, IndexError> {
-    let manifest = read_manifest(dir);
-    let occupied = std::fs::read_dir(dir)
-        .map(|mut d| d.next().is_some())
-        .unwrap_or(false);
+/// file's checksum (a full read) rather than only that the index opens; without
+/// `lines` only the manifest's header is read, for a search that will not update.
+pub fn open(dir: &Path, verify: bool, lines: bool) -> Result<Opened, IndexError> {
+    let found = Manifest::read(dir, lines);
+    let occupied = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
     let mut moved_aside = None;
-    if occupied && manifest.is_none() {
+    if occupied && found.is_none() {
         // Not ours (no manifest): keep it, out of the way.
         let aside = free_name(dir);
         std::fs::rename(dir, &aside).map_err(|e| IndexError::io(dir, e))?;
         moved_aside = Some(aside);
-    } else if manifest
-        .as_ref()
-        .is_some_and(|m| m.schema == SCHEMA_VERSION && m.tool == TOOL)
-        && let Some((index, fields)) = usable(dir, verify)
+    } else if let Some(m) = found
+        && m.schema == SCHEMA_VERSION
+        && m.tool == TOOL
+        && let Some((index, fields, reader)) = usable(dir, verify)
     {
         return Ok(Opened {
             index,
             fields,
+            reader: Some(reader),
+            manifest: m,
             rebuilt: false,
             moved_aside,
         });
@@ -128,36 +103,39 @@ pub fn open(dir: &Path, verify: bool) -> Result<Opened, IndexError> {
     let (sch, fields) = schema::build();
     let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Tantivy(e.to_string()))?;
     let index = Index::open_or_create(mmap, sch).map_err(IndexError::from)?;
-    write_manifest(
-        dir,
-        &Manifest {
-            schema: SCHEMA_VERSION,
-            tool: TOOL.to_string(),
-            files: BTreeMap::new(),
-        },
-    )?;
+    let fresh = Manifest::new(SCHEMA_VERSION, TOOL);
+    crate::fsio::write_atomic(
+        &dir.join(manifest::FILE),
+        manifest::render(SCHEMA_VERSION, TOOL, &[], &[], |_| None).as_bytes(),
+    )
+    .map_err(|e| IndexError::io(dir, e))?;
     Ok(Opened {
         index,
         fields,
+        reader: None,
+        manifest: fresh,
         rebuilt: true,
         moved_aside,
     })
 }
 
 /// The index in `dir` if it opens, has our fields and every segment loads.
-fn usable(dir: &Path, verify: bool) -> Option<(Index, Fields)> {
+fn usable(dir: &Path, verify: bool) -> Option<(Index, Fields, IndexReader)> {
     let index = Index::open_in_dir(dir).ok()?;
     let fields = schema::fields_of(&index.schema()).ok()?;
-    let reader = index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .ok()?;
-    let _: tantivy::IndexReader = reader;
+    let reader = reader(&index).ok()?;
     if verify && !index.validate_checksum().ok()?.is_empty() {
         return None;
     }
-    Some((index, fields))
+    Some((index, fields, reader))
+}
+
+/// A reader that sees what was committed when it was made, or last reloaded.
+pub fn reader(index: &Index) -> tantivy::Result<IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
 }
 
 /// `index.moved-N` beside `dir`, the first N free.
@@ -175,7 +153,7 @@ fn free_name(dir: &Path) -> PathBuf {
 fn clear(dir: &Path) -> Result<(), IndexError> {
     static OURS: OnceLock<Regex> = OnceLock::new();
     let ours = OURS.get_or_init(|| {
-        Regex::new(r"^(?:[0-9a-f]{32}(?:\.\d+)?\.[a-z]+|meta\.json|\.managed\.json|\.tantivy-[a-z]+\.lock|HINDSIGHT-INDEX\.json|\..*\.tmp)$").expect("regex")
+        Regex::new(r"^(?:[0-9a-f]{32}(?:\.\d+)?\.[a-z]+|meta\.json|\.managed\.json|\.tantivy-[a-z]+\.lock|HINDSIGHT-INDEX\.(?:json|tsv)|\..*\.tmp)$").expect("regex")
     });
     for e in std::fs::read_dir(dir)
         .map_err(|e| IndexError::io(dir, e))?
@@ -206,110 +184,107 @@ fn writer(index: &Index, wait: Duration) -> Result<tantivy::IndexWriter, IndexEr
     }
 }
 
-fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), IndexError> {
-    let bytes = serde_json::to_vec(m).map_err(|e| IndexError::Tantivy(e.to_string()))?;
-    crate::fsio::write_atomic(&dir.join(MANIFEST), &bytes).map_err(|e| IndexError::io(dir, e))
+/// The postmortems present now, with their stamps.
+pub struct Listing {
+    pub files: Vec<PathBuf>,
+    pub stamps: Vec<Option<stamps::Stamp>>,
+    pub error: Option<LoadError>,
 }
 
-/// Bring the index in line with the knowledge base's `incidents/`: re-index files whose
-/// size, time or content changed, drop files that are gone.
-/// `preloaded` postmortems are used as they are instead of being read again.
+/// List and stamp the knowledge base's postmortems (independent of the index, so it
+/// can run while the index opens).
+pub fn list(kb: &KnowledgeBase) -> Listing {
+    match kb.postmortem_files(&[kb.incidents_dir()]) {
+        Ok(files) => {
+            let stamps = stamps::stamps(&files);
+            Listing {
+                files,
+                stamps,
+                error: None,
+            }
+        }
+        Err(e) => Listing {
+            files: Vec::new(),
+            stamps: Vec::new(),
+            error: Some(e),
+        },
+    }
+}
+
+/// Bring the index in line with `listing`: re-index files whose size, time or content
+/// changed, drop files that are gone. `preloaded` postmortems are used as they are
+/// instead of being read again.
 pub fn update(
     kb: &KnowledgeBase,
     dir: &Path,
-    index: &Index,
-    fields: &Fields,
-    rebuilt: bool,
+    opened: &Opened,
+    listing: Listing,
     wait: Duration,
     preloaded: &[Loaded],
 ) -> Result<UpdateStats, IndexError> {
-    let preloaded: HashMap<String, &Loaded> = preloaded
-        .iter()
-        .map(|l| (kb.relative(&l.path), l))
-        .collect();
+    let (index, fields) = (&opened.index, &opened.fields);
     let mut stats = UpdateStats {
-        rebuilt,
+        rebuilt: opened.rebuilt,
         ..UpdateStats::default()
     };
-    let files = match kb.postmortem_files(&[kb.incidents_dir()]) {
-        Ok(f) => f,
-        Err(e) => {
-            stats.errors.push(e);
-            Vec::new()
-        }
-    };
-    let mut manifest = read_manifest(dir).unwrap_or(Manifest {
-        schema: SCHEMA_VERSION,
-        tool: TOOL.to_string(),
-        files: BTreeMap::new(),
-    });
-    let mut seen: std::collections::HashSet<String> =
-        std::collections::HashSet::with_capacity(files.len());
-    let mut todo: Vec<(String, PathBuf)> = Vec::new();
-    // Stat in parallel: on a large knowledge base this is most of a search's time.
-    let stats_of: Vec<(String, Option<(u64, u128)>)> = files
-        .par_iter()
-        .map(|f| (kb.relative(f), stat(f)))
+    stats.errors.extend(listing.error);
+    let files = &listing.files;
+    let rels: Vec<Cow<str>> = files.iter().map(|f| kb.relative_cow(f)).collect();
+    let diff = opened.manifest.diff(&rels, &listing.stamps);
+    let todo: Vec<(usize, Option<&str>)> = diff
+        .state
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match s {
+            State::Unchanged(_) => None,
+            State::Changed(old) => Some((i, *old)),
+        })
         .collect();
-    for (f, (rel, st)) in files.iter().zip(stats_of) {
-        seen.insert(rel.clone());
-        match (st, manifest.files.get(&rel)) {
-            (Some((size, mtime_ns)), Some(e)) if e.size == size && e.mtime_ns == mtime_ns => {
-                stats.unchanged += 1
-            }
-            _ => todo.push((rel, f.clone())),
-        }
-    }
+    stats.unchanged = files.len() - todo.len();
     // Read and parse what changed, in parallel; a touched file with the same bytes is
     // only re-stamped.
-    let prepared: Vec<(String, Prepared)> = todo
+    let preloaded: HashMap<&Path, &Loaded> =
+        preloaded.iter().map(|l| (l.path.as_path(), l)).collect();
+    let prepared: Vec<(usize, Prepared)> = todo
         .par_iter()
-        .map(|(rel, path)| {
+        .map(|&(i, old_hash)| {
+            let path = &files[i];
             let prepare = |l: &Loaded| {
-                let (size, mtime_ns) = stat(path).unwrap_or((l.bytes.len() as u64, 0));
+                let (size, mtime_ns) = stamps::stamp(path).unwrap_or((l.bytes.len() as u64, 0));
                 let entry = Entry {
                     size,
                     mtime_ns,
                     hash: hash(&l.bytes),
                 };
-                let same = manifest
-                    .files
-                    .get(rel)
-                    .is_some_and(|e| e.hash == entry.hash);
-                let doc = (!same).then(|| schema::document(fields, &l.incident, &l.plain));
+                let doc = (old_hash != Some(entry.hash.as_str()))
+                    .then(|| schema::document(fields, &l.incident, &l.plain));
                 (entry, doc)
             };
-            let r = match preloaded.get(rel) {
+            let r = match preloaded.get(path.as_path()) {
                 Some(l) => Ok(prepare(l)),
                 None => kb.load(path).map(|l| prepare(&l)),
             };
-            (rel.clone(), r)
+            (i, r)
         })
         .collect();
-    let gone: Vec<String> = manifest
-        .files
-        .keys()
-        .filter(|k| !seen.contains(*k))
-        .cloned()
-        .collect();
-    let needs_write = !gone.is_empty()
+    let needs_write = !diff.gone.is_empty()
         || prepared
             .iter()
             .any(|(_, r)| matches!(r, Ok((_, Some(_))) | Err(_)));
     if needs_write {
         let mut writer = writer(index, wait)?;
-        for rel in &gone {
+        for rel in &diff.gone {
             writer.delete_term(Term::from_field_text(fields.path, rel));
-            manifest.files.remove(rel);
             stats.removed += 1;
         }
-        for (rel, r) in &prepared {
+        for (i, r) in &prepared {
+            let rel = &rels[*i];
             match r {
                 Ok((_, Some(doc))) => {
                     writer.delete_term(Term::from_field_text(fields.path, rel));
                     writer.add_document(doc.clone()).map_err(IndexError::from)?;
                     stats.indexed += 1;
-                    stats.changed.push(rel.clone());
+                    stats.changed.push(rel.to_string());
                 }
                 Ok((_, None)) => stats.unchanged += 1,
                 Err(_) => {
@@ -321,21 +296,21 @@ pub fn update(
         writer.commit().map_err(IndexError::from)?;
         writer.wait_merging_threads().map_err(IndexError::from)?;
     }
-    let mut changed_manifest = !gone.is_empty();
-    for (rel, r) in prepared {
+    let mut fresh: HashMap<usize, Entry> = HashMap::with_capacity(prepared.len());
+    for (i, r) in prepared {
         match r {
             Ok((entry, _)) => {
-                changed_manifest |= manifest.files.get(&rel) != Some(&entry);
-                manifest.files.insert(rel, entry);
+                fresh.insert(i, entry);
             }
-            Err(e) => {
-                changed_manifest |= manifest.files.remove(&rel).is_some();
-                stats.errors.push(e);
-            }
+            Err(e) => stats.errors.push(e),
         }
     }
-    if changed_manifest || rebuilt {
-        write_manifest(dir, &manifest)?;
+    if !todo.is_empty() || !diff.gone.is_empty() || opened.rebuilt {
+        let text = manifest::render(SCHEMA_VERSION, TOOL, &rels, &diff.state, |i| {
+            fresh.get(&i).cloned()
+        });
+        crate::fsio::write_atomic(&dir.join(manifest::FILE), text.as_bytes())
+            .map_err(|e| IndexError::io(dir, e))?;
     }
     Ok(stats)
 }

@@ -180,17 +180,15 @@ fn a_new_schema_version_or_damage_rebuilds() {
     let (_t, kb) = bundled(&["rsync", "pm2"]);
     open(&kb);
     let dir = SearchIndex::dir(&kb);
-    let manifest = dir.join("HINDSIGHT-INDEX.json");
+    let manifest = dir.join("HINDSIGHT-INDEX.tsv");
     let m = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        m.replacen(
-            &format!("\"schema\":{}", schema::SCHEMA_VERSION),
-            "\"schema\":0",
-            1,
-        ),
-    )
-    .unwrap();
+    let stale = m.replacen(
+        &format!("hindsight-index {} ", schema::SCHEMA_VERSION),
+        "hindsight-index 0 ",
+        1,
+    );
+    assert_ne!(m, stale);
+    std::fs::write(&manifest, stale).unwrap();
     let (index, stats) = open(&kb);
     assert!(stats.rebuilt);
     assert_eq!((stats.indexed, index.len()), (2, 2));
