@@ -4,6 +4,7 @@
 # usage: bench/run.sh [SIZE...]        (default: 10000; e.g. bench/run.sh 10000 100000)
 #
 # Corpora come from ../shared/bench/gen_corpus.py and are cached in bench/out/.
+# Rows from bench/search.py leave CPU and memory empty: they are latency samples.
 # Every row reports wall time, CPU time (user+sys) and peak memory (max RSS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,10 @@ for n in "${sizes[@]}"; do
     measure taskset -c 0 python3 "$root/bench/ftfy_repair.py" "$corpus"
     ratio=$(python3 -c "print(f'{$m_wall/$hw:.0f}x')")
     row "$n" "ftfy fix_encoding per line (1 core)" "$m_wall" "$m_cpu" "$m_rss" "hindsight is $ratio faster"
+
+    # Search: index build and whole-process latency next to rg over the same files.
+    command -v rg >/dev/null || apt-get install -y -qq ripgrep >/dev/null
+    python3 "$root/bench/search.py" "$bin" "$corpus" "$out"
 done
 
 # check vs ripgrep: the bundled knowledge base's forbid-pattern guards over a
