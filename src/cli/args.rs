@@ -29,8 +29,12 @@ pub struct Args {
     pub color: ColorWhen,
 
     /// Print only errors and findings.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Also print what each step took, on stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 
     #[command(subcommand)]
     pub command: Command,

@@ -3,6 +3,7 @@
 //! look like a recurrence of another.
 
 use std::io::Write;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 
@@ -11,12 +12,17 @@ use super::{Ctx, Outcome};
 use crate::search::{OpenOptions, RECURRENCE};
 
 pub fn run(ctx: &Ctx, _a: &BuildArgs) -> Result<Outcome> {
+    let t = Instant::now();
     let (loaded, load_errors) = ctx.load_incidents();
+    ctx.timing("read and parse", t);
+    let t = Instant::now();
     let opts = OpenOptions {
         verify: true,
         ..OpenOptions::default()
     };
     let (index, stats) = ctx.index_from(&opts, &loaded).context("search index")?;
+    ctx.timing("index", t);
+    let t = Instant::now();
 
     let changed: std::collections::HashSet<&str> =
         stats.changed.iter().map(String::as_str).collect();
@@ -26,6 +32,7 @@ pub fn run(ctx: &Ctx, _a: &BuildArgs) -> Result<Outcome> {
         .map(|l| (l.incident.id.as_str(), l.incident.date.as_deref()))
         .collect();
     let recurrences = index.recurrences(&dated)?;
+    ctx.timing("recurrences", t);
     let mut out = ctx.stdout();
     if !ctx.quiet {
         writeln!(
@@ -48,8 +55,11 @@ pub fn run(ctx: &Ctx, _a: &BuildArgs) -> Result<Outcome> {
         )?;
     }
     drop(out);
+    let t = Instant::now();
     let rules = if load_errors == 0 {
-        super::rules::write(ctx, &loaded, &RulesArgs::default())?
+        let r = super::rules::write(ctx, &loaded, &RulesArgs::default())?;
+        ctx.timing("rules", t);
+        r
     } else {
         ctx.warn("rules not compiled: some postmortems could not be read");
         Outcome::Errors

@@ -34,6 +34,7 @@ pub enum Outcome {
 pub struct Ctx {
     pub kb: KnowledgeBase,
     pub quiet: bool,
+    pub verbose: bool,
     pub color: ColorWhen,
 }
 
@@ -134,6 +135,17 @@ impl Ctx {
         }
     }
 
+    /// With `--verbose`, say on stderr how long a step took since `since`.
+    pub fn timing(&self, step: &str, since: std::time::Instant) {
+        if self.verbose {
+            let _ = writeln!(
+                io::stderr(),
+                "hindsight: {step}: {:.2} s",
+                since.elapsed().as_secs_f64()
+            );
+        }
+    }
+
     /// Report a warning unless quiet.
     pub fn warn(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
@@ -154,6 +166,7 @@ pub fn main() -> ExitCode {
     let ctx = Ctx {
         kb: KnowledgeBase::new(args.dir.clone()),
         quiet: args.quiet,
+        verbose: args.verbose,
         color: args.color,
     };
     let result = match &args.command {
