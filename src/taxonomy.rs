@@ -515,6 +515,27 @@ pub fn classify_title(heading: &str) -> SectionKind {
 
 /// The canonical kind of a heading.
 pub fn classify(heading: &str) -> SectionKind {
+    // The same headings recur across a knowledge base and the fuzzy match is costly:
+    // remember answers per thread (bounded).
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, SectionKind>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(k) = SEEN.with(|c| c.borrow().get(heading).copied()) {
+        return k;
+    }
+    let k = classify_uncached(heading);
+    SEEN.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 50_000 {
+            c.clear();
+        }
+        c.insert(heading.to_string(), k);
+    });
+    k
+}
+
+fn classify_uncached(heading: &str) -> SectionKind {
     let n = normalize(heading);
     if n.is_empty() {
         return SectionKind::Other;
