@@ -164,6 +164,8 @@ pub fn plan(
         };
         out.push((d.path.clone(), action, Some(d.content.clone())));
     }
+    let wanted: std::collections::HashSet<&Path> =
+        desired.iter().map(|d| d.path.as_path()).collect();
     for (dir, exts) in owned_dirs {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
@@ -175,7 +177,7 @@ pub fn plan(
                 .extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| exts.contains(&e));
-            if !ext_ok || !p.is_file() || desired.iter().any(|d| d.path == p) {
+            if !ext_ok || !p.is_file() || wanted.contains(p.as_path()) {
                 continue;
             }
             let Ok(text) = std::fs::read_to_string(&p) else {

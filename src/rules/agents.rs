@@ -37,6 +37,7 @@ const WINDSURF_LIMIT: usize = 6000;
 const NOTE: &str = "generated from the postmortems by hindsight; edit the postmortem, or delete this line to keep your edits";
 
 /// The incident facts a rule file cites.
+#[derive(Clone)]
 pub struct Cited<'a> {
     pub incident: &'a Incident,
     /// The postmortem file, as a path on disk.
@@ -45,6 +46,10 @@ pub struct Cited<'a> {
 
 /// Every agent file for `rules`, to be written under `out` (a repository root).
 pub fn render(rules: &[Rule], cited: &[Cited], out: &Path, targets: &[Target]) -> Vec<Desired> {
+    // Sorted by id for lookups; stable, so the first of equal ids stays first.
+    let mut by_id: Vec<Cited> = cited.to_vec();
+    by_id.sort_by(|a, b| a.incident.id.cmp(&b.incident.id));
+    let cited = by_id.as_slice();
     let mut files = Vec::new();
     for t in targets {
         match t {
@@ -212,8 +217,10 @@ fn cline_front_matter(r: &Rule) -> (String, usize) {
     (f, lines)
 }
 
+/// The first incident with `id`; `cited` is sorted by id (see `render`).
 fn cite<'a>(cited: &'a [Cited], id: &str) -> Option<&'a Cited<'a>> {
-    cited.iter().find(|c| c.incident.id == id)
+    let at = cited.partition_point(|c| c.incident.id.as_str() < id);
+    cited.get(at).filter(|c| c.incident.id == id)
 }
 
 fn incident_link(c: &Cited, from_dir: &Path) -> String {

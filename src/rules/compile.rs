@@ -2,7 +2,7 @@
 //! the same check (or say the same thing) merge into one rule citing every incident,
 //! and guards stated exactly in a ```` ```hindsight-guard ```` block replace inferred ones.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
@@ -211,20 +211,21 @@ fn signature(g: &Guard) -> String {
     }
 }
 
-/// Word-set overlap of two normalised texts, ignoring filler words, at least 3/4.
-fn similar_words(a: &str, b: &str) -> bool {
+/// The words of a normalised text that count for overlap (filler left out), sorted
+/// and without repeats.
+fn word_set(s: &str) -> Vec<&str> {
     const STOP: [&str; 10] = [
         "the", "a", "an", "to", "of", "and", "in", "on", "for", "with",
     ];
-    let set = |s: &str| -> std::collections::BTreeSet<String> {
-        s.split(' ')
-            .filter(|w| !STOP.contains(w))
-            .map(str::to_string)
-            .collect()
-    };
-    let (x, y) = (set(a), set(b));
-    let inter = x.intersection(&y).count();
-    let union = x.union(&y).count();
+    let mut w: Vec<&str> = s.split(' ').filter(|w| !STOP.contains(w)).collect();
+    w.sort_unstable();
+    w.dedup();
+    w
+}
+
+/// Word sets overlapping in at least two words and at least 3/4 of their union.
+fn similar_sets(inter: usize, a: usize, b: usize) -> bool {
+    let union = a + b - inter;
     union > 0 && inter >= 2 && inter * 4 >= union * 3
 }
 
@@ -237,20 +238,51 @@ fn normalize(s: &str) -> String {
 }
 
 fn merge(candidates: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Vec<Rule> {
+    // Each candidate joins the earliest group whose key is its own, or (for agent-only
+    // lessons) whose words nearly match ("Deploy to preview first" / "Deploy to preview
+    // environment first"). Lookups go through maps: comparing every candidate with
+    // every group was quadratic at 10,000 incidents.
     let mut groups: Vec<(String, Vec<Candidate>)> = Vec::new();
+    let mut exact: HashMap<String, usize> = HashMap::new();
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
     for c in candidates {
         let k = key(&c.lesson);
-        // Agent-only lessons also merge when they say nearly the same words
-        // ("Deploy to preview first" / "Deploy to preview environment first").
-        let similar = |gk: &String| {
-            gk == &k
-                || (k.starts_with("text:")
-                    && gk.starts_with("text:")
-                    && similar_words(&gk[5..], &k[5..]))
-        };
-        match groups.iter_mut().find(|(gk, _)| similar(gk)) {
-            Some((_, v)) => v.push(c),
-            None => groups.push((k, vec![c])),
+        let mut found = exact.get(&k).copied();
+        let words: Vec<String> = k
+            .strip_prefix("text:")
+            .map(|t| word_set(t).into_iter().map(str::to_string).collect())
+            .unwrap_or_default();
+        if !words.is_empty() {
+            let mut shared: HashMap<usize, usize> = HashMap::new();
+            for w in &words {
+                for &g in by_word.get(w).map_or(&[][..], Vec::as_slice) {
+                    *shared.entry(g).or_default() += 1;
+                }
+            }
+            let near = shared
+                .into_iter()
+                .filter(|&(g, inter)| similar_sets(inter, words.len(), sizes[g]))
+                .map(|(g, _)| g)
+                .min();
+            found = match (found, near) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        match found {
+            Some(g) => groups[g].1.push(c),
+            None => {
+                let g = groups.len();
+                exact.insert(k.clone(), g);
+                sizes.push(words.len());
+                if k.starts_with("text:") {
+                    for w in words {
+                        by_word.entry(w).or_default().push(g);
+                    }
+                }
+                groups.push((k, vec![c]));
+            }
         }
     }
     let mut rules: Vec<Rule> = groups
