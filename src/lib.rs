@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod fsio;
 pub mod incident;
