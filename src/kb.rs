@@ -129,6 +129,7 @@ impl KnowledgeBase {
             path: path.to_path_buf(),
             bytes,
             plain: doc.plain_text(),
+            body_offset: doc.front_matter.len,
             ingested,
             incident,
         })
@@ -190,6 +191,8 @@ pub struct Loaded {
     pub incident: Incident,
     /// The text without markup: headings and blocks, one per line.
     pub plain: String,
+    /// Where the markdown starts in the repaired text, after any front matter.
+    pub body_offset: usize,
 }
 
 /// Why a postmortem could not be loaded.

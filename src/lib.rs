@@ -13,4 +13,5 @@ pub mod owned;
 pub mod report;
 pub mod rules;
 pub mod search;
+pub mod site;
 pub mod taxonomy;

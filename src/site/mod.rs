@@ -1,0 +1,448 @@
+//! The static site: a page per incident (its repaired postmortem and the structured
+//! record), the index with a severity-over-time chart, tag pages, the rules page, an
+//! Atom feed, a sitemap, a 404 page and search that runs in the browser. Pages go to
+//! a `Sink`; `output` decides whether that is a fresh folder or a comparison.
+
+mod chart;
+mod feed;
+pub mod html;
+pub mod output;
+mod pages;
+mod searchindex;
+mod templates;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use handlebars::Handlebars;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::incident::slug;
+use crate::kb::Loaded;
+use crate::rules::Rule;
+use pages::{Common, Counts, Link, ListPage, Row};
+
+/// Where rendered files go.
+pub trait Sink: Sync {
+    /// Store `bytes` at `path` (relative to the site root, `/`-separated).
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+}
+
+/// Why the site could not be built.
+#[derive(Debug)]
+pub enum SiteError {
+    /// A template that does not parse (`file` includes `:line:column` when known).
+    Template {
+        file: String,
+        message: String,
+    },
+    /// A template that fails on a page's data.
+    Render {
+        page: String,
+        message: String,
+    },
+    Io(PathBuf, std::io::Error),
+    /// The output folder cannot be used (see `output`).
+    Output(String),
+}
+
+impl fmt::Display for SiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SiteError::Template { file, message } => write!(f, "{file}: {message}"),
+            SiteError::Render { page, message } => write!(f, "rendering {page}: {message}"),
+            SiteError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+            SiteError::Output(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for SiteError {}
+
+/// What the site is built from.
+pub struct Input<'a> {
+    pub loaded: &'a [Loaded],
+    pub rules: &'a [Rule],
+    pub config: &'a SiteConfig,
+    /// The knowledge base's `templates/` (missing files fall back to the built-ins).
+    pub templates: &'a Path,
+}
+
+/// What a build produced.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub pages: usize,
+    pub files: usize,
+    pub search_bytes: usize,
+    pub repairs: usize,
+}
+
+/// A name safe in any URL and file system: ASCII letters, digits, `-` and `_` kept,
+/// anything else spelled as its code point.
+fn file_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push_str(&format!("_{:x}", c as u32));
+        }
+    }
+    if out.is_empty() { "_".into() } else { out }
+}
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+struct Ctx<'a> {
+    hb: Handlebars<'static>,
+    config: &'a SiteConfig,
+    counts: Counts,
+    sink: &'a dyn Sink,
+}
+
+impl Ctx<'_> {
+    fn common<'b>(&'b self, root: &'b str, page_title: String) -> Common<'b> {
+        Common {
+            site: self.config,
+            root,
+            page_title,
+            version: VERSION,
+            counts: self.counts,
+        }
+    }
+
+    fn page<T: Serialize>(&self, template: &str, path: &str, data: &T) -> Result<(), SiteError> {
+        let html = self
+            .hb
+            .render(template, data)
+            .map_err(|e| SiteError::Render {
+                page: path.to_string(),
+                message: e.to_string(),
+            })?;
+        self.sink
+            .put(path, html.as_bytes())
+            .map_err(|e| SiteError::Io(PathBuf::from(path), e))
+    }
+}
+
+/// Render the whole site into `sink`; `tick` is called once per incident page.
+pub fn render(
+    input: &Input,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Summary, SiteError> {
+    let hb = templates::registry(input.templates)?;
+    let loaded = input.loaded;
+    // Newest first; undated last; then by title and path, so the order is total.
+    let mut order: Vec<usize> = (0..loaded.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&loaded[a].incident, &loaded[b].incident);
+        y.date
+            .is_some()
+            .cmp(&x.date.is_some())
+            .then_with(|| y.date.cmp(&x.date))
+            .then_with(|| x.title.cmp(&y.title))
+            .then_with(|| x.path.cmp(&y.path))
+    });
+    // Page names, unique even when two postmortems share an id.
+    let mut taken: BTreeMap<String, usize> = BTreeMap::new();
+    let mut urls = vec![String::new(); loaded.len()];
+    let mut by_path: Vec<usize> = (0..loaded.len()).collect();
+    by_path.sort_by(|&a, &b| loaded[a].incident.path.cmp(&loaded[b].incident.path));
+    for i in by_path {
+        let base = file_name(&loaded[i].incident.id);
+        let n = taken.entry(base.clone()).or_insert(0);
+        *n += 1;
+        urls[i] = if *n == 1 {
+            format!("incidents/{base}.html")
+        } else {
+            format!("incidents/{base}-{n}.html")
+        };
+    }
+    let tag_url = |t: &str| format!("tags/{}.html", file_name(&slug(t)));
+    let tags: Vec<Vec<Link>> = loaded
+        .iter()
+        .map(|l| {
+            l.incident
+                .tags
+                .iter()
+                .map(|t| Link {
+                    name: t.clone(),
+                    url: tag_url(t),
+                })
+                .collect()
+        })
+        .collect();
+    let counts = Counts {
+        incidents: loaded.len(),
+        rules: input.rules.len(),
+        guards: input.rules.iter().filter(|r| !r.guards.is_empty()).count(),
+    };
+    let ctx = Ctx {
+        hb,
+        config: input.config,
+        counts,
+        sink,
+    };
+    let by_incident = pages::rules_by_incident(input.rules);
+
+    // One page per incident, in parallel.
+    order.par_iter().try_for_each(|&i| {
+        let l = &loaded[i];
+        let inc = &l.incident;
+        let body = html::render(l.ingested.text.get(l.body_offset..).unwrap_or(""));
+        let page = pages::IncidentPage {
+            common: ctx.common("../", inc.title.clone()),
+            incident: inc,
+            tags: &tags[i],
+            rules: by_incident
+                .get(inc.id.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            body,
+            repaired: inc.repairs.count > 0,
+        };
+        ctx.page("incident", &urls[i], &page)?;
+        tick();
+        Ok::<(), SiteError>(())
+    })?;
+
+    let row = |i: usize| {
+        let inc = &loaded[i].incident;
+        let mut text = format!(
+            "{} {} {} {}",
+            inc.title,
+            inc.tags.join(" "),
+            inc.severity.as_deref().unwrap_or(""),
+            inc.status.as_deref().unwrap_or("")
+        );
+        text.extend(inc.causes.iter().take(3).map(|c| format!(" {c}")));
+        Row {
+            date: inc.date.as_deref(),
+            title: &inc.title,
+            url: &urls[i],
+            severity: inc.severity.as_deref(),
+            rank: pages::rank(inc.severity.as_deref()),
+            status: inc.status.as_deref(),
+            tags: &tags[i],
+            search_text: text.to_lowercase(),
+        }
+    };
+    let size = input.config.page_size;
+    let mut pages_written = loaded.len();
+
+    // The index, a page at a time.
+    let points: Vec<(Option<&str>, Option<&str>)> = loaded
+        .iter()
+        .map(|l| (l.incident.date.as_deref(), l.incident.severity.as_deref()))
+        .collect();
+    let index_pages = order.len().div_ceil(size).max(1);
+    let index_name = |k: usize| {
+        if k == 1 {
+            "index.html".to_string()
+        } else {
+            format!("page-{k}.html")
+        }
+    };
+    for k in 1..=index_pages {
+        let slice = order.iter().skip((k - 1) * size).take(size);
+        let page = ListPage {
+            common: ctx.common(
+                "",
+                if k == 1 {
+                    "Incidents".into()
+                } else {
+                    format!("Incidents, page {k}")
+                },
+            ),
+            rows: slice.map(|&i| row(i)).collect(),
+            pager: pages::pager(index_pages, k, &index_name),
+            chart: (k == 1).then(|| chart::chart(&points)),
+            tag: None,
+            count: order.len(),
+        };
+        ctx.page("index", &index_name(k), &page)?;
+        pages_written += 1;
+    }
+
+    // Tag pages.
+    let mut by_tag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &i in &order {
+        for t in &loaded[i].incident.tags {
+            by_tag.entry(t.as_str()).or_default().push(i);
+        }
+    }
+    for (tag, members) in &by_tag {
+        let base = tag_url(tag);
+        let stem = base.trim_end_matches(".html").to_string();
+        let n = members.len().div_ceil(size);
+        let name = |k: usize| {
+            if k == 1 {
+                base.clone()
+            } else {
+                format!("{stem}-{k}.html")
+            }
+        };
+        for k in 1..=n {
+            let page = ListPage {
+                common: ctx.common("../", format!("Tag: {tag}")),
+                rows: members
+                    .iter()
+                    .skip((k - 1) * size)
+                    .take(size)
+                    .map(|&i| row(i))
+                    .collect(),
+                pager: pages::pager(n, k, &|k| name(k).trim_start_matches("tags/").to_string()),
+                chart: None,
+                tag: Some(tag),
+                count: members.len(),
+            };
+            ctx.page("tag", &name(k), &page)?;
+            pages_written += 1;
+        }
+    }
+    let tag_list = pages::TagsPage {
+        common: ctx.common("../", "Tags".into()),
+        tags: by_tag
+            .iter()
+            .map(|(t, m)| pages::TagCount {
+                name: t.to_string(),
+                url: tag_url(t),
+                count: m.len(),
+            })
+            .collect(),
+    };
+    ctx.page("tags", "tags/index.html", &tag_list)?;
+
+    // Rules, each with the incidents it was learned from.
+    let by_id: BTreeMap<&str, usize> = loaded
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.incident.id.as_str(), i))
+        .collect();
+    let rules_page = pages::RulesPage {
+        common: ctx.common("", "Rules".into()),
+        rules: input
+            .rules
+            .iter()
+            .map(|r| pages::RuleView {
+                id: &r.id,
+                title: &r.title,
+                severity: r.severity.as_str(),
+                why: &r.why,
+                do_: r.do_.as_deref(),
+                dont: r.dont.as_deref(),
+                guards: r.guards.iter().map(pages::guard_view).collect(),
+                incidents: r
+                    .incidents
+                    .iter()
+                    .filter_map(|id| by_id.get(id.as_str()))
+                    .map(|&i| Link {
+                        name: loaded[i].incident.title.clone(),
+                        url: urls[i].clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    ctx.page("rules", "rules.html", &rules_page)?;
+    let not_found_root = if input.config.url.is_empty() {
+        "/"
+    } else {
+        input.config.url.as_str()
+    };
+    ctx.page(
+        "404",
+        "404.html",
+        &pages::Plain {
+            common: ctx.common(not_found_root, "Not found".into()),
+        },
+    )?;
+    pages_written += 3;
+
+    // Feed and sitemap.
+    let entries: Vec<feed::Entry> = order
+        .iter()
+        .filter_map(|&i| {
+            let inc = &loaded[i].incident;
+            Some(feed::Entry {
+                page: &urls[i],
+                id: &inc.id,
+                title: &inc.title,
+                date: inc.date.as_deref()?,
+                summary: &inc.summary,
+            })
+        })
+        .take(50)
+        .collect();
+    let put = |path: &str, bytes: &[u8]| {
+        sink.put(path, bytes)
+            .map_err(|e| SiteError::Io(PathBuf::from(path), e))
+    };
+    put(
+        "feed.xml",
+        feed::atom(&input.config.title, &input.config.url, &entries).as_bytes(),
+    )?;
+    let mut listed: Vec<String> = vec![
+        "index.html".into(),
+        "rules.html".into(),
+        "tags/index.html".into(),
+    ];
+    listed.extend((2..=index_pages).map(index_name));
+    listed.extend(order.iter().map(|&i| urls[i].clone()));
+    listed.extend(by_tag.keys().map(|t| tag_url(t)));
+    put(
+        "sitemap.xml",
+        feed::sitemap(&input.config.url, &listed).as_bytes(),
+    )?;
+
+    // Assets and the search index.
+    let assets = templates::assets(input.templates)?;
+    for (path, bytes) in &assets {
+        put(path, bytes)?;
+    }
+    let docs: Vec<searchindex::Doc> = order
+        .iter()
+        .map(|&i| {
+            let inc = &loaded[i].incident;
+            let mut texts = vec![
+                (8, inc.title.as_str()),
+                (2, inc.summary.as_str()),
+                (1, loaded[i].plain.as_str()),
+            ];
+            texts.extend(inc.tags.iter().map(|t| (4, t.as_str())));
+            texts.extend(
+                inc.causes
+                    .iter()
+                    .chain(&inc.symptoms)
+                    .map(|t| (2, t.as_str())),
+            );
+            searchindex::Doc {
+                url: urls[i].clone(),
+                title: &inc.title,
+                date: inc.date.as_deref(),
+                severity: inc.severity.as_deref(),
+                summary: &inc.summary,
+                texts,
+            }
+        })
+        .collect();
+    let mut search_bytes = 0;
+    let index_files = searchindex::build(&docs);
+    for (name, text) in &index_files {
+        search_bytes += text.len();
+        put(&format!("search/{name}"), text.as_bytes())?;
+    }
+    Ok(Summary {
+        pages: pages_written,
+        files: pages_written + 2 + assets.len() + index_files.len(),
+        search_bytes,
+        repairs: loaded.iter().map(|l| l.incident.repairs.count).sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,327 @@
+//! The site folder, written safely. `site/` is hindsight's only if it holds the
+//! manifest `.hindsight-site` (every file written, with its hash); hindsight deletes
+//! only files that manifest lists, and refuses a folder holding anything else unless
+//! told `--force` (then those files are kept, moved into the new site unchanged).
+//!
+//! A build renders into a fresh sibling folder and swaps it in with two renames, so a
+//! build that fails leaves the old site as it was. `check` renders and compares, and
+//! writes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+
+use super::{Sink, SiteError, Summary};
+
+pub const MANIFEST: &str = ".hindsight-site";
+const HEADER: &str = "hindsight-site 1";
+/// Marks a half-built folder as ours, so a later build may remove it.
+const IN_PROGRESS: &str = ".hindsight-site-in-progress";
+
+fn hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
+    move |e| SiteError::Io(path.to_path_buf(), e)
+}
+
+/// The manifest of `dir`: path -> hash, or `None` if there is none.
+fn read_manifest(dir: &Path) -> Option<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    let mut lines = text.lines();
+    (lines.next()? == HEADER).then_some(())?;
+    lines
+        .map(|l| {
+            l.split_once('\t')
+                .map(|(h, p)| (p.to_string(), h.to_string()))
+        })
+        .collect()
+}
+
+fn render_manifest(files: &BTreeMap<String, String>) -> String {
+    let mut out = format!("{HEADER}\n");
+    for (p, h) in files {
+        out.push_str(&format!("{h}\t{p}\n"));
+    }
+    out
+}
+
+/// Every file under `dir`, relative, `/`-separated, sorted (symlinks count as files).
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// What is in an existing site folder that hindsight must not lose.
+#[derive(Debug, Default)]
+pub struct Inspection {
+    /// Files the manifest does not list.
+    pub foreign: Vec<String>,
+    /// Files the manifest lists whose content changed since.
+    pub edited: Vec<String>,
+    manifest: BTreeMap<String, String>,
+}
+
+pub fn inspect(site: &Path) -> Inspection {
+    let manifest = read_manifest(site).unwrap_or_default();
+    let mut ins = Inspection::default();
+    for f in files_under(site) {
+        if f == MANIFEST {
+            continue;
+        }
+        match manifest.get(&f) {
+            None => ins.foreign.push(f),
+            Some(h) => {
+                if std::fs::read(site.join(&f))
+                    .map(|b| hash(&b))
+                    .ok()
+                    .as_deref()
+                    != Some(h.as_str())
+                {
+                    ins.edited.push(f);
+                }
+            }
+        }
+    }
+    ins.manifest = manifest;
+    ins
+}
+
+/// Writes into a folder, remembering each file's hash.
+struct DirSink {
+    root: PathBuf,
+    written: Mutex<BTreeMap<String, String>>,
+}
+
+impl Sink for DirSink {
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let full = self.root.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&full, bytes)?;
+        self.written
+            .lock()
+            .expect("lock")
+            .insert(path.to_string(), hash(bytes));
+        Ok(())
+    }
+}
+
+/// What publishing did besides writing pages.
+#[derive(Debug, Default)]
+pub struct Published {
+    pub summary: Summary,
+    /// Files hindsight did not write, kept in the new site (`--force`).
+    pub kept: Vec<String>,
+    /// Generated files edited by hand, replaced (`--force`).
+    pub replaced: Vec<String>,
+}
+
+fn sibling(site: &Path, what: &str) -> PathBuf {
+    let name = site
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    site.with_file_name(format!(".{name}.hindsight-{what}"))
+}
+
+/// Build the site into `site` with `render`, safely (see the module notes).
+pub fn publish(
+    site: &Path,
+    force: bool,
+    render: impl FnOnce(&dyn Sink) -> Result<Summary, SiteError>,
+) -> Result<Published, SiteError> {
+    let exists = site.exists();
+    if exists && !site.is_dir() {
+        return Err(SiteError::Output(format!(
+            "{}: not a folder",
+            site.display()
+        )));
+    }
+    let ins = if exists {
+        inspect(site)
+    } else {
+        Inspection::default()
+    };
+    let clean = ins.foreign.is_empty() && ins.edited.is_empty();
+    if !force && !clean {
+        let mut list: Vec<&String> = ins.foreign.iter().chain(&ins.edited).collect();
+        let more = list.len().saturating_sub(5);
+        list.truncate(5);
+        let names: Vec<String> = list
+            .iter()
+            .map(|f| site.join(f).display().to_string())
+            .collect();
+        return Err(SiteError::Output(format!(
+            "{}: holds {} file(s) hindsight did not write or that were edited since ({}{}); \
+             nothing was changed. Move them away, or build with --force to keep them in the new site",
+            site.display(),
+            ins.foreign.len() + ins.edited.len(),
+            names.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        )));
+    }
+    // A half-built folder left by a crash is ours if it carries the marker.
+    let fresh = sibling(site, "new");
+    if fresh.exists() {
+        if fresh.join(IN_PROGRESS).exists() {
+            std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;
+        } else {
+            return Err(SiteError::Output(format!(
+                "{}: in the way of the new site and not hindsight's",
+                fresh.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(&fresh).map_err(io(&fresh))?;
+    std::fs::write(fresh.join(IN_PROGRESS), b"").map_err(io(&fresh))?;
+    let sink = DirSink {
+        root: fresh.clone(),
+        written: Mutex::new(BTreeMap::new()),
+    };
+    let summary = match render(&sink) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&fresh);
+            return Err(e);
+        }
+    };
+    let mut written = sink.written.into_inner().expect("lock");
+    // Files we did not write move into the new site untouched; where one has the
+    // same path as a generated page, the user's file wins.
+    let mut kept = Vec::new();
+    for f in &ins.foreign {
+        let to = fresh.join(f);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        written.remove(f);
+        std::fs::rename(site.join(f), &to).map_err(io(&site.join(f)))?;
+        kept.push(f.clone());
+    }
+    std::fs::write(fresh.join(MANIFEST), render_manifest(&written)).map_err(io(&fresh))?;
+    std::fs::remove_file(fresh.join(IN_PROGRESS)).map_err(io(&fresh))?;
+    swap(site, &fresh, &ins.manifest)?;
+    Ok(Published {
+        summary,
+        kept,
+        replaced: ins.edited,
+    })
+}
+
+/// Put `fresh` in place of `site`, then delete what the old manifest listed.
+fn swap(
+    site: &Path,
+    fresh: &Path,
+    old_manifest: &BTreeMap<String, String>,
+) -> Result<(), SiteError> {
+    if !site.exists() {
+        return std::fs::rename(fresh, site).map_err(io(site));
+    }
+    let old = sibling(site, "old");
+    if old.exists() {
+        return Err(SiteError::Output(format!(
+            "{}: left from an earlier build; remove it and build again",
+            old.display()
+        )));
+    }
+    std::fs::rename(site, &old).map_err(io(site))?;
+    if let Err(e) = std::fs::rename(fresh, site) {
+        // Put the old site back before reporting.
+        let _ = std::fs::rename(&old, site);
+        return Err(SiteError::Io(site.to_path_buf(), e));
+    }
+    for f in old_manifest.keys().map(String::as_str).chain([MANIFEST]) {
+        let _ = std::fs::remove_file(old.join(f));
+    }
+    remove_empty_dirs(&old);
+    if old.exists() {
+        return Err(SiteError::Output(format!(
+            "{}: the previous site, kept because it still holds files hindsight did not write",
+            old.display()
+        )));
+    }
+    Ok(())
+}
+
+fn remove_empty_dirs(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_empty_dirs(&e.path());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
+/// Compares rendered files with a folder, writing nothing.
+struct CheckSink {
+    root: PathBuf,
+    produced: Mutex<BTreeMap<String, String>>,
+    stale: Mutex<BTreeSet<String>>,
+}
+
+impl Sink for CheckSink {
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        if std::fs::read(self.root.join(path)).ok().as_deref() != Some(bytes) {
+            self.stale.lock().expect("lock").insert(path.to_string());
+        }
+        self.produced
+            .lock()
+            .expect("lock")
+            .insert(path.to_string(), hash(bytes));
+        Ok(())
+    }
+}
+
+/// Files of `site` that a build would change, add or remove (sorted).
+pub fn check(
+    site: &Path,
+    render: impl FnOnce(&dyn Sink) -> Result<Summary, SiteError>,
+) -> Result<Vec<String>, SiteError> {
+    let sink = CheckSink {
+        root: site.to_path_buf(),
+        produced: Mutex::new(BTreeMap::new()),
+        stale: Mutex::new(BTreeSet::new()),
+    };
+    render(&sink)?;
+    let produced = sink.produced.into_inner().expect("lock");
+    let mut stale = sink.stale.into_inner().expect("lock");
+    let manifest = read_manifest(site).unwrap_or_default();
+    for f in manifest.keys() {
+        if !produced.contains_key(f) {
+            stale.insert(f.clone());
+        }
+    }
+    if std::fs::read_to_string(site.join(MANIFEST)).ok() != Some(render_manifest(&produced)) {
+        stale.insert(MANIFEST.to_string());
+    }
+    Ok(stale.into_iter().collect())
+}

@@ -1,0 +1,253 @@
+//! What each page shows: small, borrowed template contexts (no page carries the whole
+//! knowledge base; lists live only on the index and tag pages, a page at a time).
+
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::incident::Incident;
+use crate::rules::{Guard, Rule};
+
+/// Shared by every page.
+#[derive(Serialize)]
+pub struct Common<'a> {
+    pub site: &'a SiteConfig,
+    /// Relative path back to the site root (`""`, `"../"`), or `/` for the 404 page.
+    pub root: &'a str,
+    pub page_title: String,
+    pub version: &'static str,
+    pub counts: Counts,
+}
+
+#[derive(Serialize, Clone, Copy)]
+pub struct Counts {
+    pub incidents: usize,
+    pub rules: usize,
+    pub guards: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+/// A row of an incident table.
+#[derive(Serialize)]
+pub struct Row<'a> {
+    pub date: Option<&'a str>,
+    pub title: &'a str,
+    pub url: &'a str,
+    pub severity: Option<&'a str>,
+    /// Severity as a sortable digit (critical 4 ... not stated 0).
+    pub rank: u8,
+    pub status: Option<&'a str>,
+    pub tags: &'a [Link],
+    /// Lower-case words the table filter matches against.
+    pub search_text: String,
+}
+
+pub fn rank(severity: Option<&str>) -> u8 {
+    match severity {
+        Some("critical") => 4,
+        Some("high") => 3,
+        Some("medium") => 2,
+        Some("low") => 1,
+        _ => 0,
+    }
+}
+
+#[derive(Serialize, Default)]
+pub struct Pager {
+    pub pages: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+pub struct PageLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+/// Links to pages 1..=n of a list whose first page is `first` and whose page k is
+/// `name(k)`; empty when there is one page.
+pub fn pager(n: usize, current: usize, name: &dyn Fn(usize) -> String) -> Pager {
+    if n <= 1 {
+        return Pager::default();
+    }
+    Pager {
+        pages: (1..=n)
+            .map(|k| PageLink {
+                number: k,
+                url: name(k),
+                current: k == current,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct ListPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub rows: Vec<Row<'a>>,
+    pub pager: Pager,
+    pub chart: Option<super::chart::Chart>,
+    pub tag: Option<&'a str>,
+    pub count: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub struct RuleRef<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub guarded: bool,
+}
+
+#[derive(Serialize)]
+pub struct IncidentPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub incident: &'a Incident,
+    pub tags: &'a [Link],
+    pub rules: Vec<RuleRef<'a>>,
+    /// Sanitised HTML of the postmortem.
+    pub body: String,
+    pub repaired: bool,
+}
+
+/// A page with nothing but the shared fields (404).
+#[derive(Serialize)]
+pub struct Plain<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+}
+
+#[derive(Serialize)]
+pub struct TagCount {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct TagsPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub tags: Vec<TagCount>,
+}
+
+#[derive(Serialize)]
+pub struct GuardView {
+    pub kind: &'static str,
+    pub check: String,
+    pub scope: String,
+}
+
+#[derive(Serialize)]
+pub struct RuleView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: &'static str,
+    pub why: &'a str,
+    #[serde(rename = "do")]
+    pub do_: Option<&'a str>,
+    pub dont: Option<&'a str>,
+    pub guards: Vec<GuardView>,
+    pub incidents: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct RulesPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub rules: Vec<RuleView<'a>>,
+}
+
+/// A guard as the rules page shows it: what it checks and where.
+pub fn guard_view(g: &Guard) -> GuardView {
+    let scope = |files: &[String], if_exists: &[String]| {
+        let mut s = files.join(", ");
+        if !if_exists.is_empty() {
+            s.push_str(&format!(" (when {} exists)", if_exists.join(", ")));
+        }
+        s
+    };
+    match g {
+        Guard::ForbidPattern {
+            pattern,
+            files,
+            if_exists,
+            ..
+        } => GuardView {
+            kind: "forbid-pattern",
+            check: pattern.clone(),
+            scope: scope(files, if_exists),
+        },
+        Guard::RequirePattern {
+            pattern,
+            files,
+            if_exists,
+            ..
+        } => GuardView {
+            kind: "require-pattern",
+            check: pattern.clone(),
+            scope: scope(files, if_exists),
+        },
+        Guard::RequireFile {
+            path,
+            min_size,
+            if_exists,
+            ..
+        } => GuardView {
+            kind: "require-file",
+            check: match min_size {
+                Some(s) => format!("{path} ≥ {s}"),
+                None => path.clone(),
+            },
+            scope: scope(&[], if_exists),
+        },
+        Guard::ForbidFile {
+            files, if_exists, ..
+        } => GuardView {
+            kind: "forbid-file",
+            check: files.join(", "),
+            scope: scope(&[], if_exists),
+        },
+        Guard::GitClean {
+            repo, untracked, ..
+        } => GuardView {
+            kind: "git-clean",
+            check: if *untracked {
+                "no uncommitted or untracked files".into()
+            } else {
+                "no uncommitted changes".into()
+            },
+            scope: repo.clone().unwrap_or_else(|| "the checked folder".into()),
+        },
+        Guard::Command {
+            argv,
+            cwd,
+            if_exists,
+            ..
+        } => GuardView {
+            kind: "command",
+            check: argv.join(" "),
+            scope: scope(&cwd.iter().cloned().collect::<Vec<_>>(), if_exists),
+        },
+    }
+}
+
+/// For each incident id, the rules compiled from it, in rule order.
+pub fn rules_by_incident(rules: &[Rule]) -> std::collections::HashMap<&str, Vec<RuleRef<'_>>> {
+    let mut map: std::collections::HashMap<&str, Vec<RuleRef>> = std::collections::HashMap::new();
+    for r in rules {
+        for i in &r.incidents {
+            map.entry(i.as_str()).or_default().push(RuleRef {
+                id: &r.id,
+                title: &r.title,
+                guarded: !r.guards.is_empty(),
+            });
+        }
+    }
+    map
+}
