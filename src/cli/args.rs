@@ -49,8 +49,8 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The main job: index the postmortems, compile rules and agent files, and report
-    /// likely recurrences.
+    /// The main job: index the postmortems, compile rules and agent files, render the
+    /// site, and report likely recurrences.
     Build(BuildArgs),
     /// Show mojibake repairs; print, rewrite or check repaired files.
     Fix(FixArgs),
@@ -85,7 +85,16 @@ incident matches every word, words one typo away are tried (EADRINUSE finds
 EADDRINUSE), then incidents matching some of the words; a note on stderr says so.";
 
 #[derive(Debug, ClapArgs)]
-pub struct BuildArgs {}
+pub struct BuildArgs {
+    /// Write nothing; exit 1 if the committed rules/ or site/ differ from a fresh build.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Build even if site/ holds files hindsight did not write or that were edited by
+    /// hand: those files are kept in the new site (never deleted), edited pages replaced.
+    #[arg(long, conflicts_with = "check")]
+    pub force: bool,
+}
 
 #[derive(Debug, ClapArgs, Default)]
 pub struct RulesArgs {

@@ -1,72 +1,157 @@
 //! `hindsight build`: the main job. Reads every postmortem once, brings the search
-//! index up to date, compiles guard rules and agent files, and reports incidents that
-//! look like a recurrence of another.
+//! index up to date, compiles guard rules and agent files, renders the site, and
+//! reports incidents that look like a recurrence of another. `--check` writes nothing
+//! and exits 1 if the committed `rules/` or `site/` are stale.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 
 use super::args::{BuildArgs, RulesArgs};
 use super::{Ctx, Outcome};
+use crate::config::Config;
 use crate::search::{OpenOptions, RECURRENCE};
+use crate::site::{self, output};
 
-pub fn run(ctx: &Ctx, _a: &BuildArgs) -> Result<Outcome> {
+/// At most this many recurrences are listed; the rest are counted.
+const SHOWN_RECURRENCES: usize = 10;
+
+pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
+    let started = Instant::now();
+    let config = Config::load(&ctx.kb.root).map_err(anyhow::Error::new)?;
     let t = Instant::now();
     let (loaded, load_errors) = ctx.load_incidents();
     ctx.timing("read and parse", t);
-    let t = Instant::now();
-    let opts = OpenOptions {
-        verify: true,
-        ..OpenOptions::default()
-    };
-    let (index, stats) = ctx.index_from(&opts, &loaded).context("search index")?;
-    ctx.timing("index", t);
-    let t = Instant::now();
+    if load_errors > 0 {
+        anyhow::bail!("{load_errors} postmortem(s) could not be read; nothing built");
+    }
 
-    let changed: std::collections::HashSet<&str> =
-        stats.changed.iter().map(String::as_str).collect();
-    let dated: Vec<(&str, Option<&str>)> = loaded
-        .iter()
-        .filter(|l| changed.contains(l.incident.path.as_str()))
-        .map(|l| (l.incident.id.as_str(), l.incident.date.as_deref()))
-        .collect();
-    let recurrences = index.recurrences(&dated)?;
-    ctx.timing("recurrences", t);
-    let mut out = ctx.stdout();
-    if !ctx.quiet {
-        writeln!(
-            out,
-            "indexed {} postmortem(s) ({} changed, {} removed{})",
-            index.len(),
-            stats.indexed,
-            stats.removed,
-            if stats.rebuilt { ", index rebuilt" } else { "" }
-        )?;
+    if !a.check {
+        let t = Instant::now();
+        let opts = OpenOptions {
+            verify: true,
+            ..OpenOptions::default()
+        };
+        let (index, stats) = ctx.index_from(&opts, &loaded).context("search index")?;
+        ctx.timing("index", t);
+        let t = Instant::now();
+        let changed: std::collections::HashSet<&str> =
+            stats.changed.iter().map(String::as_str).collect();
+        let dated: Vec<(&str, Option<&str>)> = loaded
+            .iter()
+            .filter(|l| changed.contains(l.incident.path.as_str()))
+            .map(|l| (l.incident.id.as_str(), l.incident.date.as_deref()))
+            .collect();
+        let recurrences = index.recurrences(&dated)?;
+        ctx.timing("recurrences", t);
+        let mut out = ctx.stdout();
+        for r in recurrences.iter().take(SHOWN_RECURRENCES) {
+            writeln!(
+                out,
+                "possible recurrence: {} looks like {} (similarity {:.2} ≥ {RECURRENCE}; shared: {})",
+                r.id,
+                r.like.hit.id,
+                r.like.hit.score,
+                r.like.shared.join(", ")
+            )?;
+        }
+        if recurrences.len() > SHOWN_RECURRENCES {
+            writeln!(
+                out,
+                "... and {} more possible recurrences (hindsight similar ID lists them)",
+                recurrences.len() - SHOWN_RECURRENCES
+            )?;
+        }
     }
-    for r in &recurrences {
-        writeln!(
-            out,
-            "possible recurrence: {} looks like {} (similarity {:.2} ≥ {RECURRENCE}; shared: {})",
-            r.id,
-            r.like.hit.id,
-            r.like.hit.score,
-            r.like.shared.join(", ")
-        )?;
-    }
-    drop(out);
+
     let t = Instant::now();
-    let rules = if load_errors == 0 {
-        let r = super::rules::write(ctx, &loaded, &RulesArgs::default())?;
-        ctx.timing("rules", t);
-        r
-    } else {
-        ctx.warn("rules not compiled: some postmortems could not be read");
-        Outcome::Errors
+    let rules_args = RulesArgs {
+        check: a.check,
+        ..RulesArgs::default()
     };
-    Ok(if load_errors > 0 {
-        Outcome::Errors
-    } else {
-        rules
-    })
+    let (rules_outcome, rules) = super::rules::write(ctx, &loaded, &rules_args, true)?;
+    ctx.timing("rules", t);
+
+    let t = Instant::now();
+    let templates = ctx.kb.templates_dir();
+    let input = site::Input {
+        loaded: &loaded,
+        rules: &rules,
+        config: &config.site,
+        templates: &templates,
+    };
+    let bar = progress(ctx, loaded.len());
+    let tick = || bar.inc(1);
+    let site_dir = ctx.kb.site_dir();
+    let mut out = ctx.stdout();
+    if a.check {
+        let stale = output::check(&site_dir, |sink| site::render(&input, sink, &tick))?;
+        bar.finish_and_clear();
+        ctx.timing("site", t);
+        for f in &stale {
+            writeln!(out, "{}: out of date", ctx.kb.relative(&site_dir.join(f)))?;
+        }
+        if rules_outcome == Outcome::Findings || !stale.is_empty() {
+            writeln!(
+                out,
+                "the committed rules/ or site/ are stale; run `hindsight build`"
+            )?;
+            return Ok(Outcome::Findings);
+        }
+        if !ctx.quiet {
+            writeln!(
+                out,
+                "rules/ and site/ are up to date ({} incidents, {} rules)",
+                loaded.len(),
+                rules.len()
+            )?;
+        }
+        return Ok(Outcome::Clean);
+    }
+    let published = output::publish(&site_dir, a.force, |sink| site::render(&input, sink, &tick))?;
+    bar.finish_and_clear();
+    ctx.timing("site", t);
+    for f in &published.kept {
+        ctx.warn(format!(
+            "kept {} (not written by hindsight; --force)",
+            ctx.kb.relative(&site_dir.join(f))
+        ));
+    }
+    for f in &published.replaced {
+        ctx.warn(format!(
+            "replaced {} (edited by hand since the last build; --force)",
+            ctx.kb.relative(&site_dir.join(f))
+        ));
+    }
+    if !ctx.quiet {
+        let s = published.summary;
+        let guards = rules.iter().filter(|r| !r.guards.is_empty()).count();
+        writeln!(
+            out,
+            "built {} incidents: {} pages, {} repairs, {} rules ({guards} with guards), search index {} KB, in {:.1} s",
+            loaded.len(),
+            s.pages,
+            s.repairs,
+            rules.len(),
+            s.search_bytes.div_ceil(1024),
+            started.elapsed().as_secs_f64()
+        )?;
+    }
+    Ok(Outcome::Clean)
+}
+
+/// A progress bar on a terminal for long builds; hidden when piped or quiet.
+fn progress(ctx: &Ctx, len: usize) -> indicatif::ProgressBar {
+    if ctx.quiet || len < 500 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{prefix:>8} [{bar:30}] {pos}/{len} pages")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix("building");
+    bar
 }

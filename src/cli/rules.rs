@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use super::args::RulesArgs;
 use super::{Ctx, Outcome};
 use crate::owned::{self, Action};
+use crate::rules::Rule;
 use crate::rules::agents::ALL_TARGETS;
 use crate::rules::generate::generate;
 
@@ -15,11 +16,17 @@ pub fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
     if load_errors > 0 {
         bail!("{load_errors} postmortem(s) could not be read; no rules written");
     }
-    write(ctx, &loaded, a)
+    write(ctx, &loaded, a, false).map(|(o, _)| o)
 }
 
-/// Compile `loaded` into rule and agent files and write (or check) them.
-pub fn write(ctx: &Ctx, loaded: &[crate::kb::Loaded], a: &RulesArgs) -> Result<Outcome> {
+/// Compile `loaded` into rule and agent files and write (or check) them; also returns
+/// the rules. Inside `build` (`in_build`), the closing summary line is left to it.
+pub fn write(
+    ctx: &Ctx,
+    loaded: &[crate::kb::Loaded],
+    a: &RulesArgs,
+    in_build: bool,
+) -> Result<(Outcome, Vec<Rule>)> {
     let agents_out = a
         .agents_out
         .clone()
@@ -74,17 +81,19 @@ pub fn write(ctx: &Ctx, loaded: &[crate::kb::Loaded], a: &RulesArgs) -> Result<O
             writeln!(out, "{}: {what}", rel(path))?;
         }
         if !writes.is_empty() {
-            writeln!(out, "{} file(s) stale; run `hindsight rules`", writes.len())?;
-            return Ok(Outcome::Findings);
+            if !in_build {
+                writeln!(out, "{} file(s) stale; run `hindsight rules`", writes.len())?;
+            }
+            return Ok((Outcome::Findings, generated.rules));
         }
-        if !ctx.quiet {
+        if !ctx.quiet && !in_build {
             writeln!(
                 out,
                 "rules are up to date: {} rules ({guarded} with guards)",
                 generated.rules.len()
             )?;
         }
-        return Ok(Outcome::Clean);
+        return Ok((Outcome::Clean, generated.rules));
     }
     owned::apply(&plan).context("writing rule files")?;
     if !ctx.quiet && writes.len() <= 20 {
@@ -97,7 +106,7 @@ pub fn write(ctx: &Ctx, loaded: &[crate::kb::Loaded], a: &RulesArgs) -> Result<O
             writeln!(out, "{verb} {}", rel(path))?;
         }
     }
-    if !ctx.quiet {
+    if !ctx.quiet && !in_build {
         writeln!(
             out,
             "{} rules ({guarded} with guards) from {} postmortems; {} file(s) written",
@@ -106,5 +115,5 @@ pub fn write(ctx: &Ctx, loaded: &[crate::kb::Loaded], a: &RulesArgs) -> Result<O
             writes.len()
         )?;
     }
-    Ok(Outcome::Clean)
+    Ok((Outcome::Clean, generated.rules))
 }
