@@ -1,13 +1,13 @@
-//! "Which past incidents look like this one": candidates from tantivy's more-like-this
-//! query, re-ranked by cosine similarity of TF-IDF vectors so the score reads the same
+//! "Which past incidents look like this one": candidates from a query of the target's
+//! heaviest words, re-ranked by cosine similarity of TF-IDF vectors so the score reads the same
 //! in any knowledge base (0 nothing shared, 1 the same words), with the words shared.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{MoreLikeThisQuery, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, OwnedValue};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, Searcher, TantivyDocument, Term};
 
@@ -18,6 +18,8 @@ use crate::incident::Incident;
 
 /// Candidates re-ranked per query.
 const CANDIDATES: usize = 50;
+/// Words of the target that make up the candidate query.
+const QUERY_TERMS: usize = 40;
 /// Shared words listed per result.
 const SHARED: usize = 6;
 
@@ -146,7 +148,14 @@ fn vector(analyzer: &mut TextAnalyzer, searcher: &Searcher, f: &Fields, text: &s
             .entry(t.text.clone())
             .or_insert_with(|| raw.to_lowercase());
     }
-    let n = searcher.num_docs() as f32;
+    // Document frequencies count deleted documents until segments merge, so the
+    // document count must too (tantivy's own more-like-this query mixes the two and
+    // panics after an edit; this replaces it).
+    let n = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| u64::from(r.max_doc()))
+        .sum::<u64>() as f32;
     let weights: HashMap<String, f32> = tf
         .into_iter()
         .map(|(term, c)| {
@@ -186,15 +195,24 @@ fn cosine(a: &Vector, b: &Vector) -> (f32, Vec<String>) {
     (dot / (a.norm * b.norm), shared)
 }
 
-fn mlt() -> tantivy::query::MoreLikeThisQueryBuilder {
-    MoreLikeThisQuery::builder()
-        .with_min_doc_frequency(1)
-        .with_max_doc_frequency(u64::MAX / 2)
-        .with_min_term_frequency(1)
-        .with_max_query_terms(40)
-        .with_min_word_length(3)
-        .with_max_word_length(40)
-        .with_stop_words(STOP_WORDS.iter().map(|s| s.to_string()).collect())
+/// Candidates: any document holding the target's heaviest words, each word boosted
+/// by its weight in the target.
+fn candidates(f: &Fields, me: &Vector) -> BooleanQuery {
+    let mut terms: Vec<(&String, &f32)> = me.weights.iter().collect();
+    terms.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let clauses = terms
+        .into_iter()
+        .take(QUERY_TERMS)
+        .map(|(t, w)| {
+            let term = TermQuery::new(
+                Term::from_field_text(f.body, t),
+                IndexRecordOption::WithFreqs,
+            );
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), *w));
+            (Occur::Should, q)
+        })
+        .collect();
+    BooleanQuery::new(clauses)
 }
 
 /// The incidents most like `target`, most similar first.
@@ -206,7 +224,7 @@ pub fn similar(
     limit: usize,
 ) -> Result<Vec<Similar>, IndexError> {
     let searcher = reader.searcher();
-    let (query, text, own_id, own_path): (Box<dyn Query>, String, String, String) = match target {
+    let (text, own_id, own_path) = match target {
         Target::Id(id) => {
             let term = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
             let found = searcher
@@ -220,39 +238,20 @@ pub fn similar(
             let doc: TantivyDocument = searcher.doc(*addr).map_err(IndexError::from)?;
             let path = query::text(&doc, f.path).unwrap_or_default();
             let body = query::text(&doc, f.body).unwrap_or_default();
-            (
-                Box::new(mlt().with_document(*addr)),
-                body,
-                id.to_string(),
-                path,
-            )
+            (body, id.to_string(), path)
         }
-        Target::Incident(inc, body) => {
-            let v = |s: String| vec![OwnedValue::Str(s)];
-            let fields = vec![
-                (f.title, v(inc.title.clone())),
-                (f.cause, v(inc.causes.join("\n"))),
-                (f.symptom, v(inc.symptoms.join("\n"))),
-                (f.body, v(body.to_string())),
-            ];
-            (
-                Box::new(mlt().with_document_fields(fields)),
-                body.to_string(),
-                inc.id.clone(),
-                inc.path.clone(),
-            )
-        }
+        Target::Incident(inc, body) => (body.to_string(), inc.id.clone(), inc.path.clone()),
     };
-    let top = searcher
-        .search(
-            &*query,
-            &TopDocs::with_limit(CANDIDATES + 1).order_by_score(),
-        )
-        .map_err(IndexError::from)?;
     let mut analyzer = index
         .tokenizer_for_field(f.body)
         .map_err(IndexError::from)?;
     let me = vector(&mut analyzer, &searcher, f, &text);
+    let top = searcher
+        .search(
+            &candidates(f, &me),
+            &TopDocs::with_limit(CANDIDATES + 1).order_by_score(),
+        )
+        .map_err(IndexError::from)?;
     let mut scored = Vec::with_capacity(top.len());
     for (_, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;

@@ -338,3 +338,25 @@ fn empty_queries_are_errors() {
         Err(IndexError::Query(_))
     ));
 }
+
+/// Regression: after an edit the index holds a deleted copy of the old document until
+/// segments merge; tantivy's more-like-this query then panicked (document frequency
+/// above the live document count) and took `build` down with it.
+#[test]
+fn similar_works_after_an_edit_leaves_deleted_documents() {
+    let (_t, kb) = bundled(&[]);
+    let (index, _) = open(&kb);
+    let id = index.search("rsync delete", 1).unwrap()[0].id.clone();
+    drop(index);
+    for e in std::fs::read_dir(kb.incidents_dir()).unwrap().flatten() {
+        let mut text = std::fs::read(e.path()).unwrap();
+        text.extend_from_slice(b"\nEdited after indexing.\n");
+        std::fs::write(e.path(), text).unwrap();
+    }
+    let (index, stats) = open(&kb);
+    assert_eq!(stats.indexed, 5);
+    let found = index.similar(Target::Id(&id), 10).unwrap();
+    assert_eq!(found.len(), 4);
+    let all: Vec<(&str, Option<&str>)> = found.iter().map(|s| (s.hit.id.as_str(), None)).collect();
+    index.recurrences(&all).unwrap();
+}
