@@ -67,6 +67,9 @@ pub enum Command {
     Similar(SimilarArgs),
     /// Print every Incident record as one JSON line, for a search cluster's bulk import.
     Export(ExportArgs),
+    /// Build, serve site/ on 127.0.0.1, and rebuild and reload pages when the
+    /// postmortems, templates or hindsight.toml change.
+    Serve(ServeArgs),
 }
 
 const QUERY_HELP: &str = "\
@@ -183,6 +186,17 @@ pub struct ExportArgs {
     /// Newline-delimited JSON, one record per line (the only format).
     #[arg(long, required = true)]
     pub ndjson: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the URL is printed).
+    #[arg(short, long, default_value_t = 3000)]
+    pub port: u16,
+
+    /// Serve site/ as it is: no build first, no rebuilds, no live reload.
+    #[arg(long)]
+    pub no_watch: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

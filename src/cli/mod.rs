@@ -9,6 +9,7 @@ mod fix;
 mod parse;
 mod rules;
 mod search;
+mod serve;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -178,6 +179,7 @@ pub fn main() -> ExitCode {
         Command::Search(a) => search::search(&ctx, a),
         Command::Similar(a) => search::similar(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -9,6 +9,7 @@ pub mod html;
 pub mod output;
 mod pages;
 mod searchindex;
+pub mod serve;
 mod templates;
 
 use std::collections::BTreeMap;
