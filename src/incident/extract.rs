@@ -117,7 +117,7 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
         fixes,
         lessons,
         prevention,
-        timeline: timeline::entries(doc, year),
+        timeline: timeline::entries_or_stamps(doc, year),
         commands: commands(doc),
         tags: tags.into_iter().collect(),
         sections: doc.sections[1..]

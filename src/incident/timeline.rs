@@ -1,6 +1,7 @@
 //! Timeline entries from timeline sections: `- **09:01 UTC** - Deployed`, `[13:26] ...`,
 //! `01-16-2024 - Chia detected ...`, tables with a time column, and dated subsections
-//! (`### 2020-02-20` above a list of times).
+//! (`### 2020-02-20` above a list of times); failing those, the key times written as
+//! labelled header lines (`**Date**: ... 9:00 PM PST`, `**Recovery Completed**: ...`).
 
 use super::TimelineEntry;
 use super::dates::{self, find_date, leading_date, leading_time};
@@ -50,6 +51,90 @@ pub fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
                 Block::Code { .. } => {}
             }
         }
+    }
+    out
+}
+
+/// The timeline sections' entries or, when they have none, the document's key times.
+pub fn entries_or_stamps(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
+    let e = entries(doc, year);
+    if e.is_empty() { stamps(doc, year) } else { e }
+}
+
+/// Labels that name a moment of an incident; the first group says it began.
+const BEGAN: &[&str] = &[
+    "date",
+    "incident date",
+    "date of incident",
+    "start",
+    "started",
+    "start time",
+    "began",
+    "incident start",
+    "occurred",
+    "when",
+];
+const MOMENTS: &[&str] = &[
+    "detected",
+    "detection",
+    "detection time",
+    "reported",
+    "first reported",
+    "alerted",
+    "mitigated",
+    "mitigation",
+    "resolved",
+    "resolved at",
+    "resolution",
+    "recovered",
+    "recovery",
+    "recovery completed",
+    "completed",
+    "fixed",
+    "restored",
+    "all clear",
+    "end",
+    "ended",
+    "end time",
+];
+
+/// Key times from labelled lines such as `**Recovery Completed**: October 17, 2025
+/// 00:17 UTC`: start, end and detection stamps, which 7 of 11 common templates ask for
+/// in their header. Only a time of day counts (a bare date or `2 hours` is not a
+/// moment), and only two or more make a timeline.
+fn stamps(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
+    static CLOCK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let clock = CLOCK.get_or_init(|| {
+        regex::Regex::new(r"(?i)\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b").expect("regex")
+    });
+    let mut out = Vec::new();
+    for m in &doc.metadata {
+        let name = m.key.trim();
+        let key = name.to_ascii_lowercase();
+        let event = if BEGAN.contains(&key.as_str()) {
+            "Incident began".to_string()
+        } else if MOMENTS.contains(&key.as_str()) {
+            name.to_string()
+        } else {
+            continue;
+        };
+        let value = m.value.trim().trim_matches(['*', '_', ' ']);
+        if !clock.is_match(value) {
+            continue;
+        }
+        let probe = format!("{value} x");
+        let time = leading_date(&probe, year)
+            .map(|(d, _)| d)
+            .or_else(|| leading_time(&probe).map(|(t, _)| t))
+            .unwrap_or_else(|| value.to_string());
+        out.push(TimelineEntry {
+            time,
+            event,
+            line: m.line,
+        });
+    }
+    if out.len() < 2 {
+        out.clear();
     }
     out
 }
@@ -144,5 +229,43 @@ mod tests {
         );
         assert_eq!(e[0].line, 4);
         assert_eq!(e[3].line, 15);
+    }
+
+    #[test]
+    fn header_stamps_stand_in_for_a_missing_timeline() {
+        let doc = Document::parse(
+            "# X\n\n**Date**: October 16, 2025, 9:00 PM PST\n**Resolution Time**: 2 hours\n\
+             **Last Updated**: 2025-10-18 10:00 UTC\n\n## Fix\n\nDone.\n\n\
+             **Recovery Completed**: October 17, 2025 00:17 UTC\n",
+        );
+        let got: Vec<(String, String, usize)> = entries_or_stamps(&doc, None)
+            .into_iter()
+            .map(|e| (e.time, e.event, e.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2025-10-16 9:00 PM PST".into(), "Incident began".into(), 3),
+                (
+                    "2025-10-17 00:17 UTC".into(),
+                    "Recovery Completed".into(),
+                    11
+                ),
+            ]
+        );
+        let one = Document::parse("# X\n\n**Time:** 2026-01-02 06:09 UTC\n");
+        assert!(
+            entries_or_stamps(&one, None).is_empty(),
+            "one stamp is not a timeline"
+        );
+        let real = Document::parse(
+            "# X\n\n**Date**: 2025-10-16 09:00 UTC\n**Resolved**: 2025-10-16 11:00 UTC\n\n\
+             ## Timeline\n- 09:05 UTC - Paged\n",
+        );
+        assert_eq!(
+            entries_or_stamps(&real, None).len(),
+            1,
+            "a timeline section wins"
+        );
     }
 }
