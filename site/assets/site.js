@@ -113,6 +113,19 @@
     if (last < text.length) el.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  // About 200 characters of the incident's key text, around the first query word in it.
+  function excerpt(text, words) {
+    var lower = text.toLowerCase(), at = -1;
+    words.forEach(function (w) {
+      var i = lower.indexOf(w);
+      if (i >= 0 && (at < 0 || i < at)) at = i;
+    });
+    var start = at > 80 ? text.lastIndexOf(" ", at - 60) + 1 : 0;
+    var end = Math.min(text.length, start + 200);
+    if (end < text.length) { var sp = text.lastIndexOf(" ", end); if (sp > start + 100) end = sp; }
+    return (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
+  }
+
   function showResults(list, result) {
     list.textContent = "";
     if (!result.words.length) return;
@@ -135,7 +148,7 @@
       li.appendChild(meta);
       if (h[4]) {
         var p = document.createElement("p");
-        highlight(p, h[4], result.words);
+        highlight(p, excerpt(h[4], result.words), result.words);
         li.appendChild(p);
       }
       list.appendChild(li);
@@ -167,7 +180,8 @@
 
   // ---- incident tables: filter and sort ----
   function setUpTable(table) {
-    var filters = table.previousElementSibling;
+    var wrap = table.parentElement.classList.contains("scroll") ? table.parentElement : table;
+    var filters = wrap.previousElementSibling;
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
     if (filters && filters.classList.contains("filters")) {

@@ -426,7 +426,7 @@ pub fn render(
                 title: &inc.title,
                 date: inc.date.as_deref(),
                 severity: inc.severity.as_deref(),
-                summary: &inc.summary,
+                gist: gist(inc),
                 texts,
             }
         })
@@ -443,6 +443,28 @@ pub fn render(
         search_bytes,
         repairs: loaded.iter().map(|l| l.incident.repairs.count).sum(),
     })
+}
+
+/// The text a search result shows a window of: the summary, then causes, symptoms,
+/// fixes and lessons, so a query word from any of them can be shown in context.
+fn gist(inc: &crate::incident::Incident) -> String {
+    let parts = std::iter::once(&inc.summary)
+        .chain(&inc.causes)
+        .chain(&inc.symptoms)
+        .chain(&inc.fixes)
+        .chain(&inc.lessons)
+        .filter(|t| !t.is_empty());
+    let mut out = String::new();
+    for p in parts {
+        if out.chars().count() >= searchindex::GIST_CHARS {
+            break;
+        }
+        if !out.is_empty() {
+            out.push_str(" · ");
+        }
+        out.push_str(p);
+    }
+    out
 }
 
 #[cfg(test)]

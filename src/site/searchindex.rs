@@ -5,7 +5,8 @@
 //! - `meta.js`: document count, documents per chunk, and each term chunk's first and
 //!   last word;
 //! - `t-<k>.js`: `{word: [doc, weight, doc-gap, weight, ...]}` for the words of chunk k;
-//! - `d-<k>.js`: `[url, title, date, severity, summary]` for documents in chunk k.
+//! - `d-<k>.js`: `[url, title, date, severity, gist]` for documents in chunk k, where
+//!   the gist is the key text a result shows a window of.
 //!
 //! A one-word query loads `meta.js`, one or two term chunks and the document chunks of
 //! its top ten hits. Words are split and lower-cased the way `assets/site.js` splits
@@ -20,7 +21,8 @@ use serde_json::json;
 const CHUNK_POSTINGS: usize = 20_000;
 /// Documents per document chunk.
 pub const DOC_CHUNK: usize = 50;
-const SUMMARY_CHARS: usize = 180;
+/// Characters of key text kept per document for result snippets.
+pub const GIST_CHARS: usize = 480;
 
 /// Words not worth indexing: they are in nearly every postmortem.
 const STOP: &[&str] = &[
@@ -36,7 +38,7 @@ pub struct Doc<'a> {
     pub title: &'a str,
     pub date: Option<&'a str>,
     pub severity: Option<&'a str>,
-    pub summary: &'a str,
+    pub gist: String,
     /// Texts with the weight each word in them counts for.
     pub texts: Vec<(u32, &'a str)>,
 }
@@ -127,13 +129,13 @@ pub fn build(docs: &[Doc]) -> Vec<(String, String)> {
         let rows: Vec<serde_json::Value> = part
             .iter()
             .map(|d| {
-                let summary: String = d.summary.chars().take(SUMMARY_CHARS).collect();
+                let gist: String = d.gist.chars().take(GIST_CHARS).collect();
                 json!([
                     d.url,
                     d.title,
                     d.date.unwrap_or(""),
                     d.severity.unwrap_or(""),
-                    summary
+                    gist
                 ])
             })
             .collect();
@@ -164,7 +166,7 @@ mod tests {
             title,
             date: Some("2025-01-02"),
             severity: None,
-            summary: body,
+            gist: body.to_string(),
             texts: vec![(5, title), (1, body)],
         }
     }

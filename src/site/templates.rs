@@ -35,6 +35,10 @@ const ASSETS: &[(&str, &[u8])] = &[
         "assets/site.js",
         include_bytes!("../../templates/assets/site.js"),
     ),
+    (
+        "assets/favicon.svg",
+        include_bytes!("../../templates/assets/favicon.svg"),
+    ),
 ];
 
 /// The template registry for a knowledge base whose templates folder is `dir`.
