@@ -1,5 +1,7 @@
 //! File output that never leaves a half-written file: write a temporary file beside
-//! the target, flush it to disk, then rename it over the target.
+//! the target, then rename it over the target. The user's own files are also flushed to
+//! disk first; generated files, which a rebuild recreates, are not (flushing each of
+//! thousands of rule files cost seconds).
 
 use std::fs;
 use std::io::{self, Write};
@@ -8,6 +10,16 @@ use std::path::Path;
 /// Replace `path` with `bytes` atomically. An existing file keeps its permissions. If
 /// anything fails, `path` is untouched and the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace(path, bytes, true)
+}
+
+/// Like `write_atomic`, for a generated file: the rename is atomic, but the data is
+/// left to the kernel to flush.
+pub fn write_generated(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace(path, bytes, false)
+}
+
+fn replace(path: &Path, bytes: &[u8], flush: bool) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -17,7 +29,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if flush {
+        tmp.as_file().sync_all()?;
+    }
     if let Ok(meta) = fs::metadata(path) {
         tmp.as_file().set_permissions(meta.permissions())?;
     }

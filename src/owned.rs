@@ -195,19 +195,23 @@ pub fn plan(
 
 /// Carry out the writing part of a plan, atomically per file.
 pub fn apply(plan: &[(PathBuf, Action, Option<String>)]) -> std::io::Result<()> {
-    for (path, action, content) in plan {
-        match action {
-            Action::Create | Action::Update => {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                crate::fsio::write_atomic(path, content.as_deref().unwrap_or("").as_bytes())?;
-            }
-            Action::Delete => std::fs::remove_file(path)?,
-            _ => {}
-        }
+    use rayon::prelude::*;
+    let dirs: std::collections::BTreeSet<&Path> = plan
+        .iter()
+        .filter(|(_, a, _)| matches!(a, Action::Create | Action::Update))
+        .filter_map(|(p, _, _)| p.parent())
+        .collect();
+    for d in dirs {
+        std::fs::create_dir_all(d)?;
     }
-    Ok(())
+    plan.par_iter()
+        .try_for_each(|(path, action, content)| match action {
+            Action::Create | Action::Update => {
+                crate::fsio::write_generated(path, content.as_deref().unwrap_or("").as_bytes())
+            }
+            Action::Delete => std::fs::remove_file(path),
+            _ => Ok(()),
+        })
 }
 
 /// `to` relative to the folder `from`, with `/` separators (`../../incidents/x.md`).

@@ -115,14 +115,23 @@ impl Ctx<'_> {
         }
     }
 
-    fn page<T: Serialize>(&self, template: &str, path: &str, data: &T) -> Result<(), SiteError> {
-        let html = self
-            .hb
+    /// `template` rendered with `data`; `path` names the page in errors.
+    fn fragment<T: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        data: &T,
+    ) -> Result<String, SiteError> {
+        self.hb
             .render(template, data)
             .map_err(|e| SiteError::Render {
                 page: path.to_string(),
                 message: e.to_string(),
-            })?;
+            })
+    }
+
+    fn page<T: Serialize>(&self, template: &str, path: &str, data: &T) -> Result<(), SiteError> {
+        let html = self.fragment(template, path, data)?;
         self.sink
             .put(path, html.as_bytes())
             .map_err(|e| SiteError::Io(PathBuf::from(path), e))
@@ -211,26 +220,44 @@ pub fn render(
         Ok::<(), SiteError>(())
     })?;
 
-    let row = |i: usize| {
-        let inc = &loaded[i].incident;
-        let mut text = format!(
-            "{} {} {} {}",
-            inc.title,
-            inc.tags.join(" "),
-            inc.severity.as_deref().unwrap_or(""),
-            inc.status.as_deref().unwrap_or("")
-        );
-        text.extend(inc.causes.iter().take(3).map(|c| format!(" {c}")));
-        Row {
-            date: inc.date.as_deref(),
-            title: &inc.title,
-            url: &urls[i],
-            severity: inc.severity.as_deref(),
-            rank: pages::rank(inc.severity.as_deref()),
-            status: inc.status.as_deref(),
-            tags: &tags[i],
-            search_text: text.to_lowercase(),
+    // Each incident's table row, rendered once for pages at the root ("") and once
+    // for pages one folder down ("../"), in parallel.
+    let rows: Vec<[String; 2]> = (0..loaded.len())
+        .into_par_iter()
+        .map(|i| {
+            let inc = &loaded[i].incident;
+            let mut text = format!(
+                "{} {} {} {}",
+                inc.title,
+                inc.tags.join(" "),
+                inc.severity.as_deref().unwrap_or(""),
+                inc.status.as_deref().unwrap_or("")
+            );
+            text.extend(inc.causes.iter().take(3).map(|c| format!(" {c}")));
+            let search_text = text.to_lowercase();
+            let render = |root: &str| {
+                let row = Row {
+                    root,
+                    date: inc.date.as_deref(),
+                    title: &inc.title,
+                    url: &urls[i],
+                    severity: inc.severity.as_deref(),
+                    rank: pages::rank(inc.severity.as_deref()),
+                    status: inc.status.as_deref(),
+                    tags: &tags[i],
+                    search_text: search_text.clone(),
+                };
+                ctx.fragment("incident_row", &urls[i], &row)
+            };
+            Ok([render("")?, render("../")?])
+        })
+        .collect::<Result<_, SiteError>>()?;
+    let table = |members: &mut dyn Iterator<Item = &usize>, depth: usize| {
+        let mut html = String::new();
+        for &i in members {
+            html.push_str(&rows[i][depth]);
         }
+        html
     };
     let size = input.config.page_size;
     let mut pages_written = loaded.len();
@@ -259,7 +286,7 @@ pub fn render(
                     format!("Incidents, page {k}")
                 },
             ),
-            rows: slice.map(|&i| row(i)).collect(),
+            rows: table(&mut slice.into_iter(), 0),
             pager: pages::pager(index_pages, k, &index_name),
             chart: (k == 1).then(|| chart::chart(&points)),
             tag: None,
@@ -290,12 +317,7 @@ pub fn render(
         for k in 1..=n {
             let page = ListPage {
                 common: ctx.common("../", format!("Tag: {tag}")),
-                rows: members
-                    .iter()
-                    .skip((k - 1) * size)
-                    .take(size)
-                    .map(|&i| row(i))
-                    .collect(),
+                rows: table(&mut members.iter().skip((k - 1) * size).take(size), 1),
                 pager: pages::pager(n, k, &|k| name(k).trim_start_matches("tags/").to_string()),
                 chart: None,
                 tag: Some(tag),

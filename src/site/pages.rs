@@ -31,9 +31,11 @@ pub struct Link {
     pub url: String,
 }
 
-/// A row of an incident table.
+/// A row of an incident table (the `incident_row` template's context).
 #[derive(Serialize)]
 pub struct Row<'a> {
+    /// Relative path back to the site root from the page the row is on.
+    pub root: &'a str,
     pub date: Option<&'a str>,
     pub title: &'a str,
     pub url: &'a str,
@@ -89,7 +91,9 @@ pub fn pager(n: usize, current: usize, name: &dyn Fn(usize) -> String) -> Pager 
 pub struct ListPage<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
-    pub rows: Vec<Row<'a>>,
+    /// The table's rows, rendered: each incident's row is rendered once per folder
+    /// depth and reused on every list page, which keeps list pages' contexts small.
+    pub rows: String,
     pub pager: Pager,
     pub chart: Option<super::chart::Chart>,
     pub tag: Option<&'a str>,

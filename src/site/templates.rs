@@ -18,6 +18,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "incident_table",
         include_str!("../../templates/incident_table.hbs"),
     ),
+    (
+        "incident_row",
+        include_str!("../../templates/incident_row.hbs"),
+    ),
     ("pager", include_str!("../../templates/pager.hbs")),
     ("tag", include_str!("../../templates/tag.hbs")),
     ("tags", include_str!("../../templates/tags.hbs")),
