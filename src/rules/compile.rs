@@ -63,72 +63,14 @@ struct Candidate {
 /// Compile rules from `inputs`. Errors in `hindsight-guard` blocks are returned with the
 /// rules from everything else.
 pub fn compile(inputs: &[Input]) -> (Vec<Rule>, Vec<BlockError>) {
+    use rayon::prelude::*;
+    let per_input: Vec<(Vec<Candidate>, Vec<BlockError>)> =
+        inputs.par_iter().map(candidates_of).collect();
     let mut candidates = Vec::new();
     let mut errors = Vec::new();
-    for input in inputs {
-        let inc = input.incident;
-        let explicit = explicit_blocks(inc, input.text, &mut errors);
-        let has_explicit = !explicit.is_empty();
-        for (field, origin, rank) in [
-            ("lessons", Origin::Lesson, 0u8),
-            ("prevention", Origin::Prevention, 1),
-            ("fixes", Origin::Fix, 2),
-        ] {
-            for st in inc.statements(field) {
-                // Action items are mostly one-off tasks ("Test button visibility"):
-                // they teach only when they say never/always/must or name a check.
-                let task =
-                    origin == Origin::Prevention && inc.section_at(st.line) == Some("action_items");
-                for mut lesson in infer::lessons(&st.text, origin) {
-                    if task && lesson.guards.is_empty() && !durable(&lesson.text) {
-                        continue;
-                    }
-                    if has_explicit {
-                        // Stated guards win: inferred ones from this incident go.
-                        lesson.guards.clear();
-                        if origin == Origin::Fix {
-                            continue;
-                        }
-                    }
-                    candidates.push(Candidate {
-                        rank: (rank, inc.id.clone(), st.line),
-                        source: Source {
-                            incident: inc.id.clone(),
-                            path: inc.path.clone(),
-                            line: st.line,
-                            text: lesson.text.clone(),
-                        },
-                        lesson,
-                        explicit: None,
-                    });
-                }
-            }
-        }
-        for (line, e) in explicit {
-            let text = e
-                .title
-                .clone()
-                .or_else(|| e.dont.clone())
-                .or_else(|| e.do_.clone())
-                .unwrap_or_default();
-            candidates.push(Candidate {
-                rank: (0, inc.id.clone(), line),
-                source: Source {
-                    incident: inc.id.clone(),
-                    path: inc.path.clone(),
-                    line,
-                    text: text.clone(),
-                },
-                lesson: Lesson {
-                    text,
-                    reason: e.why.clone(),
-                    polarity: Polarity::Dont,
-                    guards: e.guards.clone(),
-                    subject: None,
-                },
-                explicit: Some(e),
-            });
-        }
+    for (c, e) in per_input {
+        candidates.extend(c);
+        errors.extend(e);
     }
     candidates.sort_by(|a, b| a.rank.cmp(&b.rank));
     let by_id: BTreeMap<&str, &Incident> = inputs
@@ -136,6 +78,76 @@ pub fn compile(inputs: &[Input]) -> (Vec<Rule>, Vec<BlockError>) {
         .map(|i| (i.incident.id.as_str(), i.incident))
         .collect();
     (merge(candidates, &by_id), errors)
+}
+
+/// The lessons of one incident, and errors in its `hindsight-guard` blocks.
+fn candidates_of(input: &Input) -> (Vec<Candidate>, Vec<BlockError>) {
+    let mut candidates = Vec::new();
+    let mut errors = Vec::new();
+    let inc = input.incident;
+    let explicit = explicit_blocks(inc, input.text, &mut errors);
+    let has_explicit = !explicit.is_empty();
+    for (field, origin, rank) in [
+        ("lessons", Origin::Lesson, 0u8),
+        ("prevention", Origin::Prevention, 1),
+        ("fixes", Origin::Fix, 2),
+    ] {
+        for st in inc.statements(field) {
+            // Action items are mostly one-off tasks ("Test button visibility"):
+            // they teach only when they say never/always/must or name a check.
+            let task =
+                origin == Origin::Prevention && inc.section_at(st.line) == Some("action_items");
+            for mut lesson in infer::lessons(&st.text, origin) {
+                if task && lesson.guards.is_empty() && !durable(&lesson.text) {
+                    continue;
+                }
+                if has_explicit {
+                    // Stated guards win: inferred ones from this incident go.
+                    lesson.guards.clear();
+                    if origin == Origin::Fix {
+                        continue;
+                    }
+                }
+                candidates.push(Candidate {
+                    rank: (rank, inc.id.clone(), st.line),
+                    source: Source {
+                        incident: inc.id.clone(),
+                        path: inc.path.clone(),
+                        line: st.line,
+                        text: lesson.text.clone(),
+                    },
+                    lesson,
+                    explicit: None,
+                });
+            }
+        }
+    }
+    for (line, e) in explicit {
+        let text = e
+            .title
+            .clone()
+            .or_else(|| e.dont.clone())
+            .or_else(|| e.do_.clone())
+            .unwrap_or_default();
+        candidates.push(Candidate {
+            rank: (0, inc.id.clone(), line),
+            source: Source {
+                incident: inc.id.clone(),
+                path: inc.path.clone(),
+                line,
+                text: text.clone(),
+            },
+            lesson: Lesson {
+                text,
+                reason: e.why.clone(),
+                polarity: Polarity::Dont,
+                guards: e.guards.clone(),
+                subject: None,
+            },
+            explicit: Some(e),
+        });
+    }
+    (candidates, errors)
 }
 
 /// Language that outlives one incident's to-do list.
@@ -157,8 +169,12 @@ fn explicit_blocks(
     text: &str,
     errors: &mut Vec<BlockError>,
 ) -> Vec<(usize, Explicit)> {
-    let doc = Document::parse(text);
     let mut out = Vec::new();
+    // Parsing the markdown again is the costly part; most postmortems have no block.
+    if !text.contains("hindsight-guard") {
+        return out;
+    }
+    let doc = Document::parse(text);
     for s in &doc.sections {
         for b in &s.blocks {
             let Block::Code { lang, text, line } = b else {
