@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -311,17 +312,23 @@ pub fn recurrences(
 ) -> Result<Vec<Recurrence>, IndexError> {
     let mut order: Vec<&(&str, Option<&str>)> = dated.iter().collect();
     order.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    // Each check is independent; run them on every core, then pair them up in order.
+    let bests: Vec<(&str, Option<Similar>)> = order
+        .into_par_iter()
+        .take(RECURRENCE_CHECKS)
+        .map(|(id, _)| {
+            let best = similar(index, reader, f, Target::Id(id), 1)?.into_iter().next();
+            Ok((*id, best))
+        })
+        .collect::<Result<_, IndexError>>()?;
     let mut out: Vec<Recurrence> = Vec::new();
-    for (id, _) in order.into_iter().take(RECURRENCE_CHECKS) {
-        let Some(best) = similar(index, reader, f, Target::Id(id), 1)?
-            .into_iter()
-            .next()
-        else {
+    for (id, best) in bests {
+        let Some(best) = best else {
             continue;
         };
         let seen = out
             .iter()
-            .any(|r| r.id == best.hit.id && r.like.hit.id == *id);
+            .any(|r| r.id == best.hit.id && r.like.hit.id == id);
         if best.hit.score >= RECURRENCE && !seen {
             out.push(Recurrence {
                 id: id.to_string(),
