@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use super::args::{BuildArgs, RulesArgs};
 use super::{Ctx, Outcome};
 use crate::config::Config;
-use crate::search::{OpenOptions, RECURRENCE};
+use crate::search::{OpenOptions, RECURRENCE, Recurrence};
 use crate::site::{self, output};
 
 /// At most this many recurrences are listed; the rest are counted.
@@ -27,56 +27,104 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
         anyhow::bail!("{load_errors} postmortem(s) could not be read; nothing built");
     }
 
-    if !a.check {
-        let t = Instant::now();
-        let opts = OpenOptions {
-            verify: true,
-            ..OpenOptions::default()
+    // The search index (tantivy's own threads) is built while rules and the site
+    // are rendered; its findings are printed once both are done.
+    std::thread::scope(|scope| {
+        let search = (!a.check).then(|| scope.spawn(|| search_step(ctx, &loaded)));
+        let done = rules_and_site(ctx, a, &config, &loaded);
+        let recurrences = match search {
+            Some(h) => h.join().expect("search index thread")?,
+            None => Vec::new(),
         };
-        let (index, stats) = ctx.index_from(&opts, &loaded).context("search index")?;
-        ctx.timing("index", t);
-        let t = Instant::now();
-        let changed: std::collections::HashSet<&str> =
-            stats.changed.iter().map(String::as_str).collect();
-        let dated: Vec<(&str, Option<&str>)> = loaded
-            .iter()
-            .filter(|l| changed.contains(l.incident.path.as_str()))
-            .map(|l| (l.incident.id.as_str(), l.incident.date.as_deref()))
-            .collect();
-        let recurrences = index.recurrences(&dated)?;
-        ctx.timing("recurrences", t);
-        let mut out = ctx.stdout();
-        for r in recurrences.iter().take(SHOWN_RECURRENCES) {
+        let (outcome, built) = done?;
+        print_recurrences(ctx, &recurrences)?;
+        if let (Some(b), false) = (built, ctx.quiet) {
             writeln!(
-                out,
-                "possible recurrence: {} looks like {} (similarity {:.2} ≥ {RECURRENCE}; shared: {})",
-                r.id,
-                r.like.hit.id,
-                r.like.hit.score,
-                r.like.shared.join(", ")
+                ctx.stdout(),
+                "built {} incidents: {} pages, {} repairs, {} rules ({} with guards), search index {} KB, in {:.1} s",
+                loaded.len(),
+                b.site.pages,
+                b.site.repairs,
+                b.rules,
+                b.guards,
+                b.site.search_bytes.div_ceil(1024),
+                started.elapsed().as_secs_f64()
             )?;
         }
-        if recurrences.len() > SHOWN_RECURRENCES {
-            writeln!(
-                out,
-                "... and {} more possible recurrences (hindsight similar ID lists them)",
-                recurrences.len() - SHOWN_RECURRENCES
-            )?;
-        }
-    }
+        Ok(outcome)
+    })
+}
 
+/// What a build wrote, for the closing line.
+struct Built {
+    site: site::Summary,
+    rules: usize,
+    guards: usize,
+}
+
+/// Bring the search index up to date; recurrences among the incidents it changed.
+fn search_step(ctx: &Ctx, loaded: &[crate::kb::Loaded]) -> Result<Vec<Recurrence>> {
+    let t = Instant::now();
+    let opts = OpenOptions {
+        verify: true,
+        ..OpenOptions::default()
+    };
+    let (index, stats) = ctx.index_from(&opts, loaded).context("search index")?;
+    ctx.timing("index", t);
+    let t = Instant::now();
+    let changed: std::collections::HashSet<&str> =
+        stats.changed.iter().map(String::as_str).collect();
+    let dated: Vec<(&str, Option<&str>)> = loaded
+        .iter()
+        .filter(|l| changed.contains(l.incident.path.as_str()))
+        .map(|l| (l.incident.id.as_str(), l.incident.date.as_deref()))
+        .collect();
+    let recurrences = index.recurrences(&dated)?;
+    ctx.timing("recurrences", t);
+    Ok(recurrences)
+}
+
+fn print_recurrences(ctx: &Ctx, recurrences: &[Recurrence]) -> Result<()> {
+    let mut out = ctx.stdout();
+    for r in recurrences.iter().take(SHOWN_RECURRENCES) {
+        writeln!(
+            out,
+            "possible recurrence: {} looks like {} (similarity {:.2} ≥ {RECURRENCE}; shared: {})",
+            r.id,
+            r.like.hit.id,
+            r.like.hit.score,
+            r.like.shared.join(", ")
+        )?;
+    }
+    if recurrences.len() > SHOWN_RECURRENCES {
+        writeln!(
+            out,
+            "... and {} more possible recurrences (hindsight similar ID lists them)",
+            recurrences.len() - SHOWN_RECURRENCES
+        )?;
+    }
+    Ok(())
+}
+
+/// Compile rules and render the site (or, with `--check`, compare them).
+fn rules_and_site(
+    ctx: &Ctx,
+    a: &BuildArgs,
+    config: &Config,
+    loaded: &[crate::kb::Loaded],
+) -> Result<(Outcome, Option<Built>)> {
     let t = Instant::now();
     let rules_args = RulesArgs {
         check: a.check,
         ..RulesArgs::default()
     };
-    let (rules_outcome, rules) = super::rules::write(ctx, &loaded, &rules_args, true)?;
+    let (rules_outcome, rules) = super::rules::write(ctx, loaded, &rules_args, true)?;
     ctx.timing("rules", t);
 
     let t = Instant::now();
     let templates = ctx.kb.templates_dir();
     let input = site::Input {
-        loaded: &loaded,
+        loaded,
         rules: &rules,
         config: &config.site,
         templates: &templates,
@@ -97,7 +145,7 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
                 out,
                 "the committed rules/ or site/ are stale; run `hindsight build`"
             )?;
-            return Ok(Outcome::Findings);
+            return Ok((Outcome::Findings, None));
         }
         if !ctx.quiet {
             writeln!(
@@ -107,7 +155,7 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
                 rules.len()
             )?;
         }
-        return Ok(Outcome::Clean);
+        return Ok((Outcome::Clean, None));
     }
     let published = output::publish(&site_dir, a.force, |sink| site::render(&input, sink, &tick))?;
     bar.finish_and_clear();
@@ -124,21 +172,12 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
             ctx.kb.relative(&site_dir.join(f))
         ));
     }
-    if !ctx.quiet {
-        let s = published.summary;
-        let guards = rules.iter().filter(|r| !r.guards.is_empty()).count();
-        writeln!(
-            out,
-            "built {} incidents: {} pages, {} repairs, {} rules ({guards} with guards), search index {} KB, in {:.1} s",
-            loaded.len(),
-            s.pages,
-            s.repairs,
-            rules.len(),
-            s.search_bytes.div_ceil(1024),
-            started.elapsed().as_secs_f64()
-        )?;
-    }
-    Ok(Outcome::Clean)
+    let built = Built {
+        site: published.summary,
+        rules: rules.len(),
+        guards: rules.iter().filter(|r| !r.guards.is_empty()).count(),
+    };
+    Ok((Outcome::Clean, Some(built)))
 }
 
 /// A progress bar on a terminal for long builds; hidden when piped or quiet.
