@@ -17,8 +17,8 @@ use super::query::{self, Hit, Match};
 use super::schema::Fields;
 use crate::incident::Incident;
 
-/// Candidates re-ranked per query.
-const CANDIDATES: usize = 50;
+/// Candidates re-ranked per query: at least this many, and ten per result asked for.
+const CANDIDATES: usize = 20;
 /// Words of the target that make up the candidate query.
 const QUERY_TERMS: usize = 40;
 /// Shared words listed per result.
@@ -250,7 +250,7 @@ pub fn similar(
     let top = searcher
         .search(
             &candidates(f, &me),
-            &TopDocs::with_limit(CANDIDATES + 1).order_by_score(),
+            &TopDocs::with_limit(CANDIDATES.max(limit * 10) + 1).order_by_score(),
         )
         .map_err(IndexError::from)?;
     let mut scored = Vec::with_capacity(top.len());
@@ -317,7 +317,9 @@ pub fn recurrences(
         .into_par_iter()
         .take(RECURRENCE_CHECKS)
         .map(|(id, _)| {
-            let best = similar(index, reader, f, Target::Id(id), 1)?.into_iter().next();
+            let best = similar(index, reader, f, Target::Id(id), 1)?
+                .into_iter()
+                .next();
             Ok((*id, best))
         })
         .collect::<Result<_, IndexError>>()?;
