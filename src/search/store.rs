@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use regex::Regex;
-use sha2::{Digest, Sha256};
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, Term};
 
@@ -48,12 +47,9 @@ pub struct UpdateStats {
     pub errors: Vec<LoadError>,
 }
 
-fn hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// The index's form of a file's SHA-256.
+fn hex(digest: &[u8; 32]) -> String {
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
 /// An opened index and what it took.
@@ -250,11 +246,11 @@ pub fn update(
         .map(|&(i, old_hash)| {
             let path = &files[i];
             let prepare = |l: &Loaded| {
-                let (size, mtime_ns) = stamps::stamp(path).unwrap_or((l.bytes.len() as u64, 0));
+                let (size, mtime_ns) = stamps::stamp(path).unwrap_or((l.size, 0));
                 let entry = Entry {
                     size,
                     mtime_ns,
-                    hash: hash(&l.bytes),
+                    hash: hex(&l.digest),
                 };
                 let doc = (old_hash != Some(entry.hash.as_str()))
                     .then(|| schema::document(fields, &l.incident, &l.plain));
