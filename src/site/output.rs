@@ -85,24 +85,32 @@ pub struct Inspection {
 }
 
 pub fn inspect(site: &Path) -> Inspection {
+    use rayon::prelude::*;
     let manifest = read_manifest(site).unwrap_or_default();
-    let mut ins = Inspection::default();
-    for f in files_under(site) {
-        if f == MANIFEST {
-            continue;
-        }
-        match manifest.get(&f) {
-            None => ins.foreign.push(f),
-            Some(h) => {
-                if std::fs::read(site.join(&f))
-                    .map(|b| hash(&b))
-                    .ok()
-                    .as_deref()
-                    != Some(h.as_str())
-                {
-                    ins.edited.push(f);
+    // Reading and hashing every page is most of a rebuild's overhead: in parallel.
+    let found: Vec<(String, bool)> = files_under(site)
+        .into_par_iter()
+        .filter(|f| f != MANIFEST)
+        .map(|f| {
+            let known = match manifest.get(&f) {
+                None => false,
+                Some(h) => {
+                    std::fs::read(site.join(&f))
+                        .map(|b| hash(&b))
+                        .ok()
+                        .as_deref()
+                        == Some(h.as_str())
                 }
-            }
+            };
+            (f, known)
+        })
+        .collect();
+    let mut ins = Inspection::default();
+    for (f, unchanged) in found {
+        if !manifest.contains_key(&f) {
+            ins.foreign.push(f);
+        } else if !unchanged {
+            ins.edited.push(f);
         }
     }
     ins.manifest = manifest;
@@ -257,8 +265,16 @@ fn swap(
         let _ = std::fs::rename(&old, site);
         return Err(SiteError::Io(site.to_path_buf(), e));
     }
-    for f in old_manifest.keys().map(String::as_str).chain([MANIFEST]) {
-        let _ = std::fs::remove_file(old.join(f));
+    {
+        use rayon::prelude::*;
+        let gone: Vec<&str> = old_manifest
+            .keys()
+            .map(String::as_str)
+            .chain([MANIFEST])
+            .collect();
+        gone.par_iter().for_each(|f| {
+            let _ = std::fs::remove_file(old.join(f));
+        });
     }
     remove_empty_dirs(&old);
     if old.exists() {
