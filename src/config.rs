@@ -5,6 +5,11 @@
 //! title = "Postmortems"
 //! url = "https://postmortems.example.com/"   # absolute links in the feed and sitemap
 //! description = "What broke, why, and what we changed."
+//!
+//! [lint]
+//! required = ["summary", "impact", "timeline", "root_cause"]
+//! [lint.level]
+//! action-owner = "allow"
 //! ```
 
 use std::fmt;
@@ -17,8 +22,23 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub site: SiteConfig,
-    /// Read by `lint`; kept as raw TOML here so each command owns its section.
-    pub lint: Option<toml::Table>,
+    pub lint: LintConfig,
+}
+
+/// `[lint]`: which sections every postmortem needs, and a level per lint code.
+///
+/// ```toml
+/// [lint]
+/// required = ["summary", "timeline", "root_cause", "action_items"]
+/// [lint.level]
+/// action-owner = "error"      # error, warning, note or allow
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LintConfig {
+    /// Section kinds (taxonomy names); `None` means the default set.
+    pub required: Option<Vec<String>>,
+    pub level: std::collections::BTreeMap<String, String>,
 }
 
 /// `[site]`.
@@ -98,6 +118,13 @@ impl Config {
         })?;
         if !cfg.site.url.is_empty() && !cfg.site.url.ends_with('/') {
             cfg.site.url.push('/');
+        }
+        if let Err(message) = crate::lint::Settings::new(&cfg.lint) {
+            return Err(ConfigError {
+                path,
+                line: None,
+                message,
+            });
         }
         if cfg.site.page_size == 0 {
             return Err(ConfigError {

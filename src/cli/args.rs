@@ -60,6 +60,11 @@ pub enum Command {
     Rules(RulesArgs),
     /// Run the guard rules against a repository or build output.
     Check(CheckArgs),
+    /// Check postmortems: required sections, template text, metadata, timeline order,
+    /// action item owners, damaged text, links.
+    Lint(LintArgs),
+    /// Start a postmortem: incidents/YYYY-MM-DD-slug.md from templates/incident.md.
+    New(NewArgs),
     /// Search past incidents.
     #[command(after_help = QUERY_HELP)]
     Search(SearchArgs),
@@ -186,6 +191,35 @@ pub struct ExportArgs {
     /// Newline-delimited JSON, one record per line (the only format).
     #[arg(long, required = true)]
     pub ndjson: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct LintArgs {
+    /// Files or folders (default: the knowledge base's incidents/).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Repair damaged text in place (atomically), then lint the repaired files.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Explain a lint code (without one, list every code).
+    #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "")]
+    pub explain: Option<String>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct NewArgs {
+    /// The incident's title.
+    pub title: String,
+
+    /// The incident's date, YYYY-MM-DD (default: today, UTC).
+    #[arg(long)]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -6,6 +6,8 @@ mod build;
 mod check;
 mod export;
 mod fix;
+mod lint;
+mod new;
 mod parse;
 mod rules;
 mod search;
@@ -176,6 +178,8 @@ pub fn main() -> ExitCode {
         Command::Parse(a) => parse::run(&ctx, a),
         Command::Rules(a) => rules::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
+        Command::Lint(a) => lint::run(&ctx, a),
+        Command::New(a) => new::run(&ctx, a),
         Command::Search(a) => search::search(&ctx, a),
         Command::Similar(a) => search::similar(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
