@@ -192,4 +192,3 @@ fn suggest<'a>(id: &str, known: &[&'a str]) -> Option<&'a str> {
         .min()
         .map(|(_, k)| k)
 }
-
