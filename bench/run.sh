@@ -2,6 +2,7 @@
 # hindsight benchmarks, each row measured side by side with its baseline in one run.
 #
 # usage: bench/run.sh [SIZE...]        (default: 10000; e.g. bench/run.sh 10000 100000)
+#        MDBOOK_MAX=10000 bench/run.sh    (mdBook at 10,000 chapters takes minutes)
 #
 # Corpora come from ../shared/bench/gen_corpus.py and are cached in bench/out/.
 # Rows from bench/search.py leave CPU and memory empty: they are latency samples.
@@ -67,7 +68,21 @@ for n in "${sizes[@]}"; do
     # Search: index build and whole-process latency next to rg over the same files.
     command -v rg >/dev/null || apt-get install -y -qq ripgrep >/dev/null
     python3 "$root/bench/search.py" "$bin" "$corpus" "$out"
+
+    # Lint: every check on every postmortem (exit 1: the corpus has findings).
+    measure "$bin" lint "$corpus" --format json
+    rate=$(python3 -c "print(f'{$n/$m_wall:.0f}')")
+    row "$n" "hindsight lint" "$m_wall" "$m_cpu" "$m_rss" "$rate incidents/s"
 done
+
+# Site: hindsight build from scratch next to mdBook on the same files (mdBook's time
+# grows with the square of the chapter count: it runs up to MDBOOK_MAX chapters).
+command -v mdbook >/dev/null || cargo install mdbook --locked --quiet
+site_sizes=(1000 4000 "${sizes[@]}")
+query=()
+[ -d "$root/ci/browser/node_modules" ] && query=(--query-bytes)
+python3 "$root/bench/site.py" "$bin" "$shared/bench/gen_corpus.py" "$out" "${site_sizes[@]}" \
+    --mdbook-max "${MDBOOK_MAX:-4000}" "${query[@]}"
 
 # check vs ripgrep: the bundled knowledge base's forbid-pattern guards over a
 # generated repository-like tree, and rg with the same regexes and globs.
