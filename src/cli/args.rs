@@ -9,10 +9,17 @@ const AFTER_HELP: &str = "\
 Exit codes: 0 success or clean, 1 findings (lint errors, guard violations, files
 needing repair, stale outputs), 2 usage, input or configuration error.";
 
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("HINDSIGHT_REVISION"),
+    ")"
+);
+
 /// Turn incident postmortems into a searchable knowledge base, a static site, guard
 /// rules that run before a deploy, and rule files for coding agents.
 #[derive(Debug, Parser)]
-#[command(name = "hindsight", version, after_help = AFTER_HELP, propagate_version = true)]
+#[command(name = "hindsight", version = VERSION, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Args {
     /// Knowledge base root (holds incidents/, rules/, templates/, site/).
     #[arg(
@@ -72,6 +79,10 @@ pub enum Command {
     Similar(SimilarArgs),
     /// Print every Incident record as one JSON line, for a search cluster's bulk import.
     Export(ExportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on standard output.
+    Man,
     /// Build, serve site/ on 127.0.0.1, and rebuild and reload pages when the
     /// postmortems, templates or hindsight.toml change.
     Serve(ServeArgs),
@@ -220,6 +231,13 @@ pub struct NewArgs {
     /// The incident's date, YYYY-MM-DD (default: today, UTC).
     #[arg(long)]
     pub date: Option<String>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -4,6 +4,7 @@
 mod args;
 mod build;
 mod check;
+mod docs;
 mod export;
 mod fix;
 mod lint;
@@ -180,6 +181,8 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&ctx, a),
         Command::Lint(a) => lint::run(&ctx, a),
         Command::New(a) => new::run(&ctx, a),
+        Command::Completions(a) => docs::completions(&ctx, a),
+        Command::Man => docs::man(&ctx),
         Command::Search(a) => search::search(&ctx, a),
         Command::Similar(a) => search::similar(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
