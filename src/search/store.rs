@@ -171,7 +171,12 @@ fn writer(index: &Index, wait: Duration) -> Result<tantivy::IndexWriter, IndexEr
     let deadline = Instant::now() + wait;
     loop {
         match index.writer_with_num_threads(threads, WRITER_MEMORY * threads) {
-            Ok(w) => return Ok(w),
+            Ok(w) => {
+                // A run killed mid-commit leaves files the last commit does not use; a
+                // new segment could want one of their names (seen: `<id>.24.del`).
+                w.garbage_collect_files().wait().map_err(IndexError::from)?;
+                return Ok(w);
+            }
             Err(tantivy::TantivyError::LockFailure(..)) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(100));
             }
