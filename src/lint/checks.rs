@@ -48,7 +48,7 @@ pub fn all(input: &Input, settings: &Settings) -> Vec<Finding> {
     placeholders(input, &mut out);
     metadata(input, &mut out);
     timeline(input, &mut out);
-    owners(input.doc, &mut out);
+    owners(input.doc, &input.ingested.text, &mut out);
     damage(input, &mut out);
     links(input, &mut out);
     out
@@ -449,7 +449,21 @@ fn timeline(input: &Input, out: &mut Vec<Finding>) {
 }
 
 /// Action items with nobody named to do them.
-fn owners(doc: &Document, out: &mut Vec<Finding>) {
+fn owners(doc: &Document, text: &str, out: &mut Vec<Finding>) {
+    let lines: Vec<&str> = if doc.sections_of(SectionKind::ActionItems).next().is_some() {
+        text.lines().collect()
+    } else {
+        Vec::new()
+    };
+    // Underline the item's text, after its list marker.
+    let span = |line: usize| {
+        let src = lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
+        static MARKER: OnceLock<Regex> = OnceLock::new();
+        let marker = re(&MARKER, r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?");
+        let body = &src[marker.find(src).map_or(0, |m| m.end())..];
+        let col = src[..src.len() - body.len()].chars().count() + 1;
+        (col, col + body.trim_end().chars().count().max(1))
+    };
     static RE: OnceLock<Regex> = OnceLock::new();
     let owner = re(
         &RE,
@@ -465,11 +479,12 @@ fn owners(doc: &Document, out: &mut Vec<Finding>) {
                     checked,
                     ..
                 } if *checked != Some(true) && !owner.is_match(text) => {
+                    let (col, end) = span(*line);
                     let mut f = finding(
                         "action-owner",
                         *line,
-                        1,
-                        1,
+                        col,
+                        end,
                         format!("action item has no owner: {}", short(text)),
                     );
                     f.help = Some("name one: `@alice`, `(owner: alice)` or an Owner column".into());
