@@ -84,30 +84,5 @@ fn today() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    civil(secs / 86_400)
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Hinnant's algorithm).
-fn civil(days: u64) -> String {
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_dates() {
-        assert_eq!(super::civil(0), "1970-01-01");
-        assert_eq!(super::civil(19_723), "2024-01-01");
-        assert_eq!(super::civil(20_513), "2026-03-01");
-        assert_eq!(super::civil(11_016), "2000-02-29");
-    }
+    crate::search::schema::iso_date(i64::try_from(secs).unwrap_or(0))
 }
