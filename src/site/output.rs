@@ -161,6 +161,18 @@ pub fn publish(
     force: bool,
     render: impl FnOnce(&dyn Sink) -> Result<Summary, SiteError>,
 ) -> Result<Published, SiteError> {
+    // Folders a killed build left beside the site: a half-built one (marked), or the
+    // previous site on its way out (it has a manifest). Put a lost site back first.
+    let fresh = sibling(site, "new");
+    let old = sibling(site, "old");
+    if !site.exists() && read_manifest(&old).is_some() {
+        std::fs::rename(&old, site).map_err(io(site))?;
+    }
+    for leftover in [&fresh, &old] {
+        if leftover.exists() {
+            discard(leftover)?;
+        }
+    }
     let exists = site.exists();
     if exists && !site.is_dir() {
         return Err(SiteError::Output(format!(
@@ -195,18 +207,6 @@ pub fn publish(
             }
         )));
     }
-    // A half-built folder left by a crash is ours if it carries the marker.
-    let fresh = sibling(site, "new");
-    if fresh.exists() {
-        if fresh.join(IN_PROGRESS).exists() {
-            std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;
-        } else {
-            return Err(SiteError::Output(format!(
-                "{}: in the way of the new site and not hindsight's",
-                fresh.display()
-            )));
-        }
-    }
     std::fs::create_dir_all(&fresh).map_err(io(&fresh))?;
     std::fs::write(fresh.join(IN_PROGRESS), b"").map_err(io(&fresh))?;
     let sink = DirSink {
@@ -222,19 +222,24 @@ pub fn publish(
     };
     let mut written = sink.written.into_inner().expect("lock");
     // Files we did not write move into the new site untouched; where one has the
-    // same path as a generated page, the user's file wins.
+    // same path as a generated page, the user's file wins. The manifest is written and
+    // the in-progress mark removed first: a run killed while moving them leaves them
+    // in a folder the next run will not delete.
+    for f in &ins.foreign {
+        written.remove(f);
+    }
+    std::fs::write(fresh.join(MANIFEST), render_manifest(&written)).map_err(io(&fresh))?;
+    std::fs::remove_file(fresh.join(IN_PROGRESS)).map_err(io(&fresh))?;
     let mut kept = Vec::new();
     for f in &ins.foreign {
         let to = fresh.join(f);
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        written.remove(f);
+        let _ = std::fs::remove_file(&to);
         std::fs::rename(site.join(f), &to).map_err(io(&site.join(f)))?;
         kept.push(f.clone());
     }
-    std::fs::write(fresh.join(MANIFEST), render_manifest(&written)).map_err(io(&fresh))?;
-    std::fs::remove_file(fresh.join(IN_PROGRESS)).map_err(io(&fresh))?;
     swap(site, &fresh, &ins.manifest)?;
     Ok(Published {
         summary,
@@ -243,7 +248,9 @@ pub fn publish(
     })
 }
 
-/// Put `fresh` in place of `site`, then delete what the old manifest listed.
+/// Put `fresh` in place of `site`, then delete what the old manifest listed. On Linux
+/// the two folders are exchanged in one step, so there is never a moment without a
+/// site; elsewhere the old one is renamed aside first.
 fn swap(
     site: &Path,
     fresh: &Path,
@@ -252,35 +259,66 @@ fn swap(
     if !site.exists() {
         return std::fs::rename(fresh, site).map_err(io(site));
     }
-    let old = sibling(site, "old");
-    if old.exists() {
-        return Err(SiteError::Output(format!(
-            "{}: left from an earlier build; remove it and build again",
-            old.display()
-        )));
-    }
-    std::fs::rename(site, &old).map_err(io(site))?;
-    if let Err(e) = std::fs::rename(fresh, site) {
-        // Put the old site back before reporting.
-        let _ = std::fs::rename(&old, site);
-        return Err(SiteError::Io(site.to_path_buf(), e));
-    }
-    {
-        use rayon::prelude::*;
-        let gone: Vec<&str> = old_manifest
-            .keys()
-            .map(String::as_str)
-            .chain([MANIFEST])
-            .collect();
-        gone.par_iter().for_each(|f| {
-            let _ = std::fs::remove_file(old.join(f));
-        });
-    }
-    remove_empty_dirs(&old);
-    if old.exists() {
+    let previous = if exchange(site, fresh).is_ok() {
+        fresh.to_path_buf()
+    } else {
+        let old = sibling(site, "old");
+        std::fs::rename(site, &old).map_err(io(site))?;
+        if let Err(e) = std::fs::rename(fresh, site) {
+            // Put the old site back before reporting.
+            let _ = std::fs::rename(&old, site);
+            return Err(SiteError::Io(site.to_path_buf(), e));
+        }
+        old
+    };
+    remove_listed(&previous, old_manifest);
+    if previous.exists() {
         return Err(SiteError::Output(format!(
             "{}: the previous site, kept because it still holds files hindsight did not write",
-            old.display()
+            previous.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Remove the files `manifest` lists from `dir`, then the manifest, then folders left
+/// empty: the manifest goes last, so a run killed halfway can finish the job.
+fn remove_listed(dir: &Path, manifest: &BTreeMap<String, String>) {
+    use rayon::prelude::*;
+    let listed: Vec<&String> = manifest.keys().collect();
+    listed.par_iter().for_each(|f| {
+        let _ = std::fs::remove_file(dir.join(f));
+    });
+    let _ = std::fs::remove_file(dir.join(MANIFEST));
+    remove_empty_dirs(dir);
+}
+
+/// Remove a folder a killed build left: all of a half-built one (everything in it was
+/// rendered), the listed files of a previous site; anything else is not ours.
+fn discard(dir: &Path) -> Result<(), SiteError> {
+    if dir.join(IN_PROGRESS).exists() {
+        return std::fs::remove_dir_all(dir).map_err(io(dir));
+    }
+    if let Some(manifest) = read_manifest(dir) {
+        remove_listed(dir, &manifest);
+    } else {
+        remove_empty_dirs(dir);
+    }
+    if dir.exists() {
+        return Err(SiteError::Output(format!(
+            "{}: left from an earlier build and holds files hindsight did not write; move them and build again",
+            dir.display()
         )));
     }
     Ok(())

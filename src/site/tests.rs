@@ -235,6 +235,53 @@ fn a_failed_build_leaves_the_old_site() {
     );
 }
 
+/// Copy a folder (files only), for staging what a killed build leaves behind.
+fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_build_killed_during_the_swap_is_recovered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    publish_seeds(&site, false).unwrap();
+    let index = std::fs::read(site.join("index.html")).unwrap();
+
+    // Killed between moving the old site aside and moving the new one in.
+    let old = tmp.path().join(".site.hindsight-old");
+    std::fs::rename(&site, &old).unwrap();
+    publish_seeds(&site, false).unwrap();
+    assert_eq!(std::fs::read(site.join("index.html")).unwrap(), index);
+    assert!(!old.exists());
+
+    // Killed while removing the previous site after the exchange: half its pages gone.
+    let new = tmp.path().join(".site.hindsight-new");
+    std::fs::create_dir_all(&new).unwrap();
+    copy_tree(&site, &new);
+    std::fs::remove_file(new.join("index.html")).unwrap();
+    publish_seeds(&site, false).unwrap();
+    assert!(!new.exists());
+
+    // A leftover holding a file hindsight did not write is kept, and the build says so.
+    std::fs::create_dir_all(&new).unwrap();
+    copy_tree(&site, &new);
+    std::fs::write(new.join("CNAME"), "status.example.com").unwrap();
+    let err = publish_seeds(&site, false).unwrap_err().to_string();
+    assert!(err.contains(".site.hindsight-new"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(new.join("CNAME")).unwrap(),
+        "status.example.com"
+    );
+}
+
 #[test]
 fn a_folder_not_ours_is_refused_whole() {
     let tmp = tempfile::tempdir().unwrap();
