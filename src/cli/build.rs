@@ -69,7 +69,10 @@ fn search_step(ctx: &Ctx, loaded: &[crate::kb::Loaded]) -> Result<Vec<Recurrence
         verify: true,
         ..OpenOptions::default()
     };
-    let (index, stats) = ctx.index_from(&opts, loaded).context("search index")?;
+    let (index, stats) = ctx.index_from(&opts, loaded).with_context(|| {
+        let dir = crate::search::SearchIndex::dir(&ctx.kb);
+        format!("updating {}", ctx.kb.relative(&dir))
+    })?;
     ctx.timing("index", t);
     let t = Instant::now();
     let changed: std::collections::HashSet<&str> =
