@@ -35,6 +35,8 @@ fn re(cell: &'static OnceLock<Regex>, src: &str) -> &'static Regex {
 /// Every check, in no particular order.
 pub fn all(input: &Input, settings: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Split once: several checks look lines up by number.
+    let lines: Vec<&str> = input.ingested.text.lines().collect();
     if let Some(e) = &input.doc.front_matter.error {
         out.push(finding(
             "front-matter",
@@ -46,10 +48,10 @@ pub fn all(input: &Input, settings: &Settings) -> Vec<Finding> {
     }
     sections(input.doc, settings, &mut out);
     placeholders(input, &mut out);
-    metadata(input, &mut out);
-    timeline(input, &mut out);
-    owners(input.doc, &input.ingested.text, &mut out);
-    damage(input, &mut out);
+    metadata(input, &lines, &mut out);
+    timeline(input, &lines, &mut out);
+    owners(input.doc, &lines, &mut out);
+    damage(input, &lines, &mut out);
     links(input, &mut out);
     out
 }
@@ -215,12 +217,10 @@ fn code_lines(doc: &Document) -> Vec<usize> {
 }
 
 /// Where a metadata value is stated: front matter (line 1 onward) or a `**Key:**` line.
-fn stated(input: &Input, keys: &[&str]) -> Option<(String, usize)> {
+fn stated(input: &Input, lines: &[&str], keys: &[&str]) -> Option<(String, usize)> {
     if let Some(v) = input.doc.front_matter.text(keys) {
-        let line = input
-            .ingested
-            .text
-            .lines()
+        let line = lines
+            .iter()
             .take(input.doc.front_matter.body_line)
             .position(|l| {
                 keys.iter()
@@ -236,31 +236,39 @@ fn stated(input: &Input, keys: &[&str]) -> Option<(String, usize)> {
         .map(|m| (m.value.clone(), m.line))
 }
 
+/// Line `n` (1-based) of `lines`, or "".
+fn line_at<'a>(lines: &[&'a str], n: usize) -> &'a str {
+    n.checked_sub(1)
+        .and_then(|i| lines.get(i))
+        .copied()
+        .unwrap_or("")
+}
+
+/// Columns (1-based, in characters; end exclusive) of `needle` in `src`, or the whole
+/// line when it is not there.
+fn span(src: &str, needle: &str) -> (usize, usize) {
+    match src.find(needle) {
+        Some(b) => {
+            let c = src[..b].chars().count() + 1;
+            (c, c + needle.chars().count())
+        }
+        None => (1, 1 + src.chars().count().max(1)),
+    }
+}
+
 fn value_finding(
-    input: &Input,
+    lines: &[&str],
     code: &'static str,
     line: usize,
     value: &str,
     message: String,
 ) -> Finding {
-    let text = input
-        .ingested
-        .text
-        .lines()
-        .nth(line.saturating_sub(1))
-        .unwrap_or("");
-    let (col, end) = match text.find(value) {
-        Some(b) => {
-            let c = text[..b].chars().count() + 1;
-            (c, c + value.chars().count())
-        }
-        None => (1, 1 + text.chars().count().max(1)),
-    };
+    let (col, end) = span(line_at(lines, line), value);
     finding(code, line, col, end, message)
 }
 
 /// Title, date, severity and status.
-fn metadata(input: &Input, out: &mut Vec<Finding>) {
+fn metadata(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
     let doc = input.doc;
     if doc.h1.as_deref().is_none_or(|h| h.trim().is_empty())
         && doc.front_matter.text(&["title"]).is_none()
@@ -271,10 +279,10 @@ fn metadata(input: &Input, out: &mut Vec<Finding>) {
         ));
     }
     let date_keys = ["date", "incident_date", "incident date", "date of incident"];
-    match stated(input, &date_keys) {
+    match stated(input, lines, &date_keys) {
         Some((v, line)) if find_date(&v, None).is_none() => {
             out.push(value_finding(
-                input,
+                lines,
                 "bad-date",
                 line,
                 &v,
@@ -301,9 +309,9 @@ fn metadata(input: &Input, out: &mut Vec<Finding>) {
         ),
     ] {
         let what = &keys[0];
-        match stated(input, keys) {
+        match stated(input, lines, keys) {
             Some((v, line)) if !normal(&v) => out.push(value_finding(
-                input,
+                lines,
                 bad,
                 line,
                 &v,
@@ -358,24 +366,13 @@ fn day_token(text: &str) -> Option<String> {
 }
 
 /// Entries whose times go backwards, or cannot be read.
-fn timeline(input: &Input, out: &mut Vec<Finding>) {
+fn timeline(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
     let inc = input.incident;
     let section_of = |line: usize| inc.sections.iter().take_while(|s| s.line <= line).count();
     let mut prev: Option<(usize, Option<String>, u32, usize)> = None;
     for e in &inc.timeline {
-        let src = input
-            .ingested
-            .text
-            .lines()
-            .nth(e.line.saturating_sub(1))
-            .unwrap_or("");
-        let (col, end) = match src.find(e.time.as_str()) {
-            Some(b) => {
-                let c = src[..b].chars().count() + 1;
-                (c, c + e.time.chars().count())
-            }
-            None => (1, 1 + src.chars().count().max(1)),
-        };
+        let src = line_at(lines, e.line);
+        let (col, end) = span(src, &e.time);
         let (date, mut minutes) = clock(&e.time);
         // The time the line starts with wins over one quoted later in it (a log line).
         static HM: OnceLock<Regex> = OnceLock::new();
@@ -400,10 +397,8 @@ fn timeline(input: &Input, out: &mut Vec<Finding>) {
         let section = section_of(e.line);
         // A date line between two entries ("_7/6/23_") starts a new day.
         let dated_between = prev.as_ref().is_some_and(|p| {
-            input
-                .ingested
-                .text
-                .lines()
+            lines
+                .iter()
                 .take(e.line.saturating_sub(1))
                 .skip(p.3)
                 .map(|l| l.replace(['_', '*'], " "))
@@ -449,15 +444,10 @@ fn timeline(input: &Input, out: &mut Vec<Finding>) {
 }
 
 /// Action items with nobody named to do them.
-fn owners(doc: &Document, text: &str, out: &mut Vec<Finding>) {
-    let lines: Vec<&str> = if doc.sections_of(SectionKind::ActionItems).next().is_some() {
-        text.lines().collect()
-    } else {
-        Vec::new()
-    };
+fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
     // Underline the item's text, after its list marker.
-    let span = |line: usize| {
-        let src = lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
+    let item_span = |line: usize| {
+        let src = line_at(lines, line);
         static MARKER: OnceLock<Regex> = OnceLock::new();
         let marker = re(&MARKER, r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?");
         let body = &src[marker.find(src).map_or(0, |m| m.end())..];
@@ -479,7 +469,7 @@ fn owners(doc: &Document, text: &str, out: &mut Vec<Finding>) {
                     checked,
                     ..
                 } if *checked != Some(true) && !owner.is_match(text) => {
-                    let (col, end) = span(*line);
+                    let (col, end) = item_span(*line);
                     let mut f = finding(
                         "action-owner",
                         *line,
@@ -542,8 +532,10 @@ fn short(text: &str) -> String {
 }
 
 /// Damaged text, one finding per line, with the repair.
-fn damage(input: &Input, out: &mut Vec<Finding>) {
-    let repaired: Vec<&str> = input.ingested.text.lines().collect();
+fn damage(input: &Input, repaired: &[&str], out: &mut Vec<Finding>) {
+    if input.ingested.repairs.is_empty() && input.ingested.unresolved.is_empty() {
+        return;
+    }
     let original: Vec<&str> = input.original.lines().collect();
     let same_shape = repaired.len() == original.len();
     let mut by_line: std::collections::BTreeMap<usize, Vec<&crate::ingest::Repair>> =
