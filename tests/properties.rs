@@ -145,3 +145,12 @@ proptest! {
         }
     }
 }
+
+/// Inputs the fuzz targets (`fuzz/`) found, kept as regression tests.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    // ingest: repairing the ingested text again changed it (mac_roman under cp1252).
+    let bytes = b"sela\xf5at berpuasa \xffob (\xc3\x83\xc2\xa0\x92\xc3\x82\xc2\x81)\xc3\x83\xc2\xa0\xc3\x82\xc2\xb8\xc3\xa2\xe2\x82\xac\xc2\xa1[";
+    let ing = ingest::ingest(bytes).unwrap();
+    assert_eq!(repaired(&ing.text), ing.text);
+}

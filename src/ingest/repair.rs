@@ -7,6 +7,7 @@
 //! original only when it is much more plausible (`plausibility`), and only when every
 //! lost byte has one clearly best reconstruction: a false repair is worse than none.
 
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 use super::charinfo::info;
@@ -117,13 +118,70 @@ pub struct Repaired {
     pub unresolved: Vec<Unresolved>,
 }
 
-/// Repair every line of `text`.
+/// Repairs of a whole text, one after another, until one finds nothing to do.
+const MAX_PASSES: usize = 3;
+
+/// Repair every line of `text`, so that repairing the result again changes nothing.
+///
+/// A repair can uncover more damage: a second layer under the first, or C1 controls
+/// that, read as Windows-1252, spell mojibake (`â\u{80}\u{9C}` -> `â€œ` -> `“`). So the
+/// text is repaired again while that still changes it; the repairs reported go from
+/// the text as given to the final text.
+pub fn repair_text(text: &str) -> Repaired {
+    let mut out = repair_pass(text);
+    for _ in 1..MAX_PASSES {
+        if out.repairs.is_empty() {
+            break;
+        }
+        let again = repair_pass(&out.text);
+        if again.repairs.is_empty() {
+            break;
+        }
+        match compose(text, &out, again) {
+            Some(c) => out = c,
+            None => break,
+        }
+    }
+    out
+}
+
+/// `first` then `second` (a repair of `first.text`), as one repair of `original`; None
+/// if the line structure changed (it never should: lines are repaired one for one).
+fn compose(original: &str, first: &Repaired, second: Repaired) -> Option<Repaired> {
+    let lines = |t: &str| -> Vec<String> {
+        t.split_inclusive('\n')
+            .map(|l| split_eol(l).0.to_string())
+            .collect()
+    };
+    let (before, after) = (lines(original), lines(&second.text));
+    if before.len() != after.len() {
+        return None;
+    }
+    let mut how: BTreeMap<usize, (&'static str, bool)> = BTreeMap::new();
+    for r in first.repairs.iter().chain(&second.repairs) {
+        let e = how.entry(r.line).or_insert((r.codepage, false));
+        e.0 = r.codepage;
+        e.1 |= r.lossy;
+    }
+    let repairs = how
+        .into_iter()
+        .filter(|(line, _)| before[line - 1] != after[line - 1])
+        .map(|(line, (cp, lossy))| diff_span(&before[line - 1], &after[line - 1], line, cp, lossy))
+        .collect();
+    Some(Repaired {
+        text: second.text,
+        repairs,
+        unresolved: second.unresolved,
+    })
+}
+
+/// One repair of every line of `text`.
 ///
 /// Two passes: the first repairs what is obvious on its own. Code pages that explain a
 /// fair share of the document's non-ASCII lines are then corroborated, the one that
 /// explains most is preferred, and the second pass retries every damaged-looking line
 /// with that evidence and with the characters the document already uses as tie-breakers.
-pub fn repair_text(text: &str) -> Repaired {
+fn repair_pass(text: &str) -> Repaired {
     if text.is_ascii() {
         return Repaired {
             text: text.to_string(),
@@ -895,6 +953,32 @@ mod tests {
         assert_eq!(
             fix("**Status**: ‚úÖ **RESOLVED** ‚Üí done"),
             "**Status**: ✅ **RESOLVED** → done"
+        );
+    }
+
+    /// Found by fuzzing (`fuzz/fuzz_targets/ingest.rs`): one repair uncovered damage a
+    /// second `fix` then repaired. Each input is repaired once and must then be stable.
+    #[test]
+    fn a_second_repair_finds_nothing() {
+        for text in ["\u{e2}\u{80}\u{9c}mismatched quotes\u{85}\u{94}"] {
+            let once = repair_text(text);
+            assert!(!once.repairs.is_empty(), "{text:?}");
+            assert_eq!(fix(&once.text), once.text, "{text:?}");
+            assert!(repair_text(&once.text).repairs.is_empty());
+            // Reported repairs still go from the text as given to the final text.
+            for r in &once.repairs {
+                let line = text.lines().nth(r.line - 1).unwrap();
+                assert!(
+                    line.chars()
+                        .skip(r.column - 1)
+                        .collect::<String>()
+                        .starts_with(&r.before)
+                );
+            }
+        }
+        assert_eq!(
+            fix("\u{e2}\u{80}\u{9c}mismatched quotes\u{85}\u{94}"),
+            "\u{201c}mismatched quotes\u{2026}\u{201d}"
         );
     }
 
