@@ -89,8 +89,10 @@ pub fn splice(existing: Option<&str>, header: &str, block: &str) -> String {
     let Some(old) = existing else {
         return format!("{header}{inner}");
     };
-    if let (Some(b), Some(e)) = (old.find(BEGIN), old.find(END))
-        && b < e
+    // The end marker that closes the block is the first one after the begin marker: a
+    // stray end marker earlier in the file must not make every run append a new block.
+    if let Some(b) = old.find(BEGIN)
+        && let Some(e) = old[b..].find(END).map(|e| b + e)
     {
         let after = old[e + END.len()..]
             .strip_prefix("\r\n")
@@ -297,6 +299,17 @@ mod tests {
             splice(None, "# H\n\n", "- a\n"),
             "# H\n\n<!-- hindsight:begin -->\n- a\n<!-- hindsight:end -->\n"
         );
+    }
+
+    /// Found by fuzzing (`fuzz/fuzz_targets/mdc.rs`): an end marker before the begin
+    /// marker made every run append another block.
+    #[test]
+    fn splice_ignores_a_stray_end_marker_before_the_block() {
+        let mine = "<!-- hindsight:end -->\nkeep\n";
+        let once = splice(Some(mine), "", "- a\n");
+        assert!(once.starts_with(mine));
+        assert_eq!(once.matches("hindsight:begin").count(), 1);
+        assert_eq!(splice(Some(&once), "", "- a\n"), once);
     }
 
     #[test]
