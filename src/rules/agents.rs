@@ -144,25 +144,39 @@ fn shared(path: PathBuf, header: &str, rules: &[Rule], cited: &[Cited], dir: &Pa
     }
 }
 
-/// One description line for front matter: no `: `, no leading `#` or backtick, so it
-/// never needs YAML quoting.
+/// One description line for front matter: one line, no `: ` or ` #`, no leading `#` or
+/// backtick, no trailing space, so it never needs YAML quoting.
 fn description(r: &Rule) -> String {
-    let t = r.title.replace('`', "").replace(": ", " - ");
+    let t: String = r
+        .title
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('`', "")
+        .replace(": ", " - ")
+        .replace(" #", " ");
     let t = t
         .trim_start_matches([
             '#', '-', '*', '!', '&', '[', '{', '>', '|', '%', '@', '\'', '"',
         ])
+        .trim_end_matches(':')
         .trim();
+    if t.is_empty() {
+        return "Lesson from a past incident".into();
+    }
     format!("Lesson from a past incident - {t}")
 }
 
-/// Globs for Cursor: comma-joined, no spaces, no braces; none with a comma or space.
+/// Globs for Cursor: comma-joined, unquoted (Cursor reads the line as is, quotes
+/// included); none with a comma, brace, whitespace or control character.
 fn cursor_globs(r: &Rule) -> Option<String> {
-    let globs: Vec<&String> = r
-        .applies_to
-        .iter()
-        .filter(|g| !g.contains(',') && !g.contains(' ') && !g.contains('{'))
-        .collect();
+    let plain = |g: &str| {
+        !g.is_empty()
+            && !g.contains([',', '{'])
+            && !g.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    let globs: Vec<&String> = r.applies_to.iter().filter(|g| plain(g)).collect();
     (!globs.is_empty()).then(|| {
         globs
             .iter()
@@ -210,7 +224,11 @@ fn cline_front_matter(r: &Rule) -> (String, usize) {
     }
     let mut f = String::from("---\npaths:\n");
     for g in &r.applies_to {
-        f.push_str(&format!("  - \"{}\"\n", g.replace('"', "\\\"")));
+        // A JSON string is a YAML double-quoted scalar with the same escapes.
+        f.push_str(&format!(
+            "  - {}\n",
+            serde_json::to_string(g).expect("string")
+        ));
     }
     f.push_str("---\n");
     let lines = f.lines().count();

@@ -180,3 +180,41 @@ fn windsurf_stays_under_its_limit() {
         assert!(t.starts_with("---\ntrigger: "));
     }
 }
+
+fn rule_titled(title: &str, applies_to: &[&str]) -> Rule {
+    Rule {
+        id: "r".into(),
+        title: title.into(),
+        severity: Severity::Warning,
+        why: String::new(),
+        do_: None,
+        dont: None,
+        incidents: vec![],
+        applies_to: applies_to.iter().map(|g| g.to_string()).collect(),
+        sources: vec![],
+        guards: vec![],
+    }
+}
+
+/// Found by fuzzing (`fuzz/fuzz_targets/mdc.rs`): an empty title left a trailing space a
+/// YAML reader drops, and a glob ending in a tab lost the tab when Cursor trims the line.
+#[test]
+fn front_matter_values_read_back_as_written() {
+    for title in ["", "  ", "Deploy:\tthen\r\ncheck #1", "`x`: y:"] {
+        let (front, _) = cursor_front_matter(&rule_titled(title, &[]));
+        let line = front.lines().nth(1).unwrap();
+        let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(line).unwrap();
+        assert_eq!(
+            Some(line.trim_start_matches("description: ")),
+            v["description"].as_str(),
+            "{title:?}"
+        );
+    }
+    let r = rule_titled("t", &["scripts/*.sh\t", "a b/*", "**/*.ts", "x,y"]);
+    assert_eq!(cursor_globs(&r).as_deref(), Some("**/*.ts"));
+    let (cline, _) = cline_front_matter(&rule_titled("t", &["a\"b\\c\t", "*.js"]));
+    let yaml = cline.trim_start_matches("---\n").trim_end_matches("---\n");
+    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).unwrap();
+    assert_eq!(v["paths"][0].as_str(), Some("a\"b\\c\t"));
+    assert_eq!(v["paths"][1].as_str(), Some("*.js"));
+}
