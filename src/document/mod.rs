@@ -5,7 +5,7 @@
 //! paragraphs, list items, code blocks and tables as plain text (inline code kept in
 //! backticks). `**Key**: value` lines are collected as metadata.
 
-mod frontmatter;
+pub mod frontmatter;
 mod markdown;
 
 pub use frontmatter::FrontMatter;
