@@ -144,8 +144,9 @@ impl Ctx {
         if self.verbose {
             let _ = writeln!(
                 io::stderr(),
-                "hindsight: {step}: {:.2} s",
-                since.elapsed().as_secs_f64()
+                "hindsight: {step}: {:.2} s{}",
+                since.elapsed().as_secs_f64(),
+                memory().unwrap_or_default()
             );
         }
     }
@@ -211,4 +212,21 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             });
         kind == Some(io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Resident and peak memory, for `--verbose` step lines (Linux only: read from
+/// /proc, so the figures are the kernel's, not an allocator's estimate).
+fn memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+    };
+    Some(format!(
+        ", {} MB resident, {} MB peak",
+        kb("VmRSS:")? / 1024,
+        kb("VmHWM:")? / 1024
+    ))
 }
