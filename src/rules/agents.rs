@@ -32,6 +32,9 @@ pub const ALL_TARGETS: [Target; 6] = [
     Target::Cline,
 ];
 
+/// Incidents linked per rule: the newest. A lesson learned from thousands of
+/// postmortems would otherwise put megabytes of links into an agent's context.
+const AGENT_INCIDENTS: usize = 5;
 /// Windsurf truncates rule files beyond this many characters.
 const WINDSURF_LIMIT: usize = 6000;
 const NOTE: &str = "generated from the postmortems by hindsight; edit the postmortem, or delete this line to keep your edits";
@@ -273,16 +276,38 @@ fn body(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
             checks.join("; ")
         ));
     }
-    let links: Vec<String> = r
+    let links = incident_links(r, cited, from_dir);
+    if !links.is_empty() {
+        b.push_str(&format!("- **Incident:** {links}\n"));
+    }
+    b
+}
+
+/// Links to the newest `AGENT_INCIDENTS` incidents of `r`, then how many more.
+fn incident_links(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
+    let mut from: Vec<&Cited> = r
         .incidents
         .iter()
         .filter_map(|id| cite(cited, id))
+        .collect();
+    // Newest first; undated last.
+    from.sort_by(|a, b| {
+        let (x, y) = (&a.incident.date, &b.incident.date);
+        y.is_some().cmp(&x.is_some()).then_with(|| y.cmp(x))
+    });
+    let mut links: Vec<String> = from
+        .iter()
+        .take(AGENT_INCIDENTS)
         .map(|c| incident_link(c, from_dir))
         .collect();
-    if !links.is_empty() {
-        b.push_str(&format!("- **Incident:** {}\n", links.join("; ")));
+    if from.len() > AGENT_INCIDENTS {
+        links.push(format!(
+            "and {} more (`rules/{}.toml` lists them)",
+            from.len() - AGENT_INCIDENTS,
+            r.id
+        ));
     }
-    b
+    links.join("; ")
 }
 
 fn strip_end(s: &str) -> String {
@@ -325,22 +350,13 @@ fn index(rules: &[Rule], cited: &[Cited], from_dir: &Path) -> String {
             (None, Some(d)) => format!("**Do:** {}", instruction(d)),
             (None, None) => strip_end(&r.title),
         };
-        let links: Vec<String> = r
-            .incidents
-            .iter()
-            .filter_map(|id| cite(cited, id))
-            .map(|c| incident_link(c, from_dir))
-            .collect();
+        let links = incident_links(r, cited, from_dir);
         let checked = if r.guards.is_empty() {
             String::new()
         } else {
             format!(" Checked by `hindsight check` (`{}`).", r.id)
         };
-        b.push_str(&format!(
-            "- {verb} *Why:* {}{checked} {}\n",
-            r.why,
-            links.join("; ")
-        ));
+        b.push_str(&format!("- {verb} *Why:* {}{checked} {}\n", r.why, links));
     }
     b
 }

@@ -218,3 +218,40 @@ fn front_matter_values_read_back_as_written() {
     assert_eq!(v["paths"][0].as_str(), Some("a\"b\\c\t"));
     assert_eq!(v["paths"][1].as_str(), Some("*.js"));
 }
+
+/// A lesson from many incidents links the newest few and counts the rest.
+#[test]
+fn agent_files_link_the_newest_incidents_only() {
+    let (_d, _kb, loaded) = kb();
+    let incidents: Vec<Incident> = (0..9)
+        .map(|k| {
+            let mut inc = loaded[0].incident.clone();
+            inc.id = format!("inc-{k}");
+            inc.date = Some(format!("2024-01-0{}", k + 1));
+            inc
+        })
+        .collect();
+    let cited: Vec<Cited> = incidents
+        .iter()
+        .map(|incident| Cited {
+            incident,
+            file: PathBuf::from("/kb/incidents/x.md"),
+        })
+        .collect();
+    let mut r = rule_titled("t", &[]);
+    r.incidents = incidents.iter().map(|i| i.id.clone()).collect();
+    let text = body(&r, &cited, Path::new("/kb"));
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("- **Incident:**"))
+        .unwrap();
+    assert_eq!(line.matches("](").count(), AGENT_INCIDENTS, "{line}");
+    assert!(
+        line.contains("2024-01-09") && !line.contains("2024-01-04"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("and 4 more (`rules/r.toml` lists them)"),
+        "{line}"
+    );
+}
