@@ -9,7 +9,7 @@ use sha2::Digest;
 
 use crate::document::Document;
 use crate::incident::Incident;
-use crate::ingest::{self, IngestError, Ingested};
+use crate::ingest::{self, IngestError};
 
 /// Names of extension-less files that are never postmortems.
 const NOT_POSTMORTEMS: [&str; 8] = [
@@ -131,10 +131,14 @@ impl KnowledgeBase {
             path: path.to_path_buf(),
             size: bytes.len() as u64,
             digest: sha2::Sha256::digest(&bytes).into(),
-            plain: doc.plain_text(),
+            plain: Packed::new(&doc.plain_text()),
             body_offset: doc.front_matter.len,
-            ingested,
-            incident,
+            guard_blocks: ingested.text.contains("hindsight-guard"),
+            text: Packed::new(&ingested.text),
+            // A clone holds no spare capacity: the record is kept for the whole run, and
+            // the strings it was built from had a third again as much room unused.
+            #[allow(clippy::redundant_clone)]
+            incident: incident.clone(),
         })
     }
 }
@@ -185,7 +189,7 @@ pub fn is_postmortem(path: &Path) -> bool {
     }
 }
 
-/// A loaded postmortem: its bytes, repaired text and record.
+/// A loaded postmortem: its record, and its repaired text kept compressed.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub path: PathBuf,
@@ -194,12 +198,50 @@ pub struct Loaded {
     /// SHA-256 of the bytes as read (the bytes themselves are not kept: at 100,000
     /// postmortems they were a tenth of the memory).
     pub digest: [u8; 32],
-    pub ingested: Ingested,
     pub incident: Incident,
+    /// The repaired text.
+    text: Packed,
     /// The text without markup: headings and blocks, one per line.
-    pub plain: String,
+    plain: Packed,
     /// Where the markdown starts in the repaired text, after any front matter.
     pub body_offset: usize,
+    /// True when the text holds a `hindsight-guard` block (rules read only those texts).
+    pub guard_blocks: bool,
+}
+
+impl Loaded {
+    /// The repaired text.
+    pub fn text(&self) -> String {
+        self.text.unpack()
+    }
+
+    /// The text without markup: headings and blocks, one per line.
+    pub fn plain(&self) -> String {
+        self.plain.unpack()
+    }
+}
+
+/// Text kept LZ4-compressed. Every step of a build needs each postmortem's record, but
+/// its text only briefly (one page, one index document): held plain, the texts were
+/// half of a 100,000-postmortem build's memory. Unpacking runs at gigabytes a second.
+#[derive(Clone)]
+struct Packed(Box<[u8]>);
+
+impl Packed {
+    fn new(text: &str) -> Packed {
+        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
+    }
+
+    fn unpack(&self) -> String {
+        let bytes = lz4_flex::decompress_size_prepended(&self.0).expect("packed by Packed::new");
+        String::from_utf8(bytes).expect("packed from a str")
+    }
+}
+
+impl fmt::Debug for Packed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Packed({} bytes)", self.0.len())
+    }
 }
 
 /// Why a postmortem could not be loaded.

@@ -1,6 +1,7 @@
 //! `hindsight rules` as a library call: compile the knowledge base's rules and lay out
 //! every file they become (rule TOML files and agent files), ready to plan and apply.
 
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use super::agents::{self, Cited, Target};
@@ -28,11 +29,17 @@ pub fn generate(
     agents_out: &Path,
     targets: &[Target],
 ) -> Result<Generated, Vec<BlockError>> {
+    // Rules read a postmortem's text only for its `hindsight-guard` blocks.
+    let texts: Vec<Option<String>> = loaded
+        .par_iter()
+        .map(|l| l.guard_blocks.then(|| l.text()))
+        .collect();
     let inputs: Vec<Input> = loaded
         .iter()
-        .map(|l| Input {
+        .zip(&texts)
+        .map(|(l, t)| Input {
             incident: &l.incident,
-            text: &l.ingested.text,
+            text: t.as_deref().unwrap_or(""),
         })
         .collect();
     let (rules, errors) = compile::compile(&inputs);

@@ -30,6 +30,9 @@ const TOOL: &str = env!("CARGO_PKG_VERSION");
 
 /// A changed file read for indexing: its new manifest entry, and the document to index
 /// unless the bytes turned out the same.
+/// Postmortems read and turned into index documents at a time.
+const BATCH: usize = 1024;
+
 type Prepared = Result<(Entry, Option<tantivy::TantivyDocument>), LoadError>;
 
 /// What an update did.
@@ -242,65 +245,85 @@ pub fn update(
         })
         .collect();
     stats.unchanged = files.len() - todo.len();
-    // Read and parse what changed, in parallel; a touched file with the same bytes is
-    // only re-stamped.
+    // Read and parse what changed, in parallel, a batch at a time (a batch of index
+    // documents is held, never all of them); a touched file with the same bytes is
+    // only re-stamped. The writer is opened only once something needs writing.
     let preloaded: HashMap<&Path, &Loaded> =
         preloaded.iter().map(|l| (l.path.as_path(), l)).collect();
-    let prepared: Vec<(usize, Prepared)> = todo
-        .par_iter()
-        .map(|&(i, old_hash)| {
-            let path = &files[i];
-            let prepare = |l: &Loaded| {
-                let (size, mtime_ns) = stamps::stamp(path).unwrap_or((l.size, 0));
-                let entry = Entry {
-                    size,
-                    mtime_ns,
-                    hash: hex(&l.digest),
-                };
-                let doc = (old_hash != Some(entry.hash.as_str()))
-                    .then(|| schema::document(fields, &l.incident, &l.plain));
-                (entry, doc)
-            };
-            let r = match preloaded.get(path.as_path()) {
-                Some(l) => Ok(prepare(l)),
-                None => kb.load(path).map(|l| prepare(&l)),
-            };
-            (i, r)
-        })
-        .collect();
-    let needs_write = !diff.gone.is_empty()
-        || prepared
-            .iter()
-            .any(|(_, r)| matches!(r, Ok((_, Some(_))) | Err(_)));
-    if needs_write {
-        let mut writer = writer(index, wait)?;
+    let ensure_open = |w: &mut Option<tantivy::IndexWriter>| -> Result<(), IndexError> {
+        if w.is_none() {
+            *w = Some(writer(index, wait)?);
+        }
+        Ok(())
+    };
+    let mut open = None;
+    if !diff.gone.is_empty() {
+        ensure_open(&mut open)?;
+        let w = open.as_mut().expect("opened");
         for rel in &diff.gone {
-            writer.delete_term(Term::from_field_text(fields.path, rel));
+            w.delete_term(Term::from_field_text(fields.path, rel));
             stats.removed += 1;
         }
-        for (i, r) in &prepared {
-            let rel = &rels[*i];
-            match r {
-                Ok((_, Some(doc))) => {
-                    writer.delete_term(Term::from_field_text(fields.path, rel));
-                    writer.add_document(doc.clone()).map_err(IndexError::from)?;
+    }
+    let mut prepared: Vec<(usize, Result<Entry, LoadError>)> = Vec::with_capacity(todo.len());
+    for batch in todo.chunks(BATCH) {
+        let docs: Vec<(usize, Prepared)> = batch
+            .par_iter()
+            .map(|&(i, old_hash)| {
+                let path = &files[i];
+                let prepare = |l: &Loaded| {
+                    let (size, mtime_ns) = stamps::stamp(path).unwrap_or((l.size, 0));
+                    let entry = Entry {
+                        size,
+                        mtime_ns,
+                        hash: hex(&l.digest),
+                    };
+                    let doc = (old_hash != Some(entry.hash.as_str()))
+                        .then(|| schema::document(fields, &l.incident, &l.plain()));
+                    (entry, doc)
+                };
+                let r = match preloaded.get(path.as_path()) {
+                    Some(l) => Ok(prepare(l)),
+                    None => kb.load(path).map(|l| prepare(&l)),
+                };
+                (i, r)
+            })
+            .collect();
+        for (i, r) in docs {
+            let rel = &rels[i];
+            let r = match r {
+                Ok((entry, Some(doc))) => {
+                    ensure_open(&mut open)?;
+                    let w = open.as_mut().expect("opened");
+                    w.delete_term(Term::from_field_text(fields.path, rel));
+                    w.add_document(doc).map_err(IndexError::from)?;
                     stats.indexed += 1;
                     stats.changed.push(rel.to_string());
+                    Ok(entry)
                 }
-                Ok((_, None)) => stats.unchanged += 1,
-                Err(_) => {
+                Ok((entry, None)) => {
+                    stats.unchanged += 1;
+                    Ok(entry)
+                }
+                Err(e) => {
                     // Unreadable now: it must not linger in results either.
-                    writer.delete_term(Term::from_field_text(fields.path, rel));
+                    ensure_open(&mut open)?;
+                    let w = open.as_mut().expect("opened");
+                    w.delete_term(Term::from_field_text(fields.path, rel));
+                    Err(e)
                 }
-            }
+            };
+            prepared.push((i, r));
         }
-        writer.commit().map_err(IndexError::from)?;
-        writer.wait_merging_threads().map_err(IndexError::from)?;
+    }
+    if let Some(mut w) = open {
+        w.commit().map_err(IndexError::from)?;
+        w.wait_merging_threads().map_err(IndexError::from)?;
     }
     let mut fresh: HashMap<usize, Entry> = HashMap::with_capacity(prepared.len());
     for (i, r) in prepared {
         match r {
-            Ok((entry, _)) => {
+            Ok(entry) => {
                 fresh.insert(i, entry);
             }
             Err(e) => stats.errors.push(e),

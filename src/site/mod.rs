@@ -12,6 +12,7 @@ mod searchindex;
 pub mod serve;
 mod templates;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -203,7 +204,8 @@ pub fn render(
     order.par_iter().try_for_each(|&i| {
         let l = &loaded[i];
         let inc = &l.incident;
-        let body = html::render(l.ingested.text.get(l.body_offset..).unwrap_or(""));
+        let text = l.text();
+        let body = html::render(text.get(l.body_offset..).unwrap_or(""));
         let page = pages::IncidentPage {
             common: ctx.common("../", inc.title.clone()),
             incident: inc,
@@ -346,28 +348,40 @@ pub fn render(
         .enumerate()
         .map(|(i, l)| (l.incident.id.as_str(), i))
         .collect();
+    let mut newness = vec![0; loaded.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        newness[i] = rank;
+    }
     let rules_page = pages::RulesPage {
         common: ctx.common("", "Rules".into()),
         rules: input
             .rules
             .iter()
-            .map(|r| pages::RuleView {
-                id: &r.id,
-                title: &r.title,
-                severity: r.severity.as_str(),
-                why: &r.why,
-                do_: r.do_.as_deref(),
-                dont: r.dont.as_deref(),
-                guards: r.guards.iter().map(pages::guard_view).collect(),
-                incidents: r
+            .map(|r| {
+                let mut from: Vec<usize> = r
                     .incidents
                     .iter()
-                    .filter_map(|id| by_id.get(id.as_str()))
-                    .map(|&i| Link {
-                        name: loaded[i].incident.title.clone(),
-                        url: urls[i].clone(),
-                    })
-                    .collect(),
+                    .filter_map(|id| by_id.get(id.as_str()).copied())
+                    .collect();
+                from.sort_by_key(|&i| newness[i]);
+                pages::RuleView {
+                    id: &r.id,
+                    title: &r.title,
+                    severity: r.severity.as_str(),
+                    why: &r.why,
+                    do_: r.do_.as_deref(),
+                    dont: r.dont.as_deref(),
+                    guards: r.guards.iter().map(pages::guard_view).collect(),
+                    more_incidents: from.len().saturating_sub(pages::RULE_INCIDENTS),
+                    incidents: from
+                        .iter()
+                        .take(pages::RULE_INCIDENTS)
+                        .map(|&i| Link {
+                            name: loaded[i].incident.title.clone(),
+                            url: urls[i].clone(),
+                        })
+                        .collect(),
+                }
             })
             .collect(),
     };
@@ -427,42 +441,38 @@ pub fn render(
     for (path, bytes) in &assets {
         put(path, bytes)?;
     }
-    let docs: Vec<searchindex::Doc> = order
-        .iter()
-        .map(|&i| {
-            let inc = &loaded[i].incident;
-            let mut texts = vec![
-                (8, inc.title.as_str()),
-                (2, inc.summary.as_str()),
-                (1, loaded[i].plain.as_str()),
-            ];
-            texts.extend(inc.tags.iter().map(|t| (4, t.as_str())));
-            texts.extend(
-                inc.causes
-                    .iter()
-                    .chain(&inc.symptoms)
-                    .map(|t| (2, t.as_str())),
-            );
-            searchindex::Doc {
-                url: urls[i].clone(),
-                title: &inc.title,
-                date: inc.date.as_deref(),
-                severity: inc.severity.as_deref(),
-                gist: gist(inc),
-                texts,
-            }
-        })
-        .collect();
-    let mut search_bytes = 0;
-    let index_files = searchindex::build(&docs);
-    for (name, text) in &index_files {
-        search_bytes += text.len();
-        put(&format!("search/{name}"), text.as_bytes())?;
-    }
+    // The search index reads each postmortem's plain text as it goes.
+    let doc = |k: usize| {
+        let i = order[k];
+        let inc = &loaded[i].incident;
+        let mut texts: Vec<(u32, Cow<str>)> = vec![
+            (8, inc.title.as_str().into()),
+            (2, inc.summary.as_str().into()),
+            (1, loaded[i].plain().into()),
+        ];
+        texts.extend(inc.tags.iter().map(|t| (4, t.as_str().into())));
+        texts.extend(
+            inc.causes
+                .iter()
+                .chain(&inc.symptoms)
+                .map(|t| (2, t.as_str().into())),
+        );
+        searchindex::Doc {
+            url: urls[i].clone(),
+            title: &inc.title,
+            date: inc.date.as_deref(),
+            severity: inc.severity.as_deref(),
+            gist: gist(inc),
+            texts,
+        }
+    };
+    let index = searchindex::build(order.len(), doc, &mut |name, text| {
+        put(&format!("search/{name}"), text.as_bytes())
+    })?;
     Ok(Summary {
         pages: pages_written,
-        files: pages_written + 2 + assets.len() + index_files.len(),
-        search_bytes,
+        files: pages_written + 2 + assets.len() + index.files,
+        search_bytes: index.bytes,
         repairs: loaded.iter().map(|l| l.incident.repairs.count).sum(),
     })
 }

@@ -157,8 +157,15 @@ pub struct RuleView<'a> {
     pub do_: Option<&'a str>,
     pub dont: Option<&'a str>,
     pub guards: Vec<GuardView>,
+    /// The newest incidents it was learned from, at most `RULE_INCIDENTS`.
     pub incidents: Vec<Link>,
+    /// How many more incidents it was learned from.
+    pub more_incidents: usize,
 }
+
+/// Incidents named per rule on the rules page: a lesson learned from thousands of
+/// postmortems would otherwise make the page tens of megabytes.
+pub const RULE_INCIDENTS: usize = 12;
 
 #[derive(Serialize)]
 pub struct RulesPage<'a> {

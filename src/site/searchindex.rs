@@ -12,7 +12,8 @@
 //! its top ten hits. Words are split and lower-cased the way `assets/site.js` splits
 //! them, and sorted the way JavaScript compares strings (UTF-16 code units).
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde_json::json;
@@ -40,7 +41,7 @@ pub struct Doc<'a> {
     pub severity: Option<&'a str>,
     pub gist: String,
     /// Texts with the weight each word in them counts for.
-    pub texts: Vec<(u32, &'a str)>,
+    pub texts: Vec<(u32, Cow<'a, str>)>,
 }
 
 /// Words as the browser script splits them: runs of letters and digits, lower-cased.
@@ -58,37 +59,128 @@ fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// The index files, as (path under `search/`, contents).
-pub fn build(docs: &[Doc]) -> Vec<(String, String)> {
-    let per_doc: Vec<HashMap<String, u32>> = docs
-        .par_iter()
-        .map(|d| {
-            let mut w: HashMap<String, u32> = HashMap::new();
-            for (weight, text) in &d.texts {
-                for word in words(text) {
-                    *w.entry(word).or_default() += weight;
-                }
+/// Documents read at a time: only one batch of documents is ever held, so memory
+/// grows with the index, not with the text indexed. A multiple of `DOC_CHUNK`.
+const BATCH: usize = 40 * DOC_CHUNK;
+
+/// One word's postings so far: (document gap, weight) pairs as LEB128 varints.
+#[derive(Default)]
+struct Postings {
+    last: u32,
+    count: usize,
+    bytes: Vec<u8>,
+}
+
+impl Postings {
+    fn push(&mut self, doc: u32, weight: u32) {
+        for mut v in [doc - self.last, weight] {
+            while v >= 0x80 {
+                self.bytes.push((v as u8) | 0x80);
+                v >>= 7;
             }
-            w
-        })
-        .collect();
-    let mut postings: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-    for (i, terms) in per_doc.into_iter().enumerate() {
-        for (t, w) in terms {
-            postings.entry(t).or_default().push((i as u32, w));
+            self.bytes.push(v as u8);
+        }
+        self.last = doc;
+        self.count += 1;
+    }
+
+    /// `gap,weight,gap,weight...` as the browser reads it.
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write;
+        let mut v = 0u32;
+        let mut shift = 0;
+        let mut n = 0;
+        for &b in &self.bytes {
+            v |= u32::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                if n > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "{v}");
+                n += 1;
+                v = 0;
+                shift = 0;
+            }
         }
     }
-    let mut terms: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
+}
+
+/// What the index came to.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Written {
+    pub files: usize,
+    pub bytes: usize,
+}
+
+/// Build the index of `count` documents (`doc(i)` gives document `i`), handing each
+/// file to `put` as (path under `search/`, contents).
+pub fn build<'a, E>(
+    count: usize,
+    doc: impl Fn(usize) -> Doc<'a> + Sync,
+    put: &mut dyn FnMut(&str, &str) -> Result<(), E>,
+) -> Result<Written, E> {
+    let mut written = Written::default();
+    let mut emit = |name: &str, text: String| {
+        written.files += 1;
+        written.bytes += text.len();
+        put(name, &text)
+    };
+    let mut postings: HashMap<String, Postings> = HashMap::new();
+    for start in (0..count).step_by(BATCH) {
+        let end = (start + BATCH).min(count);
+        let batch: Vec<(Vec<(String, u32)>, serde_json::Value)> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                let d = doc(i);
+                let mut w: HashMap<String, u32> = HashMap::new();
+                for (weight, text) in &d.texts {
+                    for word in words(text) {
+                        *w.entry(word).or_default() += weight;
+                    }
+                }
+                let gist: String = d.gist.chars().take(GIST_CHARS).collect();
+                let row = json!([
+                    d.url,
+                    d.title,
+                    d.date.unwrap_or(""),
+                    d.severity.unwrap_or(""),
+                    gist
+                ]);
+                (w.into_iter().collect(), row)
+            })
+            .collect();
+        for (k, part) in batch.chunks(DOC_CHUNK).enumerate() {
+            let k = start / DOC_CHUNK + k;
+            let rows: Vec<&serde_json::Value> = part.iter().map(|(_, row)| row).collect();
+            let rows = serde_json::to_string(&rows).expect("json");
+            emit(
+                &format!("d-{k}.js"),
+                format!("hindsightSearch.docs({k},{rows});\n"),
+            )?;
+        }
+        for (j, (terms, _)) in batch.into_iter().enumerate() {
+            let id = (start + j) as u32;
+            for (term, weight) in terms {
+                if let Some(p) = postings.get_mut(term.as_str()) {
+                    p.push(id, weight);
+                } else {
+                    let mut p = Postings::default();
+                    p.push(id, weight);
+                    postings.insert(term, p);
+                }
+            }
+        }
+    }
+    let mut terms: Vec<(String, Postings)> = postings.into_iter().collect();
     terms.sort_by(|a, b| utf16_order(&a.0, &b.0));
 
-    let mut files = Vec::new();
     let mut ranges: Vec<(String, String)> = Vec::new();
-    let mut chunk: Vec<&(String, Vec<(u32, u32)>)> = Vec::new();
+    let mut chunk: Vec<&(String, Postings)> = Vec::new();
     let mut size = 0;
-    let mut flush = |chunk: &mut Vec<&(String, Vec<(u32, u32)>)>,
-                     files: &mut Vec<(String, String)>| {
+    let mut flush = |chunk: &mut Vec<&(String, Postings)>| -> Result<(), E> {
         if chunk.is_empty() {
-            return;
+            return Ok(());
         }
         let k = ranges.len();
         ranges.push((chunk[0].0.clone(), chunk[chunk.len() - 1].0.clone()));
@@ -99,61 +191,27 @@ pub fn build(docs: &[Doc]) -> Vec<(String, String)> {
             }
             body.push_str(&serde_json::to_string(term).expect("string"));
             body.push_str(":[");
-            let mut prev = 0;
-            for (j, (doc, w)) in list.iter().enumerate() {
-                if j > 0 {
-                    body.push(',');
-                }
-                body.push_str(&format!("{},{}", doc - prev, w));
-                prev = *doc;
-            }
+            list.write(&mut body);
             body.push(']');
         }
-        files.push((
-            format!("t-{k}.js"),
-            format!("hindsightSearch.terms({k},{{{body}}});\n"),
-        ));
         chunk.clear();
+        emit(
+            &format!("t-{k}.js"),
+            format!("hindsightSearch.terms({k},{{{body}}});\n"),
+        )
     };
     for t in &terms {
-        if size + t.1.len() > CHUNK_POSTINGS && !chunk.is_empty() {
-            flush(&mut chunk, &mut files);
+        if size + t.1.count > CHUNK_POSTINGS && !chunk.is_empty() {
+            flush(&mut chunk)?;
             size = 0;
         }
-        size += t.1.len();
+        size += t.1.count;
         chunk.push(t);
     }
-    flush(&mut chunk, &mut files);
-
-    for (k, part) in docs.chunks(DOC_CHUNK).enumerate() {
-        let rows: Vec<serde_json::Value> = part
-            .iter()
-            .map(|d| {
-                let gist: String = d.gist.chars().take(GIST_CHARS).collect();
-                json!([
-                    d.url,
-                    d.title,
-                    d.date.unwrap_or(""),
-                    d.severity.unwrap_or(""),
-                    gist
-                ])
-            })
-            .collect();
-        files.push((
-            format!("d-{k}.js"),
-            format!(
-                "hindsightSearch.docs({k},{});\n",
-                serde_json::Value::Array(rows)
-            ),
-        ));
-    }
-    let meta = json!({ "docs": docs.len(), "doc_chunk": DOC_CHUNK, "chunks": ranges });
-    files.push((
-        "meta.js".to_string(),
-        format!("hindsightSearch.meta({meta});\n"),
-    ));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files
+    flush(&mut chunk)?;
+    let meta = json!({ "docs": count, "doc_chunk": DOC_CHUNK, "chunks": ranges });
+    emit("meta.js", format!("hindsightSearch.meta({meta});\n"))?;
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -167,8 +225,31 @@ mod tests {
             date: Some("2025-01-02"),
             severity: None,
             gist: body.to_string(),
-            texts: vec![(5, title), (1, body)],
+            texts: vec![(5, title.into()), (1, body.into())],
         }
+    }
+
+    /// The files `build` writes, sorted by name.
+    fn build_all(docs: &[Doc]) -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        let mut put = |name: &str, text: &str| {
+            files.push((name.to_string(), text.to_string()));
+            Ok::<(), ()>(())
+        };
+        let written = build(
+            docs.len(),
+            |i| Doc {
+                url: docs[i].url.clone(),
+                gist: docs[i].gist.clone(),
+                texts: docs[i].texts.clone(),
+                ..docs[i]
+            },
+            &mut put,
+        )
+        .unwrap();
+        assert_eq!(written.files, files.len());
+        files.sort();
+        files
     }
 
     #[test]
@@ -197,7 +278,7 @@ mod tests {
             doc("b.html", "DNS", "nothing"),
             doc("c.html", "x", "rsync again"),
         ];
-        let files = build(&docs);
+        let files = build_all(&docs);
         let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(names, ["d-0.js", "meta.js", "t-0.js"]);
         let terms = &files[2].1;
@@ -217,7 +298,7 @@ mod tests {
             .map(|i| format!("word{i:05} common shared{}", i % 7))
             .collect();
         let docs: Vec<Doc> = bodies.iter().map(|b| doc("x.html", "t", b)).collect();
-        let files = build(&docs);
+        let files = build_all(&docs);
         let meta = &files.iter().find(|f| f.0 == "meta.js").unwrap().1;
         let v: serde_json::Value = serde_json::from_str(
             meta.trim_start_matches("hindsightSearch.meta(")

@@ -25,11 +25,13 @@ fn seeds() -> Vec<Loaded> {
 }
 
 fn rules_for(loaded: &[Loaded]) -> Vec<Rule> {
+    let texts: Vec<String> = loaded.iter().map(|l| l.text()).collect();
     let inputs: Vec<crate::rules::compile::Input> = loaded
         .iter()
-        .map(|l| crate::rules::compile::Input {
+        .zip(&texts)
+        .map(|(l, text)| crate::rules::compile::Input {
             incident: &l.incident,
-            text: &l.ingested.text,
+            text,
         })
         .collect();
     crate::rules::compile::compile(&inputs).0
