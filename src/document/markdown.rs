@@ -64,7 +64,7 @@ struct Walker<'a> {
     items: Vec<ListItem>,
     quote_depth: usize,
     code: Option<(String, usize, String)>,
-    table: Option<(Vec<Vec<String>>, usize)>,
+    table: Option<(Vec<Vec<String>>, usize, Vec<usize>)>,
 }
 
 /// Walk the markdown of `src` (front matter already split off as `fm`).
@@ -195,10 +195,12 @@ impl Walker<'_> {
                 let line = self.line(range.start);
                 self.code = Some((lang, line, String::new()));
             }
-            Tag::Table(_) => self.table = Some((Vec::new(), self.line(range.start))),
+            Tag::Table(_) => self.table = Some((Vec::new(), self.line(range.start), Vec::new())),
             Tag::TableHead | Tag::TableRow => {
-                if let Some((rows, _)) = &mut self.table {
+                let line = self.line(range.start);
+                if let Some((rows, _, lines)) = &mut self.table {
                     rows.push(Vec::new());
+                    lines.push(line);
                 }
             }
             Tag::TableCell => self.begin_inline(range.start),
@@ -248,15 +250,19 @@ impl Walker<'_> {
                     .take()
                     .map(|i| clean(&i.text))
                     .unwrap_or_default();
-                if let Some((rows, _)) = &mut self.table
+                if let Some((rows, _, _)) = &mut self.table
                     && let Some(row) = rows.last_mut()
                 {
                     row.push(cell);
                 }
             }
             TagEnd::Table => {
-                if let Some((rows, line)) = self.table.take() {
-                    self.push_block(Block::Table { rows, line });
+                if let Some((rows, line, row_lines)) = self.table.take() {
+                    self.push_block(Block::Table {
+                        rows,
+                        line,
+                        row_lines,
+                    });
                 }
             }
             TagEnd::Strong => {

@@ -68,6 +68,9 @@ pub enum Block {
         /// Header row first.
         rows: Vec<Vec<String>>,
         line: usize,
+        /// The source line of each row (a lone CR ends a line for markdown, so rows
+        /// are not always one line apart).
+        row_lines: Vec<usize>,
     },
 }
 

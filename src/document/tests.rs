@@ -131,3 +131,19 @@ fn hostile_input_does_not_panic() {
     Document::parse("---\n");
     Document::parse("<script>alert(1)</script>\n**:**\n****: x\n");
 }
+
+/// Found by fuzzing (`fuzz/fuzz_targets/parse.rs`): a lone CR ends a line for markdown
+/// but not for `str::lines`, so rows counted from the table's first line ran past the
+/// end of the file. Each row now carries the line it starts on.
+#[test]
+fn table_rows_carry_their_own_lines() {
+    let d = Document::parse("| Time | Event |\n|---|---|\n| 09:00 \r 09:01 | a |\n| 09:05 | b |\n");
+    let Some(Block::Table {
+        rows, row_lines, ..
+    }) = d.sections.iter().flat_map(|s| &s.blocks).next()
+    else {
+        panic!("no table");
+    };
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert_eq!(row_lines, &[1, 3, 3, 4]);
+}

@@ -47,7 +47,9 @@ pub fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
                         out.push(e);
                     }
                 }
-                Block::Table { rows, line } => out.extend(table(rows, *line, year)),
+                Block::Table {
+                    rows, row_lines, ..
+                } => out.extend(table(rows, row_lines, year)),
                 Block::Code { .. } => {}
             }
         }
@@ -159,7 +161,7 @@ fn entry(text: &str, line: usize, day: Option<&str>, year: Option<i32>) -> Optio
 }
 
 /// Rows of a table with a time or date column.
-fn table(rows: &[Vec<String>], line: usize, year: Option<i32>) -> Vec<TimelineEntry> {
+fn table(rows: &[Vec<String>], row_lines: &[usize], year: Option<i32>) -> Vec<TimelineEntry> {
     let Some(header) = rows.first() else {
         return Vec::new();
     };
@@ -196,7 +198,7 @@ fn table(rows: &[Vec<String>], line: usize, year: Option<i32>) -> Vec<TimelineEn
             (timed && !event.is_empty()).then(|| TimelineEntry {
                 time,
                 event: event.join(" — "),
-                line: line + 2 + i,
+                line: row_lines.get(i + 1).copied().unwrap_or(1),
             })
         })
         .collect()

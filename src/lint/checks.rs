@@ -480,7 +480,11 @@ fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
                     f.help = Some("name one: `@alice`, `(owner: alice)` or an Owner column".into());
                     out.push(f);
                 }
-                Block::Table { rows, line } => {
+                Block::Table {
+                    rows,
+                    line,
+                    row_lines,
+                } => {
                     let Some(head) = rows.first() else { continue };
                     let col = head
                         .iter()
@@ -503,7 +507,7 @@ fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
                                 {
                                     out.push(finding(
                                         "action-owner",
-                                        line + k + 1,
+                                        row_lines.get(k).copied().unwrap_or(*line),
                                         1,
                                         1,
                                         format!(
