@@ -52,11 +52,18 @@ struct Explicit {
     guards: Vec<Guard>,
 }
 
-/// One lesson on its way to becoming (part of) a rule.
-struct Candidate {
-    rank: (u8, String, usize),
+/// Sources a rule file lists (all its incidents are listed by id): a lesson from
+/// thousands of postmortems made rule files of megabytes, and held a million
+/// sources in memory at 100,000 incidents.
+const RULE_SOURCES: usize = 50;
+
+/// One lesson on its way to becoming (part of) a rule. It borrows from its incident
+/// (there are about ten per incident); a `Source` is made only for rules that keep it.
+struct Candidate<'a> {
+    rank: (u8, &'a str, usize),
+    incident: &'a Incident,
+    line: usize,
     lesson: Lesson,
-    source: Source,
     explicit: Option<Explicit>,
 }
 
@@ -81,7 +88,7 @@ pub fn compile(inputs: &[Input]) -> (Vec<Rule>, Vec<BlockError>) {
 }
 
 /// The lessons of one incident, and errors in its `hindsight-guard` blocks.
-fn candidates_of(input: &Input) -> (Vec<Candidate>, Vec<BlockError>) {
+fn candidates_of<'a>(input: &Input<'a>) -> (Vec<Candidate<'a>>, Vec<BlockError>) {
     let mut candidates = Vec::new();
     let mut errors = Vec::new();
     let inc = input.incident;
@@ -109,13 +116,9 @@ fn candidates_of(input: &Input) -> (Vec<Candidate>, Vec<BlockError>) {
                     }
                 }
                 candidates.push(Candidate {
-                    rank: (rank, inc.id.clone(), st.line),
-                    source: Source {
-                        incident: inc.id.clone(),
-                        path: inc.path.clone(),
-                        line: st.line,
-                        text: lesson.text.clone(),
-                    },
+                    rank: (rank, &inc.id, st.line),
+                    incident: inc,
+                    line: st.line,
                     lesson,
                     explicit: None,
                 });
@@ -130,13 +133,9 @@ fn candidates_of(input: &Input) -> (Vec<Candidate>, Vec<BlockError>) {
             .or_else(|| e.do_.clone())
             .unwrap_or_default();
         candidates.push(Candidate {
-            rank: (0, inc.id.clone(), line),
-            source: Source {
-                incident: inc.id.clone(),
-                path: inc.path.clone(),
-                line,
-                text: text.clone(),
-            },
+            rank: (0, &inc.id, line),
+            incident: inc,
+            line,
             lesson: Lesson {
                 text,
                 reason: e.why.clone(),
@@ -350,12 +349,34 @@ fn rule_from(group: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Ru
             merge_guard(&mut guards, g);
         }
     }
-    let mut ids: Vec<String> = group.iter().map(|c| c.source.incident.clone()).collect();
+    let mut ids: Vec<String> = group.iter().map(|c| c.incident.id.clone()).collect();
     ids.sort();
     ids.dedup();
-    let mut sources: Vec<Source> = group.iter().map(|c| c.source.clone()).collect();
-    sources.sort();
-    sources.dedup();
+    // In the order `Source` sorts in, without making one for every candidate.
+    let mut keyed: Vec<(&str, &str, usize, &str)> = group
+        .iter()
+        .map(|c| {
+            let i = c.incident;
+            (
+                i.id.as_str(),
+                i.path.as_str(),
+                c.line,
+                c.lesson.text.as_str(),
+            )
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.dedup();
+    let sources: Vec<Source> = keyed
+        .into_iter()
+        .take(RULE_SOURCES)
+        .map(|(incident, path, line, text)| Source {
+            incident: incident.into(),
+            path: path.into(),
+            line,
+            text: text.into(),
+        })
+        .collect();
     let title = explicit
         .and_then(|e| e.title.clone())
         .unwrap_or_else(|| title_case(&first.lesson.text));
@@ -498,10 +519,18 @@ fn sentence(s: &str) -> String {
 }
 
 /// Why, from the incidents themselves: what happened and what it cost.
+/// Incidents whose cause a rule's `why` quotes; the rest are counted. Quoting every one
+/// made a `why` of megabytes for a lesson from thousands of postmortems.
+const WHY_INCIDENTS: usize = 3;
+
 fn why(ids: &[String], incidents: &BTreeMap<&str, &Incident>) -> String {
-    let parts: Vec<String> = ids
+    let found: Vec<&&Incident> = ids
         .iter()
         .filter_map(|id| incidents.get(id.as_str()))
+        .collect();
+    let mut parts: Vec<String> = found
+        .iter()
+        .take(WHY_INCIDENTS)
         .map(|inc| {
             let what = inc
                 .causes
@@ -516,6 +545,12 @@ fn why(ids: &[String], incidents: &BTreeMap<&str, &Incident>) -> String {
             }
         })
         .collect();
+    if found.len() > WHY_INCIDENTS {
+        parts.push(format!(
+            "And {} more incidents.",
+            found.len() - WHY_INCIDENTS
+        ));
+    }
     parts.join(" ")
 }
 
