@@ -89,11 +89,14 @@ pub fn splice(existing: Option<&str>, header: &str, block: &str) -> String {
     let Some(old) = existing else {
         return format!("{header}{inner}");
     };
-    // The end marker that closes the block is the first one after the begin marker: a
-    // stray end marker earlier in the file must not make every run append a new block.
-    if let Some(b) = old.find(BEGIN)
-        && let Some(e) = old[b..].find(END).map(|e| b + e)
-    {
+    // The block is the first end marker with a begin marker before it, and the last
+    // begin marker before that end: a stray end marker above the block must not make
+    // every run append a block, nor an unclosed begin marker above it make the next
+    // run replace the person's text between the two.
+    let block = old
+        .match_indices(END)
+        .find_map(|(e, _)| old[..e].rfind(BEGIN).map(|b| (b, e)));
+    if let Some((b, e)) = block {
         let after = old[e + END.len()..]
             .strip_prefix("\r\n")
             .or_else(|| old[e + END.len()..].strip_prefix('\n'));
@@ -302,13 +305,19 @@ mod tests {
     }
 
     /// Found by fuzzing (`fuzz/fuzz_targets/mdc.rs`): an end marker before the begin
-    /// marker made every run append another block.
+    /// marker made every run append another block, and an unclosed begin marker made
+    /// the second run delete the person's text after it.
     #[test]
     fn splice_ignores_a_stray_end_marker_before_the_block() {
         let mine = "<!-- hindsight:end -->\nkeep\n";
         let once = splice(Some(mine), "", "- a\n");
         assert!(once.starts_with(mine));
         assert_eq!(once.matches("hindsight:begin").count(), 1);
+        assert_eq!(splice(Some(&once), "", "- a\n"), once);
+        // An unclosed begin marker above: the person's text below it stays.
+        let mine = "<!-- hindsight:begin -->\nold\nkeep\n";
+        let once = splice(Some(mine), "", "- a\n");
+        assert!(once.starts_with(mine));
         assert_eq!(splice(Some(&once), "", "- a\n"), once);
     }
 
