@@ -28,10 +28,11 @@ const WRITER_MEMORY: usize = 100 << 20;
 /// from the same bytes differently, so it rebuilds.
 const TOOL: &str = env!("CARGO_PKG_VERSION");
 
-/// A changed file read for indexing: its new manifest entry, and the document to index
-/// unless the bytes turned out the same.
 /// Postmortems read and turned into index documents at a time.
 const BATCH: usize = 1024;
+
+/// A changed file read for indexing: its new manifest entry, and the document to index
+/// unless the bytes turned out the same.
 
 type Prepared = Result<(Entry, Option<tantivy::TantivyDocument>), LoadError>;
 
