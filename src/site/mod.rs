@@ -123,12 +123,17 @@ impl Ctx<'_> {
         path: &str,
         data: &T,
     ) -> Result<String, SiteError> {
-        self.hb
+        let mut html = self
+            .hb
             .render(template, data)
             .map_err(|e| SiteError::Render {
                 page: path.to_string(),
                 message: e.to_string(),
-            })
+            })?;
+        // Handlebars starts every output at 8 KB: kept table rows (two per incident)
+        // were 1.6 GB at 100,000 incidents for 0.1 GB of HTML.
+        html.shrink_to_fit();
+        Ok(html)
     }
 
     fn page<T: Serialize>(&self, template: &str, path: &str, data: &T) -> Result<(), SiteError> {
