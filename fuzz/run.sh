@@ -20,7 +20,7 @@ for t in $targets; do
     -max_total_time="$secs" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
     -print_final_stats=1 >"$log" 2>&1
   rc=$?
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | paste -sd+ | bc)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
   rate=$(( ${execs:-0} / secs ))
   result=ok
