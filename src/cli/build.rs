@@ -41,8 +41,9 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
         if let (Some(b), false) = (built, ctx.quiet) {
             writeln!(
                 ctx.stdout(),
-                "built {} incidents: {} pages, {} repairs, {} rules ({} with guards), search index {} KB, in {:.1} s",
+                "built {} incident{}: {} pages, {} repairs, {} rules ({} with guards), search index {} KB, in {:.1} s",
                 loaded.len(),
+                if loaded.len() == 1 { "" } else { "s" },
                 b.site.pages,
                 b.site.repairs,
                 b.rules,
