@@ -36,6 +36,10 @@ measure() {
     rm -f "$t"
 }
 
+# warm DIR: read every file once, so that neither side of a pair pays for a cold page
+# cache (the first of a pair otherwise reads from disk after a larger corpus ran).
+warm() { find "$1" -type f -print0 | xargs -0 cat >/dev/null; }
+
 row() { printf '| %s | %s | %s s | %s s | %s MB | %s |\n' "$@"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
@@ -51,6 +55,7 @@ for n in "${sizes[@]}"; do
         touch "$corpus/.done"
     fi
     mb=$(du -sm --apparent-size "$corpus" | cut -f1)
+    warm "$corpus"
 
     # Ingest + parse on one core: records for every file.
     measure taskset -c 0 "$bin" parse "$corpus"
@@ -111,6 +116,7 @@ for g in sorted(globs):
 PY
 )
 tmb=$(du -sm --apparent-size "$tree" | cut -f1)
+warm "$tree"
 measure "$bin" check "$tree" --rules "$rules" --format json
 hw=$m_wall
 row 50000 "hindsight check (forbid-pattern guards)" "$m_wall" "$m_cpu" "$m_rss" "$tmb MB, $(ls "$rules" | wc -l) rules"
