@@ -166,6 +166,35 @@ fn build_killed_midway_leaves_site_and_rules_whole() {
 }
 
 #[test]
+fn rules_killed_midway_leaves_each_rule_file_old_or_new() {
+    let reference = tempfile::tempdir().unwrap();
+    edited_kb(reference.path());
+    let old_rules = snapshot(&reference.path().join("rules"));
+    run(reference.path(), &["rules", "-q"]);
+    let new_rules = snapshot(&reference.path().join("rules"));
+    assert_ne!(old_rules, new_rules);
+    let whole = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        snapshot(&dir.join("rules"))
+            .into_iter()
+            .filter(|(n, _)| !n.contains(".hindsight-"))
+            .collect()
+    };
+    for delay in delays(12, 150) {
+        let kb = tempfile::tempdir().unwrap();
+        edited_kb(kb.path());
+        kill_after(kb.path(), &["rules", "-q"], delay);
+        for (name, bytes) in whole(kb.path()) {
+            assert!(
+                Some(&bytes) == old_rules.get(&name) || Some(&bytes) == new_rules.get(&name),
+                "rules/{name} is neither old nor new after a kill at {delay:?}"
+            );
+        }
+        run(kb.path(), &["rules", "-q"]);
+        assert_eq!(whole(kb.path()), new_rules, "after a kill at {delay:?}");
+    }
+}
+
+#[test]
 fn read_only_targets_fail_clearly_and_change_nothing() {
     use std::os::unix::fs::PermissionsExt;
     if rustix_is_root() {
