@@ -33,7 +33,6 @@ const BATCH: usize = 1024;
 
 /// A changed file read for indexing: its new manifest entry, and the document to index
 /// unless the bytes turned out the same.
-
 type Prepared = Result<(Entry, Option<tantivy::TantivyDocument>), LoadError>;
 
 /// What an update did.
