@@ -227,15 +227,35 @@ fn cline_front_matter(r: &Rule) -> (String, usize) {
     }
     let mut f = String::from("---\npaths:\n");
     for g in &r.applies_to {
-        // A JSON string is a YAML double-quoted scalar with the same escapes.
-        f.push_str(&format!(
-            "  - {}\n",
-            serde_json::to_string(g).expect("string")
-        ));
+        f.push_str(&format!("  - {}\n", yaml_quoted(g)));
     }
     f.push_str("---\n");
     let lines = f.lines().count();
     (f, lines)
+}
+
+/// `s` as a YAML double-quoted scalar: `"` and `\` escaped, and every character YAML
+/// does not allow as is (C0 and C1 controls, U+FEFF, U+FFFE, U+FFFF) or reads as a
+/// line break (U+0085, U+2028, U+2029) written as `\uXXXX`. Found by fuzzing: JSON
+/// quoting leaves C1 controls as they are, which YAML parsers refuse.
+fn yaml_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~'
+            | '\u{A0}'..='\u{2027}'
+            | '\u{202A}'..='\u{D7FF}'
+            | '\u{E000}'..='\u{FEFE}'
+            | '\u{FF00}'..='\u{FFFD}'
+            | '\u{10000}'.. => out.push(c),
+            _ => out.push_str(&format!("\\u{:04X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The first incident with `id`; `cited` is sorted by id (see `render`).

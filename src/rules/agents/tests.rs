@@ -217,6 +217,12 @@ fn front_matter_values_read_back_as_written() {
     let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).unwrap();
     assert_eq!(v["paths"][0].as_str(), Some("a\"b\\c\t"));
     assert_eq!(v["paths"][1].as_str(), Some("*.js"));
+    // C1 controls, NEL and U+2028 are escaped, not written raw (found by fuzzing).
+    let odd = "a\u{1c}\u{85}\u{90}\u{2028}\u{feff}b✅";
+    let (cline, _) = cline_front_matter(&rule_titled("t", &[odd]));
+    let yaml = cline.trim_start_matches("---\n").trim_end_matches("---\n");
+    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).unwrap();
+    assert_eq!(v["paths"][0].as_str(), Some(odd));
 }
 
 /// A lesson from many incidents links the newest few and counts the rest.
