@@ -79,16 +79,18 @@ pub fn ownership(content: &str) -> Ownership {
 /// appended, or a new file), keeping every byte outside the markers and the file's
 /// line endings. `block` holds the lines between the markers, `\n`-terminated.
 pub fn splice(existing: Option<&str>, header: &str, block: &str) -> String {
-    let crlf = existing.is_some_and(|e| e.contains("\r\n"));
-    let inner = format!("{BEGIN}\n{block}{END}\n");
-    let inner = if crlf {
-        inner.replace('\n', "\r\n")
-    } else {
-        inner
+    let render = |crlf: bool| {
+        let inner = format!("{BEGIN}\n{block}{END}\n");
+        if crlf {
+            inner.replace('\n', "\r\n")
+        } else {
+            inner
+        }
     };
     let Some(old) = existing else {
-        return format!("{header}{inner}");
+        return format!("{header}{}", render(false));
     };
+    let crlf = old.contains("\r\n");
     // The block is the first end marker with a begin marker before it, and the last
     // begin marker before that end: a stray end marker above the block must not make
     // every run append a block, nor an unclosed begin marker above it make the next
@@ -101,8 +103,11 @@ pub fn splice(existing: Option<&str>, header: &str, block: &str) -> String {
             .strip_prefix("\r\n")
             .or_else(|| old[e + END.len()..].strip_prefix('\n'));
         let tail = after.unwrap_or(&old[e + END.len()..]);
+        // The block keeps the line endings it has: judged from the whole file, a CR
+        // before the block could flip them on every other run (found by fuzzing).
+        let crlf = old[b + BEGIN.len()..].starts_with("\r\n");
         // Keep whatever preceded the begin marker on its line (normally nothing).
-        return format!("{}{inner}{tail}", &old[..b]);
+        return format!("{}{}{tail}", &old[..b], render(crlf));
     }
     let nl = if crlf { "\r\n" } else { "\n" };
     let mut out = old.to_string();
@@ -112,7 +117,7 @@ pub fn splice(existing: Option<&str>, header: &str, block: &str) -> String {
     if !out.is_empty() {
         out.push_str(nl);
     }
-    out.push_str(&inner);
+    out.push_str(&render(crlf));
     out
 }
 
@@ -313,6 +318,9 @@ mod tests {
         let once = splice(Some(mine), "", "- a\n");
         assert!(once.starts_with(mine));
         assert_eq!(once.matches("hindsight:begin").count(), 1);
+        assert_eq!(splice(Some(&once), "", "- a\n"), once);
+        // A bare CR at the end: the next run keeps the block's line endings.
+        let once = splice(Some("line ]\r"), "", "- a\n");
         assert_eq!(splice(Some(&once), "", "- a\n"), once);
         // An unclosed begin marker above: the person's text below it stays.
         let mine = "<!-- hindsight:begin -->\nold\nkeep\n";
