@@ -156,9 +156,13 @@ fn description(r: &Rule) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-        .replace('`', "")
-        .replace(": ", " - ")
-        .replace(" #", " ");
+        .replace('`', "");
+    // ` #` starts a YAML comment and `: ` a mapping; one pass over ` ###` or `x:: y`
+    // leaves another.
+    let mut t = t;
+    while t.contains(" #") || t.contains(": ") {
+        t = t.replace(" #", " ").replace(": ", " - ");
+    }
     let t = t
         .trim_start_matches([
             '#', '-', '*', '!', '&', '[', '{', '>', '|', '%', '@', '\'', '"',

@@ -200,7 +200,14 @@ fn rule_titled(title: &str, applies_to: &[&str]) -> Rule {
 /// YAML reader drops, and a glob ending in a tab lost the tab when Cursor trims the line.
 #[test]
 fn front_matter_values_read_back_as_written() {
-    for title in ["", "  ", "Deploy:\tthen\r\ncheck #1", "`x`: y:"] {
+    for title in [
+        "",
+        "  ",
+        "Deploy:\tthen\r\ncheck #1",
+        "`x`: y:",
+        "a ###-[ b",
+        "x:: y",
+    ] {
         let (front, _) = cursor_front_matter(&rule_titled(title, &[]));
         let line = front.lines().nth(1).unwrap();
         let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(line).unwrap();
