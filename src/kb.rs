@@ -136,7 +136,6 @@ impl KnowledgeBase {
             texts: Packed::new(&ingested.text, &doc.plain_text()),
             // A clone holds no spare capacity: the record is kept for the whole run, and
             // the strings it was built from had a third again as much room unused.
-            #[allow(clippy::redundant_clone)]
             incident: incident.clone(),
         })
     }
@@ -209,12 +208,14 @@ pub struct Loaded {
 impl Loaded {
     /// The repaired text.
     pub fn text(&self) -> String {
-        self.texts.unpack().0
+        let mut bytes = self.texts.unpack();
+        bytes.truncate(self.texts.split);
+        utf8(bytes)
     }
 
     /// The text without markup: headings and blocks, one per line.
     pub fn plain(&self) -> String {
-        self.texts.unpack().1
+        utf8(self.texts.unpack().split_off(self.texts.split))
     }
 }
 
@@ -239,13 +240,15 @@ impl Packed {
         }
     }
 
-    fn unpack(&self) -> (String, String) {
-        let mut bytes =
-            lz4_flex::decompress_size_prepended(&self.bytes).expect("packed by Packed::new");
-        let plain = bytes.split_off(self.split);
-        let utf8 = |b: Vec<u8>| String::from_utf8(b).expect("packed from a str");
-        (utf8(bytes), utf8(plain))
+    /// The text and the plain text, one after the other.
+    fn unpack(&self) -> Vec<u8> {
+        lz4_flex::decompress_size_prepended(&self.bytes).expect("packed by Packed::new")
     }
+}
+
+/// Bytes `Packed` made from `str`s, cut at a boundary it recorded.
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("packed from a str")
 }
 
 impl fmt::Debug for Packed {

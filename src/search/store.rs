@@ -167,6 +167,18 @@ fn clear(dir: &Path) -> Result<(), IndexError> {
 }
 
 /// The index's writer; another process holding it is waited for, up to a point.
+/// The writer in `slot`, opened on first use.
+fn writer_in<'w>(
+    slot: &'w mut Option<tantivy::IndexWriter>,
+    index: &Index,
+    wait: Duration,
+) -> Result<&'w mut tantivy::IndexWriter, IndexError> {
+    if slot.is_none() {
+        *slot = Some(writer(index, wait)?);
+    }
+    Ok(slot.as_mut().expect("opened just now"))
+}
+
 fn writer(index: &Index, wait: Duration) -> Result<tantivy::IndexWriter, IndexError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -250,16 +262,9 @@ pub fn update(
     // only re-stamped. The writer is opened only once something needs writing.
     let preloaded: HashMap<&Path, &Loaded> =
         preloaded.iter().map(|l| (l.path.as_path(), l)).collect();
-    let ensure_open = |w: &mut Option<tantivy::IndexWriter>| -> Result<(), IndexError> {
-        if w.is_none() {
-            *w = Some(writer(index, wait)?);
-        }
-        Ok(())
-    };
     let mut open = None;
     if !diff.gone.is_empty() {
-        ensure_open(&mut open)?;
-        let w = open.as_mut().expect("opened");
+        let w = writer_in(&mut open, index, wait)?;
         for rel in &diff.gone {
             w.delete_term(Term::from_field_text(fields.path, rel));
             stats.removed += 1;
@@ -293,8 +298,7 @@ pub fn update(
             let rel = &rels[i];
             let r = match r {
                 Ok((entry, Some(doc))) => {
-                    ensure_open(&mut open)?;
-                    let w = open.as_mut().expect("opened");
+                    let w = writer_in(&mut open, index, wait)?;
                     w.delete_term(Term::from_field_text(fields.path, rel));
                     w.add_document(doc).map_err(IndexError::from)?;
                     stats.indexed += 1;
@@ -307,8 +311,7 @@ pub fn update(
                 }
                 Err(e) => {
                     // Unreadable now: it must not linger in results either.
-                    ensure_open(&mut open)?;
-                    let w = open.as_mut().expect("opened");
+                    let w = writer_in(&mut open, index, wait)?;
                     w.delete_term(Term::from_field_text(fields.path, rel));
                     Err(e)
                 }
