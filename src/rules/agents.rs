@@ -152,7 +152,7 @@ fn shared(path: PathBuf, header: &str, rules: &[Rule], cited: &[Cited], dir: &Pa
 fn description(r: &Rule) -> String {
     let t: String = r
         .title
-        .split(|c: char| c.is_whitespace() || c.is_control())
+        .split(|c: char| c.is_whitespace() || !yaml_plain(c))
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -249,17 +249,24 @@ fn yaml_quoted(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            ' '..='~'
-            | '\u{A0}'..='\u{2027}'
-            | '\u{202A}'..='\u{D7FF}'
-            | '\u{E000}'..='\u{FEFE}'
-            | '\u{FF00}'..='\u{FFFD}'
-            | '\u{10000}'.. => out.push(c),
+            c if yaml_plain(c) => out.push(c),
             _ => out.push_str(&format!("\\u{:04X}", c as u32)),
         }
     }
     out.push('"');
     out
+}
+
+/// A character YAML takes as is in any scalar: printable, not a BOM, not read as a
+/// line break. Found by fuzzing: U+FFFF in a title made `description:` unreadable.
+fn yaml_plain(c: char) -> bool {
+    matches!(c,
+        ' '..='~'
+        | '\u{A0}'..='\u{2027}'
+        | '\u{202A}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FEFE}'
+        | '\u{FF00}'..='\u{FFFD}'
+        | '\u{10000}'..)
 }
 
 /// The first incident with `id`; `cited` is sorted by id (see `render`).

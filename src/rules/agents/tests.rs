@@ -207,6 +207,7 @@ fn front_matter_values_read_back_as_written() {
         "`x`: y:",
         "a ###-[ b",
         "x:: y",
+        "yes\u{ffff}\u{fffe}\u{feff}\u{2028}\u{85}ok",
     ] {
         let (front, _) = cursor_front_matter(&rule_titled(title, &[]));
         let line = front.lines().nth(1).unwrap();
