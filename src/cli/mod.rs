@@ -75,8 +75,7 @@ impl Ctx {
                 return (Vec::new(), 1);
             }
         };
-        use rayon::prelude::*;
-        let results: Vec<_> = files.par_iter().map(|f| self.kb.load(f)).collect();
+        let results = self.kb.load_all(&files);
         let mut loaded = Vec::with_capacity(files.len());
         for r in results {
             match r {

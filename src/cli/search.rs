@@ -40,7 +40,7 @@ pub fn similar(ctx: &Ctx, a: &SimilarArgs) -> Result<Outcome> {
     let found = if path.is_file() {
         let loaded = ctx.kb.load(path)?;
         index.similar(
-            Target::Incident(&loaded.incident, &loaded.plain()),
+            Target::Incident(&loaded.incident, &loaded.plain()?),
             a.limit as usize,
         )
     } else if a.target.contains(['/', '\\']) || a.target.ends_with(".md") {

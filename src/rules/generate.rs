@@ -32,8 +32,20 @@ pub fn generate(
     // Rules read a postmortem's text only for its `hindsight-guard` blocks.
     let texts: Vec<Option<String>> = loaded
         .par_iter()
-        .map(|l| l.guard_blocks.then(|| l.text()))
-        .collect();
+        .map(|l| {
+            // Never spilled (see `KnowledgeBase::load_all_into`), so this cannot fail
+            // today; if it did, the block would go unread, so it is an error.
+            l.guard_blocks
+                .then(|| l.text())
+                .transpose()
+                .map_err(|e| BlockError {
+                    path: l.incident.path.clone(),
+                    line: 1,
+                    message: e.to_string(),
+                })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| vec![e])?;
     let inputs: Vec<Input> = loaded
         .iter()
         .zip(&texts)

@@ -113,13 +113,8 @@ impl SearchIndex {
         opts: &OpenOptions,
         preloaded: &[Loaded],
     ) -> Result<(SearchIndex, UpdateStats), IndexError> {
-        let state = kb.state_dir();
-        std::fs::create_dir_all(&state).map_err(|e| IndexError::io(&state, e))?;
-        // The state folder is never committed.
-        let ignore = state.join(".gitignore");
-        if !ignore.exists() {
-            crate::fsio::write_atomic(&ignore, b"*\n").map_err(|e| IndexError::io(&ignore, e))?;
-        }
+        kb.ensure_state_dir()
+            .map_err(|e| IndexError::io(&kb.state_dir(), e))?;
         let dir = Self::dir(kb);
         if !opts.refresh {
             let mut opened = store::open(&dir, opts.verify, false)?;

@@ -276,6 +276,7 @@ pub fn update(
             .par_iter()
             .map(|&(i, old_hash)| {
                 let path = &files[i];
+                let plain = |l: &Loaded| l.plain().map_err(|e| LoadError::io(path, e));
                 let prepare = |l: &Loaded| {
                     let (size, mtime_ns) = stamps::stamp(path).unwrap_or((l.size, 0));
                     let entry = Entry {
@@ -283,13 +284,15 @@ pub fn update(
                         mtime_ns,
                         hash: hex(&l.digest),
                     };
-                    let doc = (old_hash != Some(entry.hash.as_str()))
-                        .then(|| schema::document(fields, &l.incident, &l.plain()));
-                    (entry, doc)
+                    let doc = match old_hash != Some(entry.hash.as_str()) {
+                        true => Some(schema::document(fields, &l.incident, &plain(l)?)),
+                        false => None,
+                    };
+                    Ok((entry, doc))
                 };
                 let r = match preloaded.get(path.as_path()) {
-                    Some(l) => Ok(prepare(l)),
-                    None => kb.load(path).map(|l| prepare(&l)),
+                    Some(l) => prepare(l),
+                    None => kb.load(path).and_then(|l| prepare(&l)),
                 };
                 (i, r)
             })

@@ -311,12 +311,15 @@ fn similar_ranks_by_shared_words() {
     std::fs::write(&new, retold).unwrap();
     let loaded = kb.load(&new).unwrap();
     let found = index
-        .similar(Target::Incident(&loaded.incident, &loaded.plain()), 3)
+        .similar(
+            Target::Incident(&loaded.incident, &loaded.plain().unwrap()),
+            3,
+        )
         .unwrap();
     assert_eq!(found[0].hit.id, id);
     assert!(found[0].hit.score > 0.8, "{}", found[0].hit.score);
     assert!(found[0].hit.score > found[1].hit.score + 0.2);
-    let draft = loaded.plain().to_lowercase();
+    let draft = loaded.plain().unwrap().to_lowercase();
     assert!(!found[0].shared.is_empty());
     assert!(
         found[0].shared.iter().all(|w| draft.contains(w.as_str())),

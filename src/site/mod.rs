@@ -209,7 +209,7 @@ pub fn render(
     order.par_iter().try_for_each(|&i| {
         let l = &loaded[i];
         let inc = &l.incident;
-        let text = l.text();
+        let text = l.text().map_err(|e| SiteError::Io(l.path.clone(), e))?;
         let body = html::render(text.get(l.body_offset..).unwrap_or(""));
         let page = pages::IncidentPage {
             common: ctx.common("../", inc.title.clone()),
@@ -450,10 +450,13 @@ pub fn render(
     let doc = |k: usize| {
         let i = order[k];
         let inc = &loaded[i].incident;
+        let plain = loaded[i]
+            .plain()
+            .map_err(|e| SiteError::Io(loaded[i].path.clone(), e))?;
         let mut texts: Vec<(u32, Cow<str>)> = vec![
             (8, inc.title.as_str().into()),
             (2, inc.summary.as_str().into()),
-            (1, loaded[i].plain().into()),
+            (1, plain.into()),
         ];
         texts.extend(inc.tags.iter().map(|t| (4, t.as_str().into())));
         texts.extend(
@@ -462,14 +465,14 @@ pub fn render(
                 .chain(&inc.symptoms)
                 .map(|t| (2, t.as_str().into())),
         );
-        searchindex::Doc {
+        Ok(searchindex::Doc {
             url: urls[i].clone(),
             title: &inc.title,
             date: inc.date.as_deref(),
             severity: inc.severity.as_deref(),
             gist: gist(inc),
             texts,
-        }
+        })
     };
     let index = searchindex::build(order.len(), doc, &mut |name, text| {
         put(&format!("search/{name}"), text.as_bytes())

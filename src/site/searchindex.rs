@@ -115,9 +115,9 @@ pub struct Written {
 
 /// Build the index of `count` documents (`doc(i)` gives document `i`), handing each
 /// file to `put` as (path under `search/`, contents).
-pub fn build<'a, E>(
+pub fn build<'a, E: Send>(
     count: usize,
-    doc: impl Fn(usize) -> Doc<'a> + Sync,
+    doc: impl Fn(usize) -> Result<Doc<'a>, E> + Sync,
     put: &mut dyn FnMut(&str, &str) -> Result<(), E>,
 ) -> Result<Written, E> {
     let mut written = Written::default();
@@ -132,7 +132,7 @@ pub fn build<'a, E>(
         let batch: Vec<(Vec<(String, u32)>, serde_json::Value)> = (start..end)
             .into_par_iter()
             .map(|i| {
-                let d = doc(i);
+                let d = doc(i)?;
                 let mut w: HashMap<String, u32> = HashMap::new();
                 for (weight, text) in &d.texts {
                     for word in words(text) {
@@ -147,9 +147,9 @@ pub fn build<'a, E>(
                     d.severity.unwrap_or(""),
                     gist
                 ]);
-                (w.into_iter().collect(), row)
+                Ok((w.into_iter().collect(), row))
             })
-            .collect();
+            .collect::<Result<_, E>>()?;
         for (k, part) in batch.chunks(DOC_CHUNK).enumerate() {
             let k = start / DOC_CHUNK + k;
             let rows: Vec<&serde_json::Value> = part.iter().map(|(_, row)| row).collect();
@@ -238,11 +238,13 @@ mod tests {
         };
         let written = build(
             docs.len(),
-            |i| Doc {
-                url: docs[i].url.clone(),
-                gist: docs[i].gist.clone(),
-                texts: docs[i].texts.clone(),
-                ..docs[i]
+            |i| {
+                Ok(Doc {
+                    url: docs[i].url.clone(),
+                    gist: docs[i].gist.clone(),
+                    texts: docs[i].texts.clone(),
+                    ..docs[i]
+                })
             },
             &mut put,
         )

@@ -25,7 +25,7 @@ fn seeds() -> Vec<Loaded> {
 }
 
 fn rules_for(loaded: &[Loaded]) -> Vec<Rule> {
-    let texts: Vec<String> = loaded.iter().map(|l| l.text()).collect();
+    let texts: Vec<String> = loaded.iter().map(|l| l.text().unwrap()).collect();
     let inputs: Vec<crate::rules::compile::Input> = loaded
         .iter()
         .zip(&texts)

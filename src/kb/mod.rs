@@ -11,6 +11,15 @@ use crate::document::Document;
 use crate::incident::Incident;
 use crate::ingest::{self, IngestError};
 
+mod packed;
+
+use packed::Packed;
+pub use packed::Spill;
+
+/// Loads of at least this many postmortems keep their texts in a spill file (see
+/// `packed`): 5,000 texts packed are about 17 MB.
+const SPILL_AT: usize = 5_000;
+
 /// Names of extension-less files that are never postmortems.
 const NOT_POSTMORTEMS: [&str; 8] = [
     "LICENSE",
@@ -52,6 +61,17 @@ impl KnowledgeBase {
 
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(".hindsight")
+    }
+
+    /// The state folder, created (with a `.gitignore`: it is never committed) if need be.
+    pub fn ensure_state_dir(&self) -> io::Result<PathBuf> {
+        let state = self.state_dir();
+        std::fs::create_dir_all(&state)?;
+        let ignore = state.join(".gitignore");
+        if !ignore.exists() {
+            crate::fsio::write_atomic(&ignore, b"*\n")?;
+        }
+        Ok(state)
     }
 
     /// `path` relative to the root with `/` separators, or as given if outside it.
@@ -109,6 +129,36 @@ impl KnowledgeBase {
     }
 
     /// Read, decode and repair one file.
+    /// Every file in `files` loaded, in parallel, in order. Large loads spill their
+    /// texts to the state folder when it can be written.
+    pub fn load_all(&self, files: &[PathBuf]) -> Vec<Result<Loaded, LoadError>> {
+        let spill = (files.len() >= SPILL_AT)
+            .then(|| self.ensure_state_dir().ok())
+            .flatten()
+            .and_then(|dir| Spill::create(&dir));
+        self.load_all_into(files, spill.as_ref())
+    }
+
+    /// `load_all`, spilling texts to `spill` if given. Texts with guard blocks stay in
+    /// memory: the rules step reads them, and there are few.
+    pub fn load_all_into(
+        &self,
+        files: &[PathBuf],
+        spill: Option<&Spill>,
+    ) -> Vec<Result<Loaded, LoadError>> {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|f| {
+                let mut l = self.load(f)?;
+                if let Some(s) = spill.filter(|_| !l.guard_blocks) {
+                    l.texts.spill(s);
+                }
+                Ok(l)
+            })
+            .collect()
+    }
+
     pub fn load(&self, path: &Path) -> Result<Loaded, LoadError> {
         let meta = std::fs::metadata(path).map_err(|e| LoadError::io(path, e))?;
         if meta.len() > ingest::MAX_BYTES as u64 {
@@ -206,54 +256,21 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// The repaired text.
-    pub fn text(&self) -> String {
-        let mut bytes = self.texts.unpack();
-        bytes.truncate(self.texts.split);
-        utf8(bytes)
+    /// The repaired text. Fails only if a spilled text cannot be read back.
+    pub fn text(&self) -> io::Result<String> {
+        self.texts.text().map_err(|e| self.unreadable(e))
     }
 
     /// The text without markup: headings and blocks, one per line.
-    pub fn plain(&self) -> String {
-        utf8(self.texts.unpack().split_off(self.texts.split))
-    }
-}
-
-/// Text kept LZ4-compressed. Every step of a build needs each postmortem's record, but
-/// its text only briefly (one page, one index document): held plain, the texts were
-/// half of a 100,000-postmortem build's memory. Unpacking runs at gigabytes a second.
-/// The text and its plain text are packed together: the plain text is mostly the text
-/// again, which LZ4 then stores as references (together they pack to about a third).
-#[derive(Clone)]
-struct Packed {
-    bytes: Box<[u8]>,
-    /// Where the plain text starts in the unpacked bytes.
-    split: usize,
-}
-
-impl Packed {
-    fn new(text: &str, plain: &str) -> Packed {
-        let both = [text.as_bytes(), plain.as_bytes()].concat();
-        Packed {
-            bytes: lz4_flex::compress_prepend_size(&both).into_boxed_slice(),
-            split: text.len(),
-        }
+    pub fn plain(&self) -> io::Result<String> {
+        self.texts.plain().map_err(|e| self.unreadable(e))
     }
 
-    /// The text and the plain text, one after the other.
-    fn unpack(&self) -> Vec<u8> {
-        lz4_flex::decompress_size_prepended(&self.bytes).expect("packed by Packed::new")
-    }
-}
-
-/// Bytes `Packed` made from `str`s, cut at a boundary it recorded.
-fn utf8(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).expect("packed from a str")
-}
-
-impl fmt::Debug for Packed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Packed({} bytes)", self.bytes.len())
+    fn unreadable(&self, e: io::Error) -> io::Error {
+        io::Error::new(
+            e.kind(),
+            format!("reading its text back from the spill file: {e}"),
+        )
     }
 }
 
@@ -272,7 +289,7 @@ pub enum LoadErrorKind {
 }
 
 impl LoadError {
-    fn io(path: &Path, e: io::Error) -> LoadError {
+    pub(crate) fn io(path: &Path, e: io::Error) -> LoadError {
         LoadError {
             path: path.to_path_buf(),
             kind: LoadErrorKind::Io(e),
@@ -325,5 +342,50 @@ mod tests {
         ] {
             assert_eq!(is_postmortem(Path::new(p)), want, "{p}");
         }
+    }
+
+    /// A spilled load gives the same records and texts as one held in memory; texts
+    /// with guard blocks stay in memory.
+    #[test]
+    fn spilled_loads_read_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let kb = KnowledgeBase::new(dir.path());
+        std::fs::create_dir_all(kb.incidents_dir()).unwrap();
+        let mut files = Vec::new();
+        for (i, body) in [
+            "# Outage\n\n## Root cause\nCaché expired âœ… fixed\n",
+            "# Deploy\n\n```hindsight-guard\nid = \"x\"\n```\n",
+            "",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let f = kb.incidents_dir().join(format!("{i}.md"));
+            std::fs::write(&f, body).unwrap();
+            files.push(f);
+        }
+        let spill = Spill::create(dir.path()).unwrap();
+        let spilled = kb.load_all_into(&files, Some(&spill));
+        let held = kb.load_all_into(&files, None);
+        for (s, h) in spilled.iter().zip(&held) {
+            let (s, h) = (s.as_ref().unwrap(), h.as_ref().unwrap());
+            assert_eq!(s.incident, h.incident);
+            assert_eq!(s.text().unwrap(), h.text().unwrap());
+            assert_eq!(s.plain().unwrap(), h.plain().unwrap());
+            assert_eq!(
+                s.texts.is_spilled(),
+                !s.guard_blocks,
+                "{}",
+                s.path.display()
+            );
+        }
+        assert!(
+            held[0]
+                .as_ref()
+                .unwrap()
+                .text()
+                .unwrap()
+                .contains("Root cause")
+        );
     }
 }
