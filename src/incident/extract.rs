@@ -1,7 +1,7 @@
 //! From a parsed `Document` to an `Incident`: which sections feed which fields, and
 //! where metadata hides when there is no section for it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::dates::{self, find_date};
 use super::{
@@ -92,7 +92,7 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
             tags.insert(s);
         }
     }
-    let mut lines = BTreeMap::new();
+    let mut lines = super::LineMap::default();
     let mut finish = |name: &str, v: Vec<Statement>| -> Vec<String> {
         let v = dedup(v);
         lines.insert(name.to_string(), v.iter().map(|s| s.line).collect());
@@ -123,10 +123,10 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
         sections: doc.sections[1..]
             .iter()
             .map(|s| SectionRef {
-                kind: s.kind.name().to_string(),
+                kind: s.kind.name().into(),
                 heading: s.heading.clone(),
                 line: s.line,
-                effective: s.effective.name().to_string(),
+                effective: s.effective.name().into(),
             })
             .collect(),
         repairs: RepairSummary {

@@ -7,6 +7,7 @@ mod levels;
 mod signals;
 mod timeline;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,43 @@ pub struct Incident {
     pub repairs: RepairSummary,
     /// Source line of each statement in `causes`, `symptoms`, `fixes`, `lessons` and
     /// `prevention` (parallel arrays), so rules and lint can point at the postmortem.
-    pub lines: BTreeMap<String, Vec<usize>>,
+    pub lines: LineMap,
+}
+
+/// Source lines per statement field, read and written as a JSON object sorted by
+/// field. A sorted list rather than a `BTreeMap`: a tree node was 670 bytes a record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineMap(Vec<(String, Vec<usize>)>);
+
+impl LineMap {
+    pub fn get(&self, field: &str) -> Option<&Vec<usize>> {
+        let at = self
+            .0
+            .binary_search_by(|(k, _)| k.as_str().cmp(field))
+            .ok()?;
+        Some(&self.0[at].1)
+    }
+
+    /// Set the lines of `field`, replacing any it had.
+    pub fn insert(&mut self, field: String, lines: Vec<usize>) {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&field)) {
+            Ok(at) => self.0[at].1 = lines,
+            Err(at) => self.0.insert(at, (field, lines)),
+        }
+    }
+}
+
+impl Serialize for LineMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for LineMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<LineMap, D::Error> {
+        let map = BTreeMap::<String, Vec<usize>>::deserialize(d)?;
+        Ok(LineMap(map.into_iter().collect()))
+    }
 }
 
 /// One timeline entry.
@@ -59,12 +96,14 @@ pub struct TimelineEntry {
 /// A section as the record lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionRef {
-    pub kind: String,
+    /// A taxonomy name: borrowed when parsed (a record has about ten sections, and an
+    /// owned name each was a tenth of a loaded postmortem's memory).
+    pub kind: Cow<'static, str>,
     pub heading: String,
     pub line: usize,
     /// The kind that applies to its content: its own, or (for an `other` subsection)
     /// the nearest parent's.
-    pub effective: String,
+    pub effective: Cow<'static, str>,
 }
 
 /// How the bytes were decoded and what was repaired.
@@ -100,7 +139,7 @@ impl Incident {
             .iter()
             .take_while(|s| s.line <= line)
             .last()
-            .map(|s| s.effective.as_str())
+            .map(|s| s.effective.as_ref())
     }
 
     /// Statements of `field` (`causes`, `lessons`, ...) with their source lines.
