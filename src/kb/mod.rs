@@ -128,7 +128,6 @@ impl KnowledgeBase {
         Ok(out)
     }
 
-    /// Read, decode and repair one file.
     /// Every file in `files` loaded, in parallel, in order. Large loads spill their
     /// texts to the state folder when it can be written.
     pub fn load_all(&self, files: &[PathBuf]) -> Vec<Result<Loaded, LoadError>> {
@@ -159,6 +158,7 @@ impl KnowledgeBase {
             .collect()
     }
 
+    /// Read, decode and repair one file.
     pub fn load(&self, path: &Path) -> Result<Loaded, LoadError> {
         let meta = std::fs::metadata(path).map_err(|e| LoadError::io(path, e))?;
         if meta.len() > ingest::MAX_BYTES as u64 {

@@ -287,9 +287,10 @@ pub fn update(
                         mtime_ns,
                         hash: hex(&l.digest),
                     };
-                    let doc = match old_hash != Some(entry.hash.as_str()) {
-                        true => Some(schema::document(fields, &l.incident, &plain(l)?)),
-                        false => None,
+                    let doc = if old_hash == Some(entry.hash.as_str()) {
+                        None
+                    } else {
+                        Some(schema::document(fields, &l.incident, &plain(l)?))
                     };
                     Ok((entry, doc))
                 };

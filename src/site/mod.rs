@@ -300,7 +300,7 @@ pub fn render(
         }
     };
     for k in 1..=index_pages {
-        let slice = &order[((k - 1) * size).min(order.len())..(k * size).min(order.len())];
+        let slice = order.chunks(size).nth(k - 1).unwrap_or_default();
         let page = ListPage {
             common: ctx.common(
                 "",
