@@ -4,6 +4,7 @@
 mod lang;
 mod manifest;
 mod query;
+mod queue;
 pub mod schema;
 mod similar;
 mod snippet;

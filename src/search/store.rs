@@ -19,6 +19,7 @@ use tantivy::{Index, IndexReader, Term};
 
 use super::IndexError;
 use super::manifest::{self, Entry, Manifest, State};
+use super::queue::{Gate, Queued};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::stamps;
 use crate::kb::{KnowledgeBase, LoadError, Loaded};
@@ -30,6 +31,12 @@ const WRITER_MEMORY: usize = 20 << 20;
 /// The hindsight version that writes the index: another version may derive documents
 /// from the same bytes differently, so it rebuilds.
 const TOOL: &str = env!("CARGO_PKG_VERSION");
+
+/// Documents waiting for tantivy's indexing threads at most; enough to keep both busy.
+const QUEUED: usize = 2 * BATCH;
+
+/// The index's writer, its documents counted by a [`Gate`].
+type Writer = tantivy::IndexWriter<Queued>;
 
 /// Postmortems read and turned into index documents at a time.
 const BATCH: usize = 1024;
@@ -172,17 +179,17 @@ fn clear(dir: &Path) -> Result<(), IndexError> {
 /// The index's writer; another process holding it is waited for, up to a point.
 /// The writer in `slot`, opened on first use.
 fn writer_in<'w>(
-    slot: &'w mut Option<tantivy::IndexWriter>,
+    slot: &'w mut Option<Writer>,
     index: &Index,
     wait: Duration,
-) -> Result<&'w mut tantivy::IndexWriter, IndexError> {
+) -> Result<&'w mut Writer, IndexError> {
     if slot.is_none() {
         *slot = Some(writer(index, wait)?);
     }
     Ok(slot.as_mut().expect("opened just now"))
 }
 
-fn writer(index: &Index, wait: Duration) -> Result<tantivy::IndexWriter, IndexError> {
+fn writer(index: &Index, wait: Duration) -> Result<Writer, IndexError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(2);
@@ -266,6 +273,7 @@ pub fn update(
     let preloaded: HashMap<&Path, &Loaded> =
         preloaded.iter().map(|l| (l.path.as_path(), l)).collect();
     let mut open = None;
+    let gate = Gate::new(QUEUED);
     if !diff.gone.is_empty() {
         let w = writer_in(&mut open, index, wait)?;
         for rel in &diff.gone {
@@ -311,7 +319,7 @@ pub fn update(
                     if !opened.rebuilt {
                         w.delete_term(Term::from_field_text(fields.path, rel));
                     }
-                    w.add_document(doc).map_err(IndexError::from)?;
+                    w.add_document(gate.admit(doc)).map_err(IndexError::from)?;
                     stats.indexed += 1;
                     stats.changed.push(rel.to_string());
                     Ok(entry)
