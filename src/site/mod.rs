@@ -351,6 +351,8 @@ pub fn render(
             pages_written += 1;
         }
     }
+    // The packed rows are done with; the search index below grows while it builds.
+    drop(tag_rows);
     let tag_list = pages::TagsPage {
         common: ctx.common("../", "Tags".into()),
         tags: by_tag

@@ -121,13 +121,18 @@ pub fn inspect(site: &Path) -> Inspection {
 struct DirSink {
     root: PathBuf,
     written: Mutex<BTreeMap<String, String>>,
+    /// Folders already made: asking again is two system calls per page.
+    made: Mutex<BTreeSet<PathBuf>>,
 }
 
 impl Sink for DirSink {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         let full = self.root.join(path);
-        if let Some(parent) = full.parent() {
+        if let Some(parent) = full.parent()
+            && !self.made.lock().expect("lock").contains(parent)
+        {
             std::fs::create_dir_all(parent)?;
+            self.made.lock().expect("lock").insert(parent.to_path_buf());
         }
         std::fs::write(&full, bytes)?;
         self.written
@@ -212,6 +217,7 @@ pub fn publish(
     let sink = DirSink {
         root: fresh.clone(),
         written: Mutex::new(BTreeMap::new()),
+        made: Mutex::new(BTreeSet::new()),
     };
     let summary = match render(&sink) {
         Ok(s) => s,
