@@ -176,7 +176,6 @@ fn clear(dir: &Path) -> Result<(), IndexError> {
     Ok(())
 }
 
-/// The index's writer; another process holding it is waited for, up to a point.
 /// The writer in `slot`, opened on first use.
 fn writer_in<'w>(
     slot: &'w mut Option<Writer>,
@@ -189,6 +188,7 @@ fn writer_in<'w>(
     Ok(slot.as_mut().expect("opened just now"))
 }
 
+/// The index's writer; another process holding it is waited for, up to a point.
 fn writer(index: &Index, wait: Duration) -> Result<Writer, IndexError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
