@@ -128,11 +128,12 @@ struct DirSink {
 impl Sink for DirSink {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         let full = self.root.join(path);
-        if let Some(parent) = full.parent()
-            && !self.made.lock().expect("lock").contains(parent)
-        {
-            std::fs::create_dir_all(parent)?;
-            self.made.lock().expect("lock").insert(parent.to_path_buf());
+        if let Some(parent) = full.parent() {
+            let mut made = self.made.lock().expect("lock");
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent)?;
+                made.insert(parent.to_path_buf());
+            }
         }
         std::fs::write(&full, bytes)?;
         self.written
