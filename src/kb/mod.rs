@@ -191,6 +191,12 @@ impl KnowledgeBase {
     }
 }
 
+/// A path for messages: `./incidents/x.md` (the default root joined) reads better as
+/// `incidents/x.md`.
+pub fn shown(path: &Path) -> std::path::Display<'_> {
+    path.strip_prefix(".").unwrap_or(path).display()
+}
+
 /// Orders paths as `Path` does (component by component) from their bytes alone, with
 /// no parsing: the separator sorts before every other byte. At 100,000 files, parsing
 /// components on every comparison was a visible part of each search.
@@ -306,7 +312,7 @@ impl LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = self.path.display();
+        let p = shown(&self.path);
         match &self.kind {
             LoadErrorKind::Io(e) if e.kind() == io::ErrorKind::NotFound => {
                 write!(f, "{p}: no such file or folder")
