@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
             ctx.warn(format!("fixed {} ({} repair(s))", l.path, l.repaired));
         }
     }
-    report(ctx, a.format, &linted)?;
+    report(ctx, a.format, &linted, errors)?;
     let failed = linted
         .iter()
         .flat_map(|l| &l.findings)
@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
 
 fn lint_file(ctx: &Ctx, path: &Path, settings: &Settings, fix: bool) -> Result<Linted> {
     let bytes = std::fs::read(path).context("cannot read")?;
-    let ingested = ingest::ingest(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ingested = ingest::ingest_postmortem(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut repaired = 0;
     if fix && ingested.changed() {
         fsio::write_atomic(path, ingested.text.as_bytes())
@@ -172,7 +172,8 @@ fn diagnostic(l: &Linted, f: &Finding) -> Diagnostic {
     }
 }
 
-fn report(ctx: &Ctx, format: ReportFormat, linted: &[Linted]) -> Result<()> {
+/// `unread`: files that could not be read (already reported), for the summary line.
+fn report(ctx: &Ctx, format: ReportFormat, linted: &[Linted], unread: usize) -> Result<()> {
     let all = || {
         linted
             .iter()
@@ -219,12 +220,18 @@ fn report(ctx: &Ctx, format: ReportFormat, linted: &[Linted]) -> Result<()> {
             if !ctx.quiet {
                 let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
                 let files = linted.iter().filter(|l| !l.findings.is_empty()).count();
-                if diags.is_empty() {
+                let unread = match unread {
+                    0 => String::new(),
+                    n => format!("; {n} could not be read"),
+                };
+                if diags.is_empty() && unread.is_empty() {
                     writeln!(out, "{} postmortem(s): clean", linted.len())?;
+                } else if diags.is_empty() {
+                    writeln!(out, "{} postmortem(s): no findings{unread}", linted.len())?;
                 } else {
                     writeln!(
                         out,
-                        "{} error(s), {} warning(s) in {files} of {} postmortem(s)",
+                        "{} error(s), {} warning(s) in {files} of {} postmortem(s){unread}",
                         count(Severity::Error),
                         count(Severity::Warning) + count(Severity::Note),
                         linted.len()

@@ -50,6 +50,8 @@ pub enum IngestError {
     Binary { offset: usize },
     /// Larger than `MAX_BYTES`.
     TooLarge { size: usize },
+    /// Nothing but whitespace: read as a postmortem, a file with no text is a mistake.
+    Empty,
 }
 
 impl fmt::Display for IngestError {
@@ -67,6 +69,7 @@ impl fmt::Display for IngestError {
                 size >> 20,
                 MAX_BYTES >> 20
             ),
+            IngestError::Empty => write!(f, "empty file, not a postmortem"),
         }
     }
 }
@@ -89,6 +92,16 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
         repairs: repaired.repairs,
         unresolved: repaired.unresolved,
     })
+}
+
+/// `ingest`, for bytes read as a postmortem: text that is empty or only whitespace is
+/// refused too. (`fix` uses `ingest`: an empty file simply needs no repair.)
+pub fn ingest_postmortem(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    let ingested = ingest(bytes)?;
+    if ingested.text.trim().is_empty() {
+        return Err(IngestError::Empty);
+    }
+    Ok(ingested)
 }
 
 /// Repair mojibake in text that is already decoded.

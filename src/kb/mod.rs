@@ -170,7 +170,7 @@ impl KnowledgeBase {
             });
         }
         let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
-        let ingested = ingest::ingest(&bytes).map_err(|e| LoadError {
+        let ingested = ingest::ingest_postmortem(&bytes).map_err(|e| LoadError {
             path: path.to_path_buf(),
             kind: LoadErrorKind::Ingest(e),
         })?;
@@ -361,7 +361,7 @@ mod tests {
         for (i, body) in [
             "# Outage\n\n## Root cause\nCaché expired âœ… fixed\n",
             "# Deploy\n\n```hindsight-guard\nid = \"x\"\n```\n",
-            "",
+            "x",
         ]
         .iter()
         .enumerate()
