@@ -135,6 +135,13 @@ fn new_then_lint_fails_on_placeholders_and_passes_once_filled() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 
+    // Its prompts are not an incident's causes or lessons, and make no rules.
+    let record = records(kb.path());
+    for k in ["causes", "fixes", "lessons", "prevention"] {
+        assert_eq!(record[k], serde_json::json!([]), "{k}: {record}");
+    }
+    assert_eq!(rule_files(kb.path()), 0);
+
     let (status, all) = findings(kb.path(), &[]);
     assert_eq!(status, 1);
     let codes: Vec<&str> = all.iter().map(|(_, c, _)| c.as_str()).collect();
@@ -177,6 +184,44 @@ fn new_then_lint_fails_on_placeholders_and_passes_once_filled() {
     let (status, all) = findings(kb.path(), &[]);
     assert_eq!(all, Vec::new(), "a filled-in scaffold is clean");
     assert_eq!(status, 0);
+    let record = records(kb.path());
+    assert_eq!(
+        record["lessons"],
+        serde_json::json!(["Always warm the cache before a deploy switches traffic."])
+    );
+    assert_eq!(rule_files(kb.path()), 1);
+}
+
+/// The one record `hindsight parse` gives for `dir`'s incidents/.
+fn records(dir: &Path) -> serde_json::Value {
+    let out = hindsight(dir, &["parse"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    v[0].clone()
+}
+
+/// How many rule files `hindsight rules` writes for `dir`.
+fn rule_files(dir: &Path) -> usize {
+    let out = hindsight(dir, &["rules"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_dir(dir.join("rules"))
+        .map(|d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
+            })
+            .count()
+        })
+        .unwrap_or(0)
 }
 
 #[test]

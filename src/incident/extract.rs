@@ -390,6 +390,9 @@ pub fn statements_of(s: &Section, code_comments: bool) -> Vec<Statement> {
 }
 
 fn block_statements(b: &Block, code_comments: bool) -> Vec<Statement> {
+    if is_prompt_block(b) {
+        return Vec::new();
+    }
     match b {
         Block::Item { text, line, .. } => statement(text, *line).into_iter().collect(),
         Block::Paragraph { text, line } => sentences(text)
@@ -415,17 +418,37 @@ fn statement(text: &str, line: usize) -> Option<Statement> {
     // "Key Rules:" and "Pre-deployment check:" introduce a list; they say nothing.
     let header = t.ends_with(':') && words <= 4;
     let enough = words >= 2 || (words == 1 && t.len() > 6);
-    (enough && !header).then_some(Statement { text: t, line })
+    (enough && !header && !is_prompt(&t)).then_some(Statement { text: t, line })
+}
+
+/// A list item or paragraph that opens with a template prompt: all of it is the
+/// template's, examples included.
+fn is_prompt_block(b: &Block) -> bool {
+    matches!(b, Block::Item { .. } | Block::Paragraph { .. })
+        && b.text().is_some_and(|t| is_prompt(unmarked(t)))
+}
+
+/// A template prompt not yet filled in (`TODO: Why it happened.`): not the author's
+/// words, so not a cause or a lesson (`lint` flags it as a placeholder).
+fn is_prompt(t: &str) -> bool {
+    ["TODO", "TBD", "FIXME"].iter().any(|m| {
+        t.strip_prefix(m)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    })
 }
 
 /// Remove leading emoji, check marks and bullets, and stray emphasis markers.
 fn strip_marks(text: &str) -> String {
-    let t =
-        text.trim_start_matches(|c: char| !(c.is_alphanumeric() || "`\"'“‘([<.$/~".contains(c)));
-    t.replace("**", "")
+    unmarked(text)
+        .replace("**", "")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `text` from its first letter, digit, quote, bracket or path character on.
+fn unmarked(text: &str) -> &str {
+    text.trim_start_matches(|c: char| !(c.is_alphanumeric() || "`\"'“‘([<.$/~".contains(c)))
 }
 
 /// Split prose into sentences at `.`, `!` or `?` (and a closing quote) followed by a
@@ -499,6 +522,7 @@ fn commands(doc: &Document) -> Vec<String> {
         }
         for b in &s.blocks {
             let found = match b {
+                _ if is_prompt_block(b) => Vec::new(),
                 Block::Code { lang, text, .. } => signals::commands_in_code(lang, text),
                 other => other
                     .text()
@@ -551,6 +575,24 @@ mod tests {
             sentences("\"NEVER deploy untested. NEVER.\" \"Deploy small.\""),
             ["\"NEVER deploy untested. NEVER.\"", "\"Deploy small.\""]
         );
+    }
+
+    #[test]
+    fn template_prompts_are_not_statements() {
+        for t in [
+            "TODO: Why it happened.",
+            "**TBD** who owns this",
+            "- FIXME",
+            "TODO",
+        ] {
+            assert_eq!(statement(t, 1), None, "{t}");
+        }
+        for t in [
+            "TODOs piled up in the runbook",
+            "Today TODO lists were lost",
+        ] {
+            assert!(statement(t, 1).is_some(), "{t}");
+        }
     }
 
     #[test]
