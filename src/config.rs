@@ -78,8 +78,8 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(l) => write!(f, "{}:{l}: {}", self.path.display(), self.message),
-            None => write!(f, "{}: {}", self.path.display(), self.message),
+            Some(l) => write!(f, "{}:{l}: {}", crate::kb::shown(&self.path), self.message),
+            None => write!(f, "{}: {}", crate::kb::shown(&self.path), self.message),
         }
     }
 }
