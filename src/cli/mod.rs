@@ -173,6 +173,20 @@ pub fn main() -> ExitCode {
         verbose: args.verbose,
         color: args.color,
     };
+    // As `git -C`: a knowledge base root that is not there is an error before any
+    // command runs, rather than one error per path under it.
+    if !matches!(args.command, Command::Completions(_) | Command::Man) && !args.dir.is_dir() {
+        let why = if args.dir.exists() {
+            "not a folder"
+        } else {
+            "no such folder"
+        };
+        ctx.error(format!(
+            "{}: {why} (the knowledge base root, -C)",
+            args.dir.display()
+        ));
+        return ExitCode::from(2);
+    }
     let result = match &args.command {
         Command::Build(a) => build::run(&ctx, a),
         Command::Fix(a) => fix::run(&ctx, a),
