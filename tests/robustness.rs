@@ -34,11 +34,11 @@ fn invalid_utf8_in_every_position() {
 }
 
 #[test]
-fn fifty_megabytes() {
+fn fifteen_megabytes_parse_and_past_the_limit_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let chunk = "## Timeline\n- **09:01 UTC** - Deployed âœ… and it broke\n| a | b |\n|---|---|\n| 1 | 2 |\n";
     let mut text = String::from("# Big\n");
-    while text.len() < 50 << 20 {
+    while text.len() < 15 << 20 {
         text.push_str(chunk);
     }
     std::fs::write(dir.path().join("big.md"), &text).unwrap();
@@ -51,6 +51,27 @@ fn fifty_megabytes() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["title"], "Big");
     assert!(v[0]["repairs"]["count"].as_u64().unwrap() > 100_000);
+
+    // One byte over: refused unread (a sparse file, so nothing is written) by every
+    // command that reads postmortems, naming the file and the limit.
+    std::fs::create_dir(dir.path().join("incidents")).unwrap();
+    let huge = std::fs::File::create(dir.path().join("incidents/huge.md")).unwrap();
+    huge.set_len(ingest::MAX_BYTES as u64 + 1).unwrap();
+    for args in [
+        &["parse"][..],
+        &["lint"],
+        &["build"],
+        &["fix", "incidents/huge.md"],
+    ] {
+        let out = hindsight(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("incidents/huge.md: file is over the 16 MiB limit (16777217 bytes)"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!dir.path().join("site").exists(), "build wrote nothing");
 }
 
 #[test]

@@ -127,11 +127,8 @@ fn read(path: &Path) -> Result<Vec<u8>> {
         bail!("is a folder; fix takes files");
     }
     if meta.len() > ingest::MAX_BYTES as u64 {
-        bail!(
-            "file is {} MiB, over the {} MiB limit",
-            meta.len() >> 20,
-            ingest::MAX_BYTES >> 20
-        );
+        let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+        bail!("{}", ingest::IngestError::TooLarge { size });
     }
     Ok(std::fs::read(path)?)
 }

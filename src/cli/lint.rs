@@ -102,7 +102,7 @@ pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
 }
 
 fn lint_file(ctx: &Ctx, path: &Path, settings: &Settings, fix: bool) -> Result<Linted> {
-    let bytes = std::fs::read(path).context("cannot read")?;
+    let bytes = crate::kb::read_bytes(path).map_err(|e| anyhow::anyhow!("{}", e.reason()))?;
     let ingested = ingest::ingest_postmortem(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut repaired = 0;
     if fix && ingested.changed() {

@@ -160,16 +160,7 @@ impl KnowledgeBase {
 
     /// Read, decode and repair one file.
     pub fn load(&self, path: &Path) -> Result<Loaded, LoadError> {
-        let meta = std::fs::metadata(path).map_err(|e| LoadError::io(path, e))?;
-        if meta.len() > ingest::MAX_BYTES as u64 {
-            return Err(LoadError {
-                path: path.to_path_buf(),
-                kind: LoadErrorKind::Ingest(IngestError::TooLarge {
-                    size: meta.len() as usize,
-                }),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
+        let bytes = read_bytes(path)?;
         let ingested = ingest::ingest_postmortem(&bytes).map_err(|e| LoadError {
             path: path.to_path_buf(),
             kind: LoadErrorKind::Ingest(e),
@@ -189,6 +180,34 @@ impl KnowledgeBase {
             incident: incident.clone(),
         })
     }
+}
+
+/// The bytes of a postmortem, refused unread if over `ingest::MAX_BYTES` (and never
+/// more than one byte past it read, should the file grow meanwhile).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read;
+    let too_large = |size: u64| LoadError {
+        path: path.to_path_buf(),
+        kind: LoadErrorKind::Ingest(IngestError::TooLarge {
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+        }),
+    };
+    let file = std::fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| LoadError::io(path, e))?;
+    if meta.is_dir() {
+        return Err(LoadError::io(path, io::Error::from_raw_os_error(21)));
+    }
+    if meta.len() > ingest::MAX_BYTES as u64 {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(ingest::MAX_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadError::io(path, e))?;
+    if bytes.len() > ingest::MAX_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// A path for messages: `./incidents/x.md` (the default root joined) reads better as
@@ -310,23 +329,29 @@ impl LoadError {
     }
 }
 
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = shown(&self.path);
+impl LoadError {
+    /// What is wrong, without the path.
+    pub fn reason(&self) -> String {
         match &self.kind {
             LoadErrorKind::Io(e) if e.kind() == io::ErrorKind::NotFound => {
-                write!(f, "{p}: no such file or folder")
+                "no such file or folder".into()
             }
             LoadErrorKind::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-                write!(f, "{p}: permission denied")
+                "permission denied".into()
             }
             LoadErrorKind::Io(e) if e.raw_os_error() == Some(21) => {
-                write!(f, "{p}: is a folder, not a file")
+                "is a folder, not a file".into()
             }
-            LoadErrorKind::Io(e) => write!(f, "{p}: {e}"),
-            LoadErrorKind::Walk(e) => write!(f, "{p}: {e}"),
-            LoadErrorKind::Ingest(e) => write!(f, "{p}: {e}"),
+            LoadErrorKind::Io(e) => e.to_string(),
+            LoadErrorKind::Walk(e) => e.clone(),
+            LoadErrorKind::Ingest(e) => e.to_string(),
         }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", shown(&self.path), self.reason())
     }
 }
 
