@@ -12,7 +12,7 @@ mod scan;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::rules::{Guard, Rule, RuleError, Severity, parse_rule};
+use crate::rules::{Guard, Rule, RuleError, Severity, parse_rule, rule_files};
 
 /// A rule read from a rules folder, with where its guards are written.
 #[derive(Debug, Clone)]
@@ -33,8 +33,8 @@ pub fn load_rules(dir: &Path) -> Result<Vec<LoadedRule>, Vec<RuleError>> {
             message,
         }]
     };
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
+    let files = match rule_files(dir) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(err(
                 "no rules folder (run `hindsight rules` to compile one)".into(),
@@ -42,11 +42,6 @@ pub fn load_rules(dir: &Path) -> Result<Vec<LoadedRule>, Vec<RuleError>> {
         }
         Err(e) => return Err(err(e.to_string())),
     };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-        .collect();
-    files.sort();
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for f in files {

@@ -45,7 +45,7 @@ pub fn write(
                 ctx.error(e);
             }
             bail!(
-                "{} hindsight-guard block(s) could not be read; no rules written",
+                "{} hindsight-guard block(s) or rule file(s) could not be read; no rules written",
                 errors.len()
             );
         }
@@ -53,14 +53,21 @@ pub fn write(
     let plan = owned::plan(&generated.files, &generated.owned_dirs);
     let mut out = ctx.stdout();
     let rel = |p: &std::path::Path| ctx.kb.relative(p);
+    let rules_dir = ctx.kb.rules_dir();
     for (path, action, _) in &plan {
+        // A rule file of the user's is a rule all the same (see `generate`).
+        let used = if path.parent() == Some(rules_dir.as_path()) {
+            "; its rule is used as written"
+        } else {
+            ""
+        };
         match action {
             Action::KeepEdited => ctx.warn(format!(
-                "kept {}: edited by hand since it was generated (delete it, or remove its hindsight-generated line, to settle it)",
+                "kept {}: edited by hand since it was generated (delete it, or remove its hindsight-generated line, to settle it){used}",
                 rel(path)
             )),
-            Action::KeepForeign => ctx.warn(format!("kept {}: not written by hindsight, so not overwritten", rel(path))),
-            Action::KeepStale => ctx.warn(format!("kept {}: no longer generated, but edited by hand", rel(path))),
+            Action::KeepForeign => ctx.warn(format!("kept {}: not written by hindsight, so not overwritten{used}", rel(path))),
+            Action::KeepStale => ctx.warn(format!("kept {}: no longer generated, but edited by hand{used}", rel(path))),
             _ => {}
         }
     }

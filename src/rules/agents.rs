@@ -387,7 +387,12 @@ fn index(rules: &[Rule], cited: &[Cited], from_dir: &Path) -> String {
         } else {
             format!(" Checked by `hindsight check` (`{}`).", r.id)
         };
-        b.push_str(&format!("- {verb} *Why:* {}{checked} {}\n", r.why, links));
+        let links = if links.is_empty() {
+            links
+        } else {
+            format!(" {links}")
+        };
+        b.push_str(&format!("- {verb} *Why:* {}{checked}{links}\n", r.why));
     }
     b
 }

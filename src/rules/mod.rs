@@ -8,4 +8,4 @@ pub mod infer;
 pub mod model;
 pub mod render;
 
-pub use model::{Guard, Rule, RuleError, Severity, Size, Source, parse_rule};
+pub use model::{Guard, Rule, RuleError, Severity, Size, Source, parse_rule, rule_files};

@@ -299,6 +299,17 @@ impl fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
+/// The `*.toml` files directly in `dir`, sorted by name (the rule files of a rules
+/// folder).
+pub fn rule_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Parse a rule from TOML `text` read from `path`, checking what serde cannot:
 /// patterns compile, lists are not empty, the id is a slug.
 pub fn parse_rule(path: &Path, text: &str) -> Result<Rule, RuleError> {
