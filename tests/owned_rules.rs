@@ -170,16 +170,13 @@ fn a_broken_or_duplicate_rule_file_stops_rules_and_build_by_name() {
         "nothing written"
     );
 
-    std::fs::write(
-        kb.path().join("rules/broken.toml"),
-        "id = \"no-pm2\"\ntitle = \"x\"\nseverity = \"error\"\nwhy = \"y\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        kb.path().join("rules/again.toml"),
-        "id = \"no-pm2\"\ntitle = \"x\"\nseverity = \"error\"\nwhy = \"y\"\n",
-    )
-    .unwrap();
+    for name in ["broken", "again"] {
+        std::fs::write(
+            kb.path().join(format!("rules/{name}.toml")),
+            "id = \"no-pm2\"\ntitle = \"x\"\nseverity = \"error\"\nwhy = \"y\"\n",
+        )
+        .unwrap();
+    }
     let out = hindsight(kb.path(), &["rules"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
