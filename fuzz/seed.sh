@@ -27,6 +27,11 @@ for f in sorted(src.glob("*.json")):
             k += 1
             (out / f"ftfy-{k}").write_bytes(case["original"].encode("utf-8", "surrogatepass"))
 PY
+# Lint suppressions: syntax the fuzzer is unlikely to invent (valid, several codes, no
+# reason, an unknown code, a whole-file finding).
+printf '# Outage\n\n<!-- hindsight-lint: allow placeholder -- the template is quoted -->\nTODO: HH:MM\n\n## Timeline\n- 09:00 start\n' > "$c/parse/suppress-1"
+printf -- '---\ntitle: x\n---\n<!-- hindsight-lint: allow missing-date, missing-severity -- an old import -->\n## Summary\n<!--hindsight-lint:allow empty-section-->\n## Impact\n' > "$c/parse/suppress-2"
+printf '# T\n<!-- hindsight-lint: allow no-such-code -- why -->\n<!-- hindsight-lint: allow -->\n[a](javascript:x) <!-- hindsight-lint: allow unsafe-link -- a test -->\n' > "$c/parse/suppress-3"
 for f in "$here"/../rules/*.toml; do cp "$f" "$c/guard_rule/"; done
 # mdc inputs: a title, NUL, globs one per line, NUL, an existing file's text.
 printf 'Never rsync --delete to production\0scripts/*.sh\ndeploy/**\0# Team notes\n' > "$c/mdc/1"
