@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fill fuzz/corpus/<target>/ with starting inputs: the bundled postmortems, the public
-# corpora and mojibake cases in ../shared, and the bundled guard rules.
+# corpora and mojibake cases in ../shared, the bundled guard rules and fuzz/seeds/.
 # Usage: fuzz/seed.sh [path/to/shared]   then   cargo +nightly fuzz run <target>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,11 +27,9 @@ for f in sorted(src.glob("*.json")):
             k += 1
             (out / f"ftfy-{k}").write_bytes(case["original"].encode("utf-8", "surrogatepass"))
 PY
-# Lint suppressions: syntax the fuzzer is unlikely to invent (valid, several codes, no
-# reason, an unknown code, a whole-file finding).
-printf '# Outage\n\n<!-- hindsight-lint: allow placeholder -- the template is quoted -->\nTODO: HH:MM\n\n## Timeline\n- 09:00 start\n' > "$c/parse/suppress-1"
-printf -- '---\ntitle: x\n---\n<!-- hindsight-lint: allow missing-date, missing-severity -- an old import -->\n## Summary\n<!--hindsight-lint:allow empty-section-->\n## Impact\n' > "$c/parse/suppress-2"
-printf '# T\n<!-- hindsight-lint: allow no-such-code -- why -->\n<!-- hindsight-lint: allow -->\n[a](javascript:x) <!-- hindsight-lint: allow unsafe-link -- a test -->\n' > "$c/parse/suppress-3"
+# Hand-made inputs for syntax the fuzzer is unlikely to invent: lint suppressions, and
+# every guard kind and option (the bundled rules use only some).
+for t in parse guard_rule; do cp "$here"/seeds/$t/* "$c/$t/"; done
 for f in "$here"/../rules/*.toml; do cp "$f" "$c/guard_rule/"; done
 # mdc inputs: a title, NUL, globs one per line, NUL, an existing file's text.
 printf 'Never rsync --delete to production\0scripts/*.sh\ndeploy/**\0# Team notes\n' > "$c/mdc/1"

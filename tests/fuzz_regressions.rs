@@ -47,6 +47,34 @@ fn mdc_findings() {
     assert!(replay("mdc", checks::mdc) >= 3);
 }
 
+/// The hand-made seeds (`fuzz/seeds/`) pass the checks, and every guard rule seed
+/// loads, so its round trip is really tested: between them they hold each guard kind.
+#[test]
+fn hand_made_seeds_pass() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    for e in std::fs::read_dir(seeds.join("parse")).unwrap() {
+        checks::parse(&std::fs::read(e.unwrap().path()).unwrap());
+    }
+    let mut kinds = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir(seeds.join("guard_rule")).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rule = hindsight::rules::parse_rule(&path, &text)
+            .unwrap_or_else(|e| panic!("seed does not load: {e}"));
+        kinds.extend(rule.guards.iter().map(|g| g.kind()));
+        checks::guard_rule(text.as_bytes());
+    }
+    for k in [
+        "require-pattern",
+        "forbid-file",
+        "require-file",
+        "git-clean",
+        "command",
+    ] {
+        assert!(kinds.contains(k), "no seed has a {k} guard");
+    }
+}
+
 /// The bundled postmortems and rules pass the checks too (the fuzzers start from them).
 #[test]
 fn seeds_pass() {
