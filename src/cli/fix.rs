@@ -128,7 +128,8 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     }
     if meta.len() > ingest::MAX_BYTES as u64 {
         let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
-        bail!("{}", ingest::IngestError::TooLarge { size });
+        let limit = ingest::MAX_BYTES;
+        bail!("{}", ingest::IngestError::TooLarge { size, limit });
     }
     Ok(std::fs::read(path)?)
 }

@@ -16,10 +16,9 @@ use std::fmt;
 
 pub use repair::{Repair, Unresolved};
 
-/// Files larger than this are refused unread. The largest real postmortem in the
-/// public corpora is 71 KB; hostile markdown (thousands of unclosed `*a **b`) costs
-/// about 64 bytes of memory a byte, so 16 MiB stays near 1 GB at worst.
-pub const MAX_BYTES: usize = 16 << 20;
+/// Text larger than this is refused rather than read into memory (`fix`; postmortems
+/// read as markdown have a lower limit, `kb::MAX_POSTMORTEM_BYTES`).
+pub const MAX_BYTES: usize = 256 << 20;
 
 /// Text ready for parsing, and what it took to get there.
 #[derive(Debug, Clone)]
@@ -50,8 +49,8 @@ impl Ingested {
 pub enum IngestError {
     /// A NUL byte outside UTF-16: not a text file.
     Binary { offset: usize },
-    /// Larger than `MAX_BYTES`.
-    TooLarge { size: usize },
+    /// Larger than `limit` bytes.
+    TooLarge { size: usize, limit: usize },
     /// Nothing but whitespace: read as a postmortem, a file with no text is a mistake.
     Empty,
 }
@@ -65,10 +64,10 @@ impl fmt::Display for IngestError {
                     "binary file (NUL byte at offset {offset}), not a postmortem"
                 )
             }
-            IngestError::TooLarge { size } => write!(
+            IngestError::TooLarge { size, limit } => write!(
                 f,
                 "file is over the {} MiB limit ({size} bytes)",
-                MAX_BYTES >> 20
+                limit >> 20
             ),
             IngestError::Empty => write!(f, "empty file, not a postmortem"),
         }
@@ -80,7 +79,10 @@ impl std::error::Error for IngestError {}
 /// Decode and repair `bytes`.
 pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
     if bytes.len() > MAX_BYTES {
-        return Err(IngestError::TooLarge { size: bytes.len() });
+        return Err(IngestError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_BYTES,
+        });
     }
     let decoded = decode::decode(bytes).map_err(|e| match e {
         decode::DecodeError::Binary { offset } => IngestError::Binary { offset },

@@ -182,7 +182,12 @@ impl KnowledgeBase {
     }
 }
 
-/// The bytes of a postmortem, refused unread if over `ingest::MAX_BYTES` (and never
+/// Postmortems larger than this are refused unread. The largest real one in the public
+/// corpora is 71 KB; hostile markdown (thousands of unclosed `*a **b`) costs
+/// pulldown-cmark about 44 bytes of memory a byte, so 16 MiB stays near 1 GB at worst.
+pub const MAX_POSTMORTEM_BYTES: usize = 16 << 20;
+
+/// The bytes of a postmortem, refused unread if over `MAX_POSTMORTEM_BYTES` (and never
 /// more than one byte past it read, should the file grow meanwhile).
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;
@@ -190,6 +195,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
         path: path.to_path_buf(),
         kind: LoadErrorKind::Ingest(IngestError::TooLarge {
             size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit: MAX_POSTMORTEM_BYTES,
         }),
     };
     let file = std::fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
@@ -197,14 +203,14 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     if meta.is_dir() {
         return Err(LoadError::io(path, io::Error::from_raw_os_error(21)));
     }
-    if meta.len() > ingest::MAX_BYTES as u64 {
+    if meta.len() > MAX_POSTMORTEM_BYTES as u64 {
         return Err(too_large(meta.len()));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(ingest::MAX_BYTES as u64 + 1)
+    file.take(MAX_POSTMORTEM_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| LoadError::io(path, e))?;
-    if bytes.len() > ingest::MAX_BYTES {
+    if bytes.len() > MAX_POSTMORTEM_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
