@@ -78,8 +78,8 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(l) => write!(f, "{}:{l}: {}", crate::kb::shown(&self.path), self.message),
-            None => write!(f, "{}: {}", crate::kb::shown(&self.path), self.message),
+            Some(l) => write!(f, "{}:{l}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
         }
     }
 }
@@ -89,7 +89,7 @@ impl std::error::Error for ConfigError {}
 impl Config {
     /// The knowledge base's `hindsight.toml` under `root`, or the defaults if there is none.
     pub fn load(root: &Path) -> Result<Config, ConfigError> {
-        let path = root.join("hindsight.toml");
+        let path = crate::kb::under(root, "hindsight.toml");
         let text = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
         match r {
             Ok(l) => linted.push(l),
             Err(e) => {
-                ctx.error(format!("{}: {e:#}", crate::kb::shown(&path)));
+                ctx.error(format!("{}: {e:#}", path.display()));
                 errors += 1;
             }
         }

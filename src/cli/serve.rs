@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, a: &ServeArgs) -> Result<Outcome> {
     let inputs = vec![
         ctx.kb.incidents_dir(),
         ctx.kb.templates_dir(),
-        ctx.kb.root.join("hindsight.toml"),
+        crate::kb::under(&ctx.kb.root, "hindsight.toml"),
     ];
     let mut seen = web::fingerprint(&inputs);
     if watch {

@@ -44,23 +44,23 @@ impl KnowledgeBase {
     }
 
     pub fn incidents_dir(&self) -> PathBuf {
-        self.root.join("incidents")
+        under(&self.root, "incidents")
     }
 
     pub fn rules_dir(&self) -> PathBuf {
-        self.root.join("rules")
+        under(&self.root, "rules")
     }
 
     pub fn templates_dir(&self) -> PathBuf {
-        self.root.join("templates")
+        under(&self.root, "templates")
     }
 
     pub fn site_dir(&self) -> PathBuf {
-        self.root.join("site")
+        under(&self.root, "site")
     }
 
     pub fn state_dir(&self) -> PathBuf {
-        self.root.join(".hindsight")
+        under(&self.root, ".hindsight")
     }
 
     /// The state folder, created (with a `.gitignore`: it is never committed) if need be.
@@ -216,10 +216,15 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     Ok(bytes)
 }
 
-/// A path for messages: `./incidents/x.md` (the default root joined) reads better as
-/// `incidents/x.md`.
-pub fn shown(path: &Path) -> std::path::Display<'_> {
-    path.strip_prefix(".").unwrap_or(path).display()
+/// `name` in the knowledge base rooted at `root`. Under the default root, `.`, just
+/// `name`: every path made from it, and so every message, says `incidents/x.md`, not
+/// `./incidents/x.md`.
+pub fn under(root: &Path, name: &str) -> PathBuf {
+    if root == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        root.join(name)
+    }
 }
 
 /// Orders paths as `Path` does (component by component) from their bytes alone, with
@@ -357,7 +362,7 @@ impl LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", shown(&self.path), self.reason())
+        write!(f, "{}: {}", self.path.display(), self.reason())
     }
 }
 

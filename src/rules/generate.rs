@@ -156,11 +156,7 @@ fn users_rules(dir: &Path) -> Result<Vec<(PathBuf, Rule)>, Vec<SourceError>> {
             Ok(r) => match mine.iter().find(|(_, m)| m.id == r.id) {
                 Some((first, _)) => errors.push(rule_error(
                     &f,
-                    format!(
-                        "rule id {:?} is also used by {}",
-                        r.id,
-                        crate::kb::shown(first)
-                    ),
+                    format!("rule id {:?} is also used by {}", r.id, first.display()),
                 )),
                 None => mine.push((f, r)),
             },

@@ -56,7 +56,7 @@ impl fmt::Display for SiteError {
         match self {
             SiteError::Template { file, message } => write!(f, "{file}: {message}"),
             SiteError::Render { page, message } => write!(f, "rendering {page}: {message}"),
-            SiteError::Io(p, e) => write!(f, "{}: {e}", crate::kb::shown(p)),
+            SiteError::Io(p, e) => write!(f, "{}: {e}", p.display()),
             SiteError::Output(m) => f.write_str(m),
         }
     }

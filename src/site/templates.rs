@@ -54,7 +54,7 @@ pub fn registry(dir: &Path) -> Result<Handlebars<'static>, SiteError> {
         let path = dir.join(format!("{name}.hbs"));
         let own = read_optional(&path)?;
         let (src, shown) = match &own {
-            Some(t) => (t.as_str(), crate::kb::shown(&path).to_string()),
+            Some(t) => (t.as_str(), path.display().to_string()),
             None => (*text, format!("(built-in) {name}.hbs")),
         };
         hb.register_template_string(name, src)
@@ -78,7 +78,7 @@ pub fn registry(dir: &Path) -> Result<Handlebars<'static>, SiteError> {
             }
             let text = read_optional(&p)?.unwrap_or_default();
             hb.register_template_string(&name, text)
-                .map_err(|e| template_error(&crate::kb::shown(&p).to_string(), &e))?;
+                .map_err(|e| template_error(&p.display().to_string(), &e))?;
         }
     }
     Ok(hb)
@@ -110,7 +110,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, SiteError> {
         Ok(b) => String::from_utf8(b)
             .map(Some)
             .map_err(|_| SiteError::Template {
-                file: crate::kb::shown(path).to_string(),
+                file: path.display().to_string(),
                 message: "not UTF-8 text".into(),
             }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
