@@ -181,7 +181,7 @@ fn a_broken_or_duplicate_rule_file_stops_rules_and_build_by_name() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("rules/broken.toml: rule id \"no-pm2\" is also used by"),
+        err.contains("rules/broken.toml:1: rule id \"no-pm2\" is also used by rules/again.toml"),
         "{err}"
     );
 }

@@ -12,7 +12,7 @@ mod scan;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::rules::{Guard, Rule, RuleError, Severity, parse_rule, rule_files};
+use crate::rules::{Guard, Rule, RuleError, Severity, read_rule_files, rule_files};
 
 /// A rule read from a rules folder, with where its guards are written.
 #[derive(Debug, Clone)]
@@ -42,58 +42,21 @@ pub fn load_rules(dir: &Path) -> Result<Vec<LoadedRule>, Vec<RuleError>> {
         }
         Err(e) => return Err(err(e.to_string())),
     };
-    let mut rules = Vec::new();
-    let mut errors = Vec::new();
-    for f in files {
-        let text = match std::fs::read_to_string(&f) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(RuleError {
-                    path: f,
-                    line: None,
-                    column: None,
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        match parse_rule(&f, &text) {
-            Ok(rule) => {
-                let guard_lines = text
-                    .lines()
-                    .enumerate()
-                    .filter(|(_, l)| l.trim() == "[[guard]]")
-                    .map(|(i, _)| i + 1)
-                    .collect();
-                rules.push(LoadedRule {
-                    rule,
-                    file: f,
-                    guard_lines,
-                });
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    let mut seen = std::collections::BTreeMap::new();
-    for r in &rules {
-        if let Some(first) = seen.insert(r.rule.id.clone(), r.file.clone()) {
-            errors.push(RuleError {
-                path: r.file.clone(),
-                line: Some(1),
-                column: None,
-                message: format!(
-                    "rule id {:?} is also used by {}",
-                    r.rule.id,
-                    first.display()
-                ),
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(rules)
-    } else {
-        Err(errors)
-    }
+    let read = read_rule_files(files, |_| true)?;
+    Ok(read
+        .into_iter()
+        .map(|f| LoadedRule {
+            guard_lines: f
+                .text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim() == "[[guard]]")
+                .map(|(i, _)| i + 1)
+                .collect(),
+            rule: f.rule,
+            file: f.path,
+        })
+        .collect())
 }
 
 /// How to run the checks.

@@ -201,7 +201,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     let file = std::fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
     let meta = file.metadata().map_err(|e| LoadError::io(path, e))?;
     if meta.is_dir() {
-        return Err(LoadError::io(path, io::Error::from_raw_os_error(21)));
+        return Err(LoadError::io(path, io::ErrorKind::IsADirectory.into()));
     }
     if meta.len() > MAX_POSTMORTEM_BYTES as u64 {
         return Err(too_large(meta.len()));
@@ -350,7 +350,7 @@ impl LoadError {
             LoadErrorKind::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => {
                 "permission denied".into()
             }
-            LoadErrorKind::Io(e) if e.raw_os_error() == Some(21) => {
+            LoadErrorKind::Io(e) if e.kind() == io::ErrorKind::IsADirectory => {
                 "is a folder, not a file".into()
             }
             LoadErrorKind::Io(e) => e.to_string(),

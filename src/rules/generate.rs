@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::agents::{self, Cited, Target};
 use super::compile::{self, BlockError, Input};
-use super::model::{Rule, RuleError, parse_rule, rule_files};
+use super::model::{Rule, RuleError, RuleFile, read_rule_files, rule_files};
 use super::render::rule_toml;
 use crate::kb::{KnowledgeBase, Loaded};
 use crate::owned::{self, Desired, Ownership, Syntax};
@@ -78,18 +78,19 @@ pub fn generate(
         .collect();
     let (mut rules, errors) = compile::compile(&inputs);
     let rules_dir = kb.rules_dir();
-    let mine = users_rules(&rules_dir);
-    let errors: Vec<SourceError> = errors.into_iter().map(SourceError::Block).collect();
-    let mine = match (mine, errors.is_empty()) {
-        (Ok(m), true) => m,
-        (Ok(_), false) => return Err(errors),
-        (Err(e), _) => return Err(errors.into_iter().chain(e).collect()),
-    };
+    let mut errors: Vec<SourceError> = errors.into_iter().map(SourceError::Block).collect();
+    let mine = users_rules(&rules_dir).unwrap_or_else(|e| {
+        errors.extend(e);
+        Vec::new()
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     // A compiled rule the user has taken over in another file gets no file of its own:
     // two files with one id is an error to `check`.
     let taken_elsewhere = |r: &Rule| {
-        let own = rules_dir.join(format!("{}.toml", r.id));
-        mine.iter().any(|(p, m)| m.id == r.id && *p != own)
+        mine.iter()
+            .any(|m| m.rule.id == r.id && m.path != rules_dir.join(format!("{}.toml", r.id)))
     };
     let mut files: Vec<Desired> = rules
         .iter()
@@ -100,10 +101,10 @@ pub fn generate(
             shared: false,
         })
         .collect();
-    for (_, m) in mine {
-        match rules.iter_mut().find(|r| r.id == m.id) {
-            Some(r) => *r = m,
-            None => rules.push(m),
+    for m in mine {
+        match rules.iter_mut().find(|r| r.id == m.rule.id) {
+            Some(r) => *r = m.rule,
+            None => rules.push(m.rule),
         }
     }
     let cited: Vec<Cited> = loaded
@@ -131,50 +132,20 @@ pub fn generate(
 }
 
 /// The rules in `dir` the user owns (any `*.toml` file but those hindsight generated
-/// and nobody edited since), sorted by file name; every unreadable one is an error,
-/// as is an id used twice. No folder: none.
-fn users_rules(dir: &Path) -> Result<Vec<(PathBuf, Rule)>, Vec<SourceError>> {
+/// and nobody edited since), sorted by file name. No folder: none.
+fn users_rules(dir: &Path) -> Result<Vec<RuleFile>, Vec<SourceError>> {
     let files = match rule_files(dir) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(vec![rule_error(dir, e.to_string())]),
+        Err(e) => {
+            return Err(vec![SourceError::Rule(RuleError {
+                path: dir.to_path_buf(),
+                line: None,
+                column: None,
+                message: e.to_string(),
+            })]);
+        }
     };
-    let mut mine: Vec<(PathBuf, Rule)> = Vec::new();
-    let mut errors = Vec::new();
-    for f in files {
-        let text = match std::fs::read_to_string(&f) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(rule_error(&f, e.to_string()));
-                continue;
-            }
-        };
-        if owned::ownership(&text) == Ownership::Unedited {
-            continue;
-        }
-        match parse_rule(&f, &text) {
-            Ok(r) => match mine.iter().find(|(_, m)| m.id == r.id) {
-                Some((first, _)) => errors.push(rule_error(
-                    &f,
-                    format!("rule id {:?} is also used by {}", r.id, first.display()),
-                )),
-                None => mine.push((f, r)),
-            },
-            Err(e) => errors.push(SourceError::Rule(e)),
-        }
-    }
-    if errors.is_empty() {
-        Ok(mine)
-    } else {
-        Err(errors)
-    }
-}
-
-fn rule_error(path: &Path, message: String) -> SourceError {
-    SourceError::Rule(RuleError {
-        path: path.to_path_buf(),
-        line: None,
-        column: None,
-        message,
-    })
+    read_rule_files(files, |text| owned::ownership(text) != Ownership::Unedited)
+        .map_err(|e| e.into_iter().map(SourceError::Rule).collect())
 }

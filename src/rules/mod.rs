@@ -8,4 +8,7 @@ pub mod infer;
 pub mod model;
 pub mod render;
 
-pub use model::{Guard, Rule, RuleError, Severity, Size, Source, parse_rule, rule_files};
+pub use model::{
+    Guard, Rule, RuleError, RuleFile, Severity, Size, Source, parse_rule, read_rule_files,
+    rule_files,
+};

@@ -310,6 +310,68 @@ pub fn rule_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     Ok(files)
 }
 
+/// A rule file, read and parsed.
+#[derive(Debug)]
+pub struct RuleFile {
+    pub path: std::path::PathBuf,
+    pub text: String,
+    pub rule: Rule,
+}
+
+/// Read and parse each of `files` (see `rule_files`) whose text `keep` accepts, in
+/// order. Every file that cannot be read or parsed is an error, as is an id an earlier
+/// file used; all are collected.
+pub fn read_rule_files(
+    files: Vec<std::path::PathBuf>,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<RuleFile>, Vec<RuleError>> {
+    let mut read: Vec<RuleFile> = Vec::new();
+    let mut errors = Vec::new();
+    for path in files {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(RuleError {
+                    path,
+                    line: None,
+                    column: None,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if !keep(&text) {
+            continue;
+        }
+        let rule = match parse_rule(&path, &text) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if let Some(first) = read.iter().find(|f| f.rule.id == rule.id) {
+            errors.push(RuleError {
+                message: format!(
+                    "rule id {:?} is also used by {}",
+                    rule.id,
+                    first.path.display()
+                ),
+                path,
+                line: Some(1),
+                column: None,
+            });
+            continue;
+        }
+        read.push(RuleFile { path, text, rule });
+    }
+    if errors.is_empty() {
+        Ok(read)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Parse a rule from TOML `text` read from `path`, checking what serde cannot:
 /// patterns compile, lists are not empty, the id is a slug.
 pub fn parse_rule(path: &Path, text: &str) -> Result<Rule, RuleError> {
