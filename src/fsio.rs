@@ -39,6 +39,26 @@ fn replace(path: &Path, bytes: &[u8], flush: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// True when `path`, read lexically, names something inside `root`: it starts with
+/// `root` and no `..` after that climbs back out. Paths made by joining a folder and a
+/// name from a postmortem are checked with it before anything is written.
+pub fn within(root: &Path, path: &Path) -> bool {
+    use std::path::Component;
+    let Ok(rest) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut depth = 0usize;
+    for c in rest.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => depth -= 1,
+            _ => return false,
+        }
+    }
+    depth > 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +92,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("no/such/dir/a.md");
         assert!(write_atomic(&missing, b"x").is_err());
+    }
+
+    #[test]
+    fn within_is_lexical_and_strict() {
+        let root = Path::new("kb/rules");
+        assert!(within(root, Path::new("kb/rules/a.toml")));
+        assert!(within(
+            root,
+            Path::new("kb/rules/agents/.cursor/rules/a.mdc")
+        ));
+        for out in [
+            "kb/rules",
+            "kb/rules/../x.toml",
+            "kb/rules/../../../../tmp/x/escaped.toml",
+            "kb/other/a.toml",
+            "/etc/passwd",
+        ] {
+            assert!(!within(root, Path::new(out)), "{out}");
+        }
     }
 }

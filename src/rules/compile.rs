@@ -191,7 +191,14 @@ fn explicit_blocks(
                     line: *line,
                     message: "no [[guard]] in the block".into(),
                 }),
-                Ok(e) => out.push((*line, e)),
+                Ok(e) => match block_problem(&e, text) {
+                    Some((at, message)) => errors.push(BlockError {
+                        path: inc.path.clone(),
+                        line: line + at,
+                        message,
+                    }),
+                    None => out.push((*line, e)),
+                },
                 Err(err) => {
                     let at = err.span().map_or(0, |sp| {
                         text[..sp.start.min(text.len())].matches('\n').count()
@@ -206,6 +213,21 @@ fn explicit_blocks(
         }
     }
     out
+}
+
+/// What is wrong with a parsed block, as a rule file would be judged: its line within
+/// the block (1-based) and the message. An id names files, so it must be a slug.
+fn block_problem(e: &Explicit, text: &str) -> Option<(usize, String)> {
+    use super::model::{Key, is_rule_id, toml_line, validate_guards};
+    if let Some(id) = e.id.as_deref().filter(|id| !is_rule_id(id)) {
+        let at = toml_line(text, &[Key::Name("id")]).unwrap_or(1);
+        return Some((
+            at,
+            format!("rule id {id:?} must be letters, digits, '-' or '_'"),
+        ));
+    }
+    let p = validate_guards(&e.guards).err()?;
+    Some((p.line_in(text).unwrap_or(1), p.message))
 }
 
 /// What makes two lessons the same rule: the checks they name, else their words.

@@ -12,6 +12,7 @@ use super::agents::{self, Cited, Target};
 use super::compile::{self, BlockError, Input};
 use super::model::{Rule, RuleError, RuleFile, read_rule_files, rule_files};
 use super::render::rule_toml;
+use crate::fsio::within;
 use crate::kb::{KnowledgeBase, Loaded};
 use crate::owned::{self, Desired, Ownership, Syntax};
 
@@ -123,6 +124,24 @@ pub fn generate(
             Target::Cline => owned_dirs.push((agents_out.join(".clinerules"), &["md"])),
             _ => {}
         }
+    }
+    // Ids are slugs by now (rule files and blocks are checked as they are read); this
+    // is the last line of defence against a name from a postmortem leaving its folder.
+    let stray: Vec<SourceError> = files
+        .iter()
+        .filter(|f| !within(&kb.rules_dir(), &f.path) && !within(agents_out, &f.path))
+        .map(|f| {
+            SourceError::Rule(RuleError {
+                path: f.path.clone(),
+                line: None,
+                column: None,
+                message: "would be written outside rules/ and the agent folder; nothing written"
+                    .into(),
+            })
+        })
+        .collect();
+    if !stray.is_empty() {
+        return Err(stray);
     }
     Ok(Generated {
         rules,

@@ -393,68 +393,173 @@ pub fn parse_rule(path: &Path, text: &str) -> Result<Rule, RuleError> {
             .unwrap_or((None, None));
         err(line, col, e.message().to_string())
     })?;
-    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
-    if rule.id.is_empty()
-        || !rule
-            .id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !is_rule_id(&rule.id) {
         return Err(err(
-            line_of("id"),
+            toml_line(text, &[Key::Name("id")]),
             None,
             format!("rule id {:?} must be letters, digits, '-' or '_'", rule.id),
         ));
     }
-    for g in &rule.guards {
-        match g {
-            Guard::ForbidPattern { pattern, files, .. }
-            | Guard::RequirePattern { pattern, files, .. } => {
-                if let Err(e) = regex::Regex::new(pattern) {
-                    let msg = e
-                        .to_string()
-                        .lines()
-                        .last()
-                        .unwrap_or("")
-                        .trim()
-                        .trim_start_matches("error: ")
-                        .to_string();
-                    return Err(err(
-                        line_of(pattern),
-                        None,
-                        format!("pattern does not compile: {msg}"),
-                    ));
-                }
-                if files.is_empty() {
-                    return Err(err(
-                        line_of("files"),
-                        None,
-                        "`files` is empty: say which files to search".into(),
-                    ));
-                }
-                check_globs(files).map_err(|m| err(line_of("files"), None, m))?;
-            }
-            Guard::ForbidFile { files, .. } => {
-                if files.is_empty() {
-                    return Err(err(line_of("files"), None, "`files` is empty".into()));
-                }
-                check_globs(files).map_err(|m| err(line_of("files"), None, m))?;
-            }
-            Guard::RequireFile { path: p, .. } if p.trim().is_empty() => {
-                return Err(err(line_of("path"), None, "`path` is empty".into()));
-            }
-            Guard::Command { argv, .. } if argv.is_empty() => {
-                return Err(err(line_of("argv"), None, "`argv` is empty".into()));
-            }
-            _ => {}
-        }
-        check_globs(g.if_exists()).map_err(|m| err(line_of("if_exists"), None, m))?;
-    }
+    validate_guards(&rule.guards).map_err(|p| err(p.line_in(text), None, p.message))?;
     Ok(rule)
+}
+
+/// True when `id` can name a rule and its files: ASCII letters, digits, `-` and `_`,
+/// so no id (from a rule file or a postmortem's block) can reach outside its folder.
+pub fn is_rule_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// What is wrong with one guard: which guard (its index in `[[guard]]`), which key,
+/// and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardProblem {
+    pub guard: usize,
+    pub key: &'static str,
+    pub message: String,
+}
+
+impl GuardProblem {
+    /// The 1-based line of the key in the TOML `text` the guards were read from, else
+    /// of the guard's own header.
+    pub fn line_in(&self, text: &str) -> Option<usize> {
+        let at = [Key::Name("guard"), Key::Index(self.guard)];
+        toml_line(text, &[at[0], at[1], Key::Name(self.key)]).or_else(|| toml_line(text, &at))
+    }
+}
+
+/// Check what serde cannot: patterns compile within the size limit, lists are not
+/// empty, globs parse, and every path stays inside the target.
+pub fn validate_guards(guards: &[Guard]) -> Result<(), GuardProblem> {
+    for (i, g) in guards.iter().enumerate() {
+        validate_guard(g).map_err(|(key, message)| GuardProblem {
+            guard: i,
+            key,
+            message,
+        })?;
+    }
+    Ok(())
+}
+
+fn validate_guard(g: &Guard) -> Result<(), (&'static str, String)> {
+    let path_in =
+        |key: &'static str, p: &str| inside_target(p).map_err(|m| (key, format!("`{key}` {m}")));
+    match g {
+        Guard::ForbidPattern { pattern, files, .. }
+        | Guard::RequirePattern { pattern, files, .. } => {
+            compile_pattern(pattern).map_err(|m| ("pattern", m))?;
+            if files.is_empty() {
+                return Err((
+                    "files",
+                    "`files` is empty: say which files to search".into(),
+                ));
+            }
+            check_globs(files).map_err(|m| ("files", m))?;
+        }
+        Guard::ForbidFile { files, .. } => {
+            if files.is_empty() {
+                return Err(("files", "`files` is empty".into()));
+            }
+            check_globs(files).map_err(|m| ("files", m))?;
+        }
+        Guard::RequireFile { path, .. } if path.trim().is_empty() => {
+            return Err(("path", "`path` is empty".into()));
+        }
+        Guard::RequireFile { path, .. } => path_in("path", path)?,
+        Guard::Command { argv, .. } if argv.is_empty() => {
+            return Err(("argv", "`argv` is empty".into()));
+        }
+        Guard::Command { cwd: Some(c), .. } => path_in("cwd", c)?,
+        Guard::GitClean { repo: Some(r), .. } => path_in("repo", r)?,
+        Guard::Command { .. } | Guard::GitClean { .. } => {}
+    }
+    check_globs(g.if_exists()).map_err(|m| ("if_exists", m))
+}
+
+/// One step of a path into a TOML document.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+/// The 1-based line where the value at `path` starts in the TOML `text`.
+pub fn toml_line(text: &str, path: &[Key]) -> Option<usize> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let start = span_in_table(doc.get_ref(), path)?;
+    Some(text[..start.min(text.len())].matches('\n').count() + 1)
+}
+
+fn span_in_table(table: &toml::de::DeTable, path: &[Key]) -> Option<usize> {
+    let (Key::Name(name), rest) = path.split_first()? else {
+        return None;
+    };
+    let (_, v) = table.iter().find(|(k, _)| k.get_ref() == name)?;
+    span_in_value(v, rest)
+}
+
+fn span_in_value(v: &toml::Spanned<toml::de::DeValue>, path: &[Key]) -> Option<usize> {
+    use toml::de::DeValue;
+    match (path.first(), v.get_ref()) {
+        (None, _) => Some(v.span().start),
+        (Some(Key::Index(i)), DeValue::Array(a)) => span_in_value(a.get(*i)?, &path[1..]),
+        (Some(Key::Name(_)), DeValue::Table(t)) => span_in_table(t, path),
+        _ => None,
+    }
+}
+
+/// The most memory one guard's compiled pattern may take. The regex crate's own
+/// limit is 10 MiB; a guard is a line-sized pattern, and a pattern near the limit
+/// (`(?:\w+\s*){1,200}`) makes every search of a large file slow.
+pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+/// `pattern` compiled as `check` compiles it, or why it cannot be.
+pub fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, String> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .size_limit(PATTERN_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            let msg = e.to_string();
+            let last = msg.lines().last().unwrap_or("").trim();
+            let last = last.trim_start_matches("error: ");
+            if matches!(e, regex::Error::CompiledTooBig(_)) {
+                format!(
+                    "pattern is too large once compiled (over {} KiB): narrow its repetitions or classes",
+                    PATTERN_SIZE_LIMIT >> 10
+                )
+            } else {
+                format!("pattern does not compile: {last}")
+            }
+        })
+}
+
+/// Why `path` (a target-relative path or glob) could name something outside the
+/// target, if it could: absolute paths, `~`, drive letters and `..` segments.
+pub fn inside_target(path: &str) -> Result<(), String> {
+    let p = path.trim();
+    if p.starts_with(['/', '\\', '~']) || p.as_bytes().get(1) == Some(&b':') {
+        return Err(format!(
+            "{path:?} is absolute; paths are relative to the target"
+        ));
+    }
+    if p.split(['/', '\\']).any(|seg| seg == "..") {
+        return Err(format!(
+            "{path:?} leaves the target (`..`); paths are relative to the target"
+        ));
+    }
+    if p.contains('\0') {
+        return Err(format!("{path:?} holds a NUL byte"));
+    }
+    Ok(())
 }
 
 fn check_globs(globs: &[String]) -> Result<(), String> {
     for g in globs {
+        inside_target(g)?;
         globset::Glob::new(g).map_err(|e| format!("bad glob {g:?}: {e}"))?;
     }
     Ok(())
@@ -521,5 +626,63 @@ min_size = "100 KB"
         assert_eq!(Size::parse("2.5 MB"), Some(Size(2_500_000)));
         assert_eq!(Size::parse("12 parsecs"), None);
         assert_eq!(Size(100_000).to_string(), "100 KB");
+    }
+}
+
+#[cfg(test)]
+mod confinement_tests {
+    use super::*;
+
+    fn rule_with(guard: &str) -> String {
+        format!("id = \"x\"\ntitle = \"t\"\n\n[[guard]]\n{guard}\n")
+    }
+
+    /// Every path a guard names stays inside the target, and the error points at the
+    /// line of the key that names it.
+    #[test]
+    fn paths_that_leave_the_target_are_refused() {
+        for guard in [
+            "kind = \"require-file\"\npath = \"../../../../etc/passwd\"",
+            "kind = \"require-file\"\npath = \"/etc/passwd\"",
+            "kind = \"require-file\"\npath = \"C:\\\\Windows\"",
+            "kind = \"forbid-file\"\nfiles = [\"../*\"]",
+            "kind = \"forbid-pattern\"\nfiles = [\"a/../../b\"]\npattern = \"x\"",
+            "kind = \"command\"\ncwd = \"/\"\nargv = [\"true\"]",
+            "kind = \"git-clean\"\nrepo = \"../g1\"",
+            "kind = \"forbid-file\"\nif_exists = [\"~/.ssh/id_rsa\"]\nfiles = [\"a\"]",
+        ] {
+            let text = rule_with(guard);
+            let e = parse_rule(Path::new("r.toml"), &text).unwrap_err();
+            assert_eq!(e.line, Some(6), "{guard}: {e}");
+            assert!(e.message.contains("relative to the target"), "{guard}: {e}");
+        }
+        let ok = rule_with("kind = \"require-file\"\npath = \"dist/..x/_worker.js\"");
+        assert!(parse_rule(Path::new("r.toml"), &ok).is_ok());
+    }
+
+    #[test]
+    fn ids_cannot_name_other_folders() {
+        for id in ["../../tmp/x", "a/b", "", ".hidden", "a b"] {
+            assert!(!is_rule_id(id), "{id}");
+        }
+        assert!(is_rule_id("no-rsync-delete_2"));
+    }
+
+    /// A pattern's line is found by its key, however it is quoted.
+    #[test]
+    fn pattern_errors_point_at_the_pattern() {
+        let text = "id = \"x\"\ntitle = \"the pattern (unclosed\"\n\n[[guard]]\nkind = \"forbid-file\"\nfiles = [\"a\"]\n\n[[guard]]\nkind = \"forbid-pattern\"\nfiles = [\"*.sh\"]\npattern = \"(unclosed\"\n";
+        let e = parse_rule(Path::new("r.toml"), text).unwrap_err();
+        assert_eq!(e.line, Some(11), "{e}");
+    }
+
+    #[test]
+    fn oversized_patterns_are_refused_by_name() {
+        let text = rule_with(
+            "kind = \"forbid-pattern\"\nfiles = [\"*\"]\npattern = '(?:\\w+\\s*){1,200}!'",
+        );
+        let e = parse_rule(Path::new("r.toml"), &text).unwrap_err();
+        assert!(e.message.contains("too large"), "{e}");
+        assert_eq!(e.line, Some(7), "{e}");
     }
 }

@@ -162,3 +162,36 @@ fn explicit_guards_win() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].line, 10, "{}", errors[0]);
 }
+
+/// A block is judged as a rule file is: an id that is not a slug, or a path out of
+/// the target, is an error at its line, and the block makes no rule.
+#[test]
+fn hostile_blocks_are_errors_at_their_line() {
+    for (field, line) in [
+        ("id = \"../../../../tmp/x/escaped\"", 7),
+        (
+            "id = \"ok\"\n[[guard]]\nkind = \"require-file\"\npath = \"../../etc/passwd\"",
+            10,
+        ),
+        (
+            "id = \"ok\"\n[[guard]]\nkind = \"forbid-file\"\nfiles = [\"/etc/*\"]",
+            10,
+        ),
+    ] {
+        let text = format!(
+            "# X\n\n## Lessons Learned\n- Never use `rsync --delete`.\n\n```hindsight-guard\n{field}\n[[guard]]\nkind = \"forbid-file\"\nfiles = [\"x\"]\n```\n"
+        );
+        let ing = ingest::ingest(text.as_bytes()).unwrap();
+        let inc = Incident::from_text("incidents/x.md", &ing);
+        let (rules, errors) = compile(&[Input {
+            incident: &inc,
+            text: &ing.text,
+        }]);
+        assert_eq!(errors.len(), 1, "{field}: {errors:?}");
+        assert_eq!(errors[0].line, line, "{field}: {}", errors[0]);
+        assert!(
+            rules.iter().all(|r| crate::rules::model::is_rule_id(&r.id)),
+            "{rules:?}"
+        );
+    }
+}
