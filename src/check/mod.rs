@@ -6,6 +6,8 @@
 //! tried in one pass. Git and command guards run after. A guard that cannot be
 //! evaluated (no git, a timeout) fails closed: it is reported like a violation.
 
+mod git;
+mod process;
 mod run;
 mod scan;
 

@@ -1,10 +1,11 @@
 //! Guards that look at the target as a whole: required files, git state, commands.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use super::git;
+use super::process::run;
 use super::scan::Scan;
 use super::{Finding, LoadedRule, Options, finding};
 use crate::rules::Guard;
@@ -20,8 +21,6 @@ pub enum Outcome {
     Findings(Vec<Finding>),
     Skipped(String),
 }
-
-const GIT_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn evaluate(ctx: &Ctx, g: &Guard, _scan: &Scan) -> Outcome {
     match g {
@@ -123,103 +122,55 @@ fn git_clean(
     untracked: bool,
     message: Option<&str>,
 ) -> Outcome {
-    let dir = repo.map_or(ctx.target.to_path_buf(), |r| ctx.target.join(r));
     let title = message.unwrap_or(&ctx.rule.rule.title).to_string();
-    // Not a git worktree: nothing to drift from, so the guard does not apply.
-    let inside = run(
-        Command::new("git")
-            .arg("-C")
-            .arg(&dir)
-            .args(["rev-parse", "--is-inside-work-tree"]),
-        GIT_TIMEOUT,
-    );
-    match inside {
-        Ok((0, out)) if out.trim() == "true" => {}
-        Ok((_, out)) if out.contains("not a git repository") => return Outcome::Pass,
-        Ok((code, out)) => {
-            return fail(
-                ctx,
-                g,
-                ".",
-                format!(
-                    "{title}: could not evaluate, git exited with {code}: {}",
-                    last_line(&out)
-                ),
-                true,
-            );
-        }
+    let at = repo.unwrap_or(".");
+    if repo.is_some_and(|r| !ctx.target.join(r).exists()) {
+        return Outcome::Pass; // no such checkout here: nothing to drift from
+    }
+    let dir = match folder_in_target(ctx.target, repo) {
+        Ok(d) => d,
         Err(e) => {
             return fail(
                 ctx,
                 g,
-                ".",
+                at,
                 format!("{title}: could not evaluate: {e}"),
                 true,
             );
         }
-    }
-    let mode = if untracked {
-        "--untracked-files=normal"
-    } else {
-        "--untracked-files=no"
     };
-    match run(
-        Command::new("git")
-            .arg("-C")
-            .arg(&dir)
-            .args(["status", "--porcelain=v1", mode]),
-        GIT_TIMEOUT,
-    ) {
-        Ok((0, out)) => {
-            let rel = dir
-                .strip_prefix(ctx.target)
-                .ok()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .filter(|p| !p.is_empty());
-            let findings: Vec<Finding> = out
-                .lines()
-                .filter(|l| l.len() > 3)
-                .map(|l| {
-                    let (code, file) = l.split_at(2);
-                    let file = file.trim().trim_matches('"');
-                    let path = rel
-                        .as_ref()
-                        .map_or(file.to_string(), |r| format!("{r}/{file}"));
-                    finding(
-                        ctx.rule,
-                        g,
-                        path,
-                        0,
-                        format!(
-                            "{title}: uncommitted change ({}) in a deployed checkout",
-                            code.trim()
-                        ),
-                    )
-                })
-                .collect();
-            if findings.is_empty() {
-                Outcome::Pass
-            } else {
-                Outcome::Findings(findings)
-            }
+    let changes = match git::status(ctx.target, &dir, untracked) {
+        Ok(git::Status::NotARepository) => return Outcome::Pass,
+        Ok(git::Status::Changes(c)) => c,
+        Err(e) => {
+            return fail(
+                ctx,
+                g,
+                at,
+                format!("{title}: could not evaluate: {e}"),
+                true,
+            );
         }
-        Ok((code, out)) => fail(
-            ctx,
-            g,
-            ".",
-            format!(
-                "{title}: could not evaluate, git status exited with {code}: {}",
-                last_line(&out)
-            ),
-            true,
-        ),
-        Err(e) => fail(
-            ctx,
-            g,
-            ".",
-            format!("{title}: could not evaluate: {e}"),
-            true,
-        ),
+    };
+    let findings: Vec<Finding> = changes
+        .into_iter()
+        .map(|(code, file)| {
+            let path = repo.map_or(file.clone(), |r| {
+                format!("{}/{file}", r.trim_end_matches('/'))
+            });
+            finding(
+                ctx.rule,
+                g,
+                path,
+                0,
+                format!("{title}: uncommitted change ({code}) in a deployed checkout"),
+            )
+        })
+        .collect();
+    if findings.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Findings(findings)
     }
 }
 
@@ -231,7 +182,6 @@ fn command(
     timeout: Duration,
     message: Option<&str>,
 ) -> Outcome {
-    let dir = cwd.map_or(ctx.target.to_path_buf(), |c| ctx.target.join(c));
     let shown = argv.join(" ");
     let title = message.unwrap_or(&ctx.rule.rule.title).to_string();
     let anchor = g
@@ -240,6 +190,18 @@ fn command(
         .filter(|e| !e.contains('*'))
         .cloned()
         .unwrap_or_else(|| cwd.unwrap_or(".").to_string());
+    let dir = match folder_in_target(ctx.target, cwd) {
+        Ok(d) => d,
+        Err(why) => {
+            return fail(
+                ctx,
+                g,
+                &anchor,
+                format!("{title}: could not evaluate `{shown}`: {why}"),
+                true,
+            );
+        }
+    };
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..]).current_dir(&dir);
     match run(&mut cmd, timeout) {
@@ -250,7 +212,7 @@ fn command(
             &anchor,
             format!(
                 "{title}: `{shown}` failed (exit {code}): {}",
-                last_line(&out)
+                git::last_line(&out)
             ),
             false,
         ),
@@ -264,55 +226,16 @@ fn command(
     }
 }
 
-fn last_line(out: &str) -> String {
-    out.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-        .chars()
-        .take(200)
-        .collect()
-}
-
-/// Run with a time limit; returns the exit code and stdout+stderr. A timeout kills the
-/// process and is an error (the guard fails closed).
-fn run(cmd: &mut Command, timeout: Duration) -> Result<(i32, String), String> {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                format!("`{}` is not installed", cmd.get_program().to_string_lossy())
-            }
-            _ => e.to_string(),
-        })?;
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
-            Some(s) => break s,
-            None if start.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("timed out after {}s", timeout.as_secs()));
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
-    };
-    let text = reader.join().unwrap_or_default() + &err_reader.join().unwrap_or_default();
-    Ok((status.code().unwrap_or(-1), text))
+/// The folder `cwd` names in the target (the target itself if none), once it is
+/// known to be a folder that, links resolved, is still inside the target.
+fn folder_in_target(target: &Path, rel: Option<&str>) -> Result<std::path::PathBuf, String> {
+    let dir = rel.map_or(target.to_path_buf(), |c| target.join(c));
+    let shown = rel.unwrap_or(".");
+    if !dir.is_dir() {
+        return Err(format!("{shown:?} is not a folder in the target"));
+    }
+    match (dir.canonicalize(), target.canonicalize()) {
+        (Ok(d), Ok(t)) if d.starts_with(&t) => Ok(dir),
+        _ => Err(format!("{shown:?} leads outside the target")),
+    }
 }
