@@ -167,6 +167,11 @@ pub fn publish(
     force: bool,
     render: impl FnOnce(&dyn Sink) -> Result<Summary, SiteError>,
 ) -> Result<Published, SiteError> {
+    // A site folder that is a link (to a web root, say) is built where it points: the
+    // swap renames folders, and renaming the link itself would leave the linked
+    // folder to be emptied as the "previous" site.
+    let real = resolve_link(site)?;
+    let site = real.as_path();
     // Folders a killed build left beside the site: a half-built one (marked), or the
     // previous site on its way out (it has a manifest). Put a lost site back first.
     let fresh = sibling(site, "new");
@@ -255,6 +260,26 @@ pub fn publish(
     })
 }
 
+/// `site`, or where it points when it is a symbolic link (which must be a folder).
+fn resolve_link(site: &Path) -> Result<PathBuf, SiteError> {
+    let is_link = std::fs::symlink_metadata(site).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(site.to_path_buf());
+    }
+    match std::fs::canonicalize(site) {
+        Ok(p) if p.is_dir() => Ok(p),
+        Ok(p) => Err(SiteError::Output(format!(
+            "{}: a link to {}, which is not a folder",
+            site.display(),
+            p.display()
+        ))),
+        Err(_) => Err(SiteError::Output(format!(
+            "{}: a link to a folder that does not exist; make the folder or remove the link",
+            site.display()
+        ))),
+    }
+}
+
 /// Put `fresh` in place of `site`, then delete what the old manifest listed. On Linux
 /// the two folders are exchanged in one step, so there is never a moment without a
 /// site; elsewhere the old one is renamed aside first.
@@ -304,16 +329,51 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 fn remove_listed(dir: &Path, manifest: &BTreeMap<String, String>) {
     use rayon::prelude::*;
     let listed: Vec<&String> = manifest.keys().collect();
+    let real_dirs = Mutex::new(BTreeSet::new());
     listed.par_iter().for_each(|f| {
-        let _ = std::fs::remove_file(dir.join(f));
+        // Never through a link: a folder replaced by a link to elsewhere must not have
+        // the files of that elsewhere removed.
+        if parents_are_folders(dir, f, &real_dirs) {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
     });
     let _ = std::fs::remove_file(dir.join(MANIFEST));
     remove_empty_dirs(dir);
 }
 
+/// True when every folder between `dir` and the file `rel` is a real folder, not a
+/// link; `known` remembers folders already seen to be real.
+fn parents_are_folders(dir: &Path, rel: &str, known: &Mutex<BTreeSet<PathBuf>>) -> bool {
+    let mut at = dir.to_path_buf();
+    let Some((parents, _)) = rel.rsplit_once('/') else {
+        return true;
+    };
+    for seg in parents.split('/') {
+        at.push(seg);
+        if known.lock().expect("lock").contains(&at) {
+            continue;
+        }
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_dir() => {
+                known.lock().expect("lock").insert(at.clone());
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Remove a folder a killed build left: all of a half-built one (everything in it was
 /// rendered), the listed files of a previous site; anything else is not ours.
 fn discard(dir: &Path) -> Result<(), SiteError> {
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        // Only a person (or a hindsight older than 0.2 swapping a linked site) makes a
+        // link here; what it points to is not ours to clear.
+        return Err(SiteError::Output(format!(
+            "{}: a link, not a folder hindsight left; if it was your site folder's link, move it back",
+            dir.display()
+        )));
+    }
     if dir.join(IN_PROGRESS).exists() {
         return std::fs::remove_dir_all(dir).map_err(io(dir));
     }

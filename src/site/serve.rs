@@ -35,7 +35,8 @@ pub fn resolve(site: &Path, url: &str) -> Option<PathBuf> {
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .ok()?;
-    let mut out = site.to_path_buf();
+    // The site folder may itself be a link; nothing inside it may be one.
+    let mut out = site.canonicalize().ok()?;
     for seg in decoded.split('/') {
         if seg.is_empty() || seg == "." {
             continue;
@@ -49,11 +50,15 @@ pub fn resolve(site: &Path, url: &str) -> Option<PathBuf> {
             return None;
         }
         out.push(seg);
+        if std::fs::symlink_metadata(&out).ok()?.file_type().is_symlink() {
+            return None;
+        }
     }
     if out.is_dir() {
         out.push("index.html");
     }
-    out.is_file().then_some(out)
+    let meta = std::fs::symlink_metadata(&out).ok()?;
+    meta.file_type().is_file().then_some(out)
 }
 
 /// The Content-Type for a file served from the site.
@@ -140,7 +145,7 @@ mod tests {
     fn urls_map_inside_the_site_only() {
         let d = site();
         let r =
-            |u: &str| resolve(d.path(), u).map(|p| p.strip_prefix(d.path()).unwrap().to_owned());
+            |u: &str| resolve(d.path(), u).map(|p| p.strip_prefix(d.path().canonicalize().unwrap()).unwrap().to_owned());
         assert_eq!(r("/"), Some(PathBuf::from("index.html")));
         assert_eq!(r("/index.html?q=1#x"), Some(PathBuf::from("index.html")));
         assert_eq!(
@@ -157,6 +162,24 @@ mod tests {
         ] {
             assert_eq!(r(bad), None, "{bad}");
         }
+    }
+
+    /// Links inside the site are never followed (a page must not be a way to read
+    /// the machine); the site folder itself may be a link.
+    #[cfg(unix)]
+    #[test]
+    fn links_inside_the_site_are_not_served() {
+        let d = site();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "s").unwrap();
+        std::os::unix::fs::symlink(outside.path(), d.path().join("rootlink")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), d.path().join("s.html"))
+            .unwrap();
+        assert_eq!(resolve(d.path(), "/rootlink/secret"), None);
+        assert_eq!(resolve(d.path(), "/s.html"), None);
+        let link = outside.path().join("site-link");
+        std::os::unix::fs::symlink(d.path(), &link).unwrap();
+        assert!(resolve(&link, "/index.html").is_some());
     }
 
     #[test]

@@ -319,3 +319,51 @@ fn check_lists_what_a_build_would_change() {
     std::fs::remove_file(site.join("feed.xml")).unwrap();
     assert_eq!(check(), ["feed.xml", "rules.html"]);
 }
+
+/// `mv site www; ln -s www site`: the build goes into www/, the link stays a link,
+/// and a file of the user's in www/ stays there with --force.
+#[cfg(unix)]
+#[test]
+fn a_linked_site_folder_is_built_where_it_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let www = tmp.path().join("www");
+    let site = tmp.path().join("site");
+    publish_seeds(&www, false).unwrap();
+    std::os::unix::fs::symlink(&www, &site).unwrap();
+    publish_seeds(&site, false).unwrap();
+    assert!(std::fs::symlink_metadata(&site).unwrap().file_type().is_symlink());
+    assert!(www.join("index.html").is_file() && www.join(output::MANIFEST).is_file());
+    assert!(!tmp.path().join(".site.hindsight-new").exists());
+
+    std::fs::write(www.join("CNAME"), "mine").unwrap();
+    assert!(publish_seeds(&site, false).is_err(), "refused while it holds CNAME");
+    publish_seeds(&site, true).unwrap();
+    assert_eq!(std::fs::read_to_string(www.join("CNAME")).unwrap(), "mine");
+    assert!(std::fs::symlink_metadata(&site).unwrap().file_type().is_symlink());
+    publish_seeds(&site, true).unwrap();
+    assert_eq!(std::fs::read_to_string(www.join("CNAME")).unwrap(), "mine");
+
+    // A page folder replaced by a link to elsewhere: what is there is not removed.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let page = std::fs::read_dir(www.join("incidents"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    std::fs::write(elsewhere.join(&page), "keep me").unwrap();
+    std::fs::rename(www.join("incidents"), tmp.path().join("moved")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, www.join("incidents")).unwrap();
+    let _ = publish_seeds(&site, true);
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.join(&page)).unwrap(),
+        "keep me"
+    );
+
+    // A dangling link is one clear error.
+    let dangling = tmp.path().join("gone");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), &dangling).unwrap();
+    let err = publish_seeds(&dangling, false).unwrap_err().to_string();
+    assert!(err.contains("does not exist"), "{err}");
+}
