@@ -9,6 +9,7 @@ pub mod fsio;
 pub mod incident;
 pub mod ingest;
 pub mod kb;
+pub mod lines;
 pub mod lint;
 pub mod owned;
 pub mod report;

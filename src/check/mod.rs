@@ -84,7 +84,7 @@ pub struct Finding {
     pub column: usize,
     pub end_column: usize,
     pub message: String,
-    pub source_line: Option<String>,
+    pub source_line: Option<crate::lines::Excerpt>,
     /// True when the guard could not be evaluated and failed closed.
     pub unevaluated: bool,
 }

@@ -3,18 +3,20 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use regex::bytes::{Regex, RegexSet};
+use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 
 use super::{Finding, LoadedRule, finding};
+use crate::lines::{Excerpt, Lines};
 use crate::rules::Guard;
+use crate::rules::model::{PATTERN_SIZE_LIMIT, compile_pattern};
 
 /// Folders never worth scanning.
 const SKIP_DIRS: [&str; 3] = [".git", "node_modules", ".hindsight"];
-/// Files larger than this are not searched (logs, dumps, bundles).
-const MAX_FILE: u64 = 64 << 20;
 
 /// What the walk found.
 pub struct Scan {
@@ -75,7 +77,7 @@ pub fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
             let files = match g {
                 Guard::ForbidPattern { pattern, files, .. }
                 | Guard::RequirePattern { pattern, files, .. } => {
-                    let re = Regex::new(pattern)
+                    let re = compile_pattern(pattern)
                         .map_err(|e| format!("{}: rule {}: {e}", r.file.display(), r.rule.id))?;
                     patterns.push(Pattern {
                         rule: r,
@@ -101,12 +103,17 @@ pub fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
             }
         }
     }
-    let paths = walk(target, &extra_roots);
+    let (paths, unread) = walk(target, &extra_roots);
     let live: Vec<bool> = patterns
         .iter()
         .map(|p| applies(p.guard.if_exists(), &paths, target))
         .collect();
-    let set = RegexSet::new(patterns.iter().map(|p| p.re.as_str())).map_err(|e| e.to_string())?;
+    // One pass over each file finds which patterns match at all. Together the patterns
+    // can be too large for one set; then every file is searched by each pattern.
+    let set = RegexSetBuilder::new(patterns.iter().map(|p| p.re.as_str()))
+        .size_limit(PATTERN_SIZE_LIMIT * 8)
+        .build()
+        .ok();
 
     // Files some live pattern guard selects, with the guards that select them.
     let work: Vec<(&String, Vec<usize>)> = paths
@@ -118,9 +125,10 @@ pub fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
             (!which.is_empty()).then_some((p, which))
         })
         .collect();
-    let per_file: Vec<(Vec<Finding>, usize, Vec<usize>)> = work
+    let budget = Budget::new(patterns.len());
+    let per_file: Vec<FileResult> = work
         .par_iter()
-        .map(|(rel, which)| search_file(target, rel, which, &patterns, &set))
+        .map(|(rel, which)| search_file(target, rel, which, &patterns, set.as_ref(), &budget))
         .collect();
 
     let mut out = Scan {
@@ -130,11 +138,24 @@ pub fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
         paths: BTreeSet::new(),
     };
     let mut satisfied = vec![false; patterns.len()];
-    for (f, s, hits) in per_file {
-        out.findings.extend(f);
-        out.suppressed += s;
-        for h in hits {
+    for r in per_file {
+        out.findings.extend(r.findings);
+        out.suppressed += r.suppressed;
+        for h in r.hits {
             satisfied[h] = true;
+        }
+    }
+    for (i, p) in patterns.iter().enumerate() {
+        if budget.exhausted(i) {
+            let msg = format!(
+                "{}: the pattern took over {} s of searching, so the guard fails closed; make it narrower",
+                p.rule.rule.title,
+                GUARD_BUDGET.as_secs()
+            );
+            let mut f = finding(p.rule, p.guard, ".".into(), 0, msg);
+            f.unevaluated = true;
+            out.findings.push(f);
+            satisfied[i] = true; // said already
         }
     }
     for (i, p) in patterns.iter().enumerate() {
@@ -162,6 +183,22 @@ pub fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{}: this file must not be here", r.rule.title));
             out.findings.push(finding(r, g, p.clone(), 0, msg));
+        }
+    }
+    // A folder that could not be read may hide what any of these guards look for.
+    for (path, why) in &unread {
+        let guards = patterns
+            .iter()
+            .map(|p| (p.rule, p.guard))
+            .chain(forbid_files.iter().map(|(r, g, _)| (*r, *g)));
+        for (r, g) in guards {
+            let msg = format!(
+                "{}: could not read {path} ({why}), so it could not be checked",
+                r.rule.title
+            );
+            let mut f = finding(r, g, path.clone(), 0, msg);
+            f.unevaluated = true;
+            out.findings.push(f);
         }
     }
     out.paths = paths;
@@ -195,8 +232,9 @@ fn literal_dir(glob: &str) -> Option<String> {
 
 /// All regular files under `target`, relative: gitignore-aware, plus `extra` folders
 /// walked whole (build output is usually ignored, and rules that name it mean it).
-fn walk(target: &Path, extra: &BTreeSet<String>) -> BTreeSet<String> {
+fn walk(target: &Path, extra: &BTreeSet<String>) -> (BTreeSet<String>, Vec<(String, String)>) {
     let mut out = BTreeSet::new();
+    let mut unread = Vec::new();
     let rel = |p: &Path| -> Option<String> {
         let r = p.strip_prefix(target).ok()?;
         let s = r.to_string_lossy().replace('\\', "/");
@@ -212,9 +250,16 @@ fn walk(target: &Path, extra: &BTreeSet<String>) -> BTreeSet<String> {
         .add_custom_ignore_filename(".hindsightignore")
         .filter_entry(skip)
         .build();
-    for e in filtered.flatten() {
-        if e.file_type().is_some_and(|t| t.is_file()) {
-            out.extend(rel(e.path()));
+    let mut note = |e: ignore::Error| {
+        if let Some((path, why)) = walk_error(target, &e) {
+            unread.push((path, why));
+        }
+    };
+    for e in filtered {
+        match e {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => out.extend(rel(e.path())),
+            Ok(_) => {}
+            Err(e) => note(e),
         }
     }
     for dir in extra {
@@ -227,116 +272,316 @@ fn walk(target: &Path, extra: &BTreeSet<String>) -> BTreeSet<String> {
             .follow_links(false)
             .filter_entry(skip)
             .build();
-        for e in whole.flatten() {
-            if e.file_type().is_some_and(|t| t.is_file()) {
-                out.extend(rel(e.path()));
+        for e in whole {
+            match e {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => out.extend(rel(e.path())),
+                Ok(_) => {}
+                Err(e) => note(e),
             }
         }
     }
-    out
+    unread.sort();
+    unread.dedup();
+    (out, unread)
 }
 
-/// Search one file; returns findings, how many were suppressed, and which require
-/// guards it satisfied.
+/// The folder or file a walk error is about (relative to the target) and why, for
+/// errors that hide files from the guards; a broken ignore file is not one.
+fn walk_error(target: &Path, e: &ignore::Error) -> Option<(String, String)> {
+    use ignore::Error as E;
+    match e {
+        E::WithPath { path, err } => {
+            let why = walk_error(target, err).map_or_else(|| err.to_string(), |(_, w)| w);
+            let rel = path.strip_prefix(target).unwrap_or(path);
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            Some((if rel.is_empty() { ".".into() } else { rel }, why))
+        }
+        E::WithDepth { err, .. } | E::WithLineNumber { err, .. } => walk_error(target, err),
+        E::Io(io) => Some((".".into(), super::io_reason(io))),
+        E::Loop { child, .. } => Some((child.to_string_lossy().into_owned(), "a link loop".into())),
+        E::Partial(errs) => errs.first().and_then(|e| walk_error(target, e)),
+        _ => None,
+    }
+}
+
+/// Findings one guard may make in one file: past this, one more says how many
+/// were left out (a minified bundle can match on every statement).
+const FINDINGS_PER_FILE: usize = 100;
+
+/// Bytes searched at a time. A file is read in chunks that end at a line end, so a file
+/// of any size is searched in bounded memory and a guard's time budget is looked at
+/// between chunks; a line longer than this is cut (a match across the cut is missed).
+const CHUNK: usize = 4 << 20;
+
+/// CPU time one pattern guard may take over all the files it searches. Patterns are
+/// size-limited when read, so this is a backstop: past it the guard fails closed.
+pub const GUARD_BUDGET: Duration = Duration::from_secs(10);
+
+/// Time spent by each pattern guard, shared by the threads searching files.
+struct Budget(Vec<AtomicU64>);
+
+impl Budget {
+    fn new(n: usize) -> Budget {
+        Budget((0..n).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    fn spent(&self, i: usize) -> Duration {
+        Duration::from_nanos(self.0[i].load(Ordering::Relaxed))
+    }
+
+    fn exhausted(&self, i: usize) -> bool {
+        self.spent(i) > GUARD_BUDGET
+    }
+
+    fn add(&self, i: usize, t: Duration) {
+        let nanos = u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
+        self.0[i].fetch_add(nanos, Ordering::Relaxed);
+    }
+}
+
+/// What searching one file found.
+#[derive(Default)]
+struct FileResult {
+    findings: Vec<Finding>,
+    suppressed: usize,
+    /// Require-pattern guards the file satisfied.
+    hits: Vec<usize>,
+}
+
+/// One forbid-pattern guard's progress through a file.
+#[derive(Default, Clone, Copy)]
+struct Progress {
+    last_line: usize,
+    shown: usize,
+    more: usize,
+}
+
+/// Search one file, chunk by chunk. A file that cannot be read fails closed for every
+/// guard that selects it; a binary file (a NUL in its first 8 KiB) is not searched.
 fn search_file(
     target: &Path,
     rel: &str,
     which: &[usize],
     patterns: &[Pattern],
-    set: &RegexSet,
-) -> (Vec<Finding>, usize, Vec<usize>) {
-    let path = target.join(rel);
-    let none = (Vec::new(), 0, Vec::new());
-    match std::fs::metadata(&path) {
-        Ok(m) if m.len() <= MAX_FILE => {}
-        _ => return none,
-    }
-    let Ok(bytes) = std::fs::read(&path) else {
-        return none;
+    set: Option<&RegexSet>,
+    budget: &Budget,
+) -> FileResult {
+    let mut out = FileResult::default();
+    let unreadable = |e: std::io::Error| {
+        let why = super::io_reason(&e);
+        which
+            .iter()
+            .map(|&i| {
+                let p = &patterns[i];
+                let mut f = finding(
+                    p.rule,
+                    p.guard,
+                    rel.to_string(),
+                    0,
+                    format!(
+                        "{}: could not read this file ({why}), so it could not be checked",
+                        p.rule.rule.title
+                    ),
+                );
+                f.unevaluated = true;
+                f
+            })
+            .collect::<Vec<_>>()
     };
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return none; // binary
+    let mut chunks = match std::fs::File::open(target.join(rel)) {
+        Ok(f) => Chunks::new(f),
+        Err(e) => {
+            out.findings = unreadable(e);
+            return out;
+        }
+    };
+    let mut progress = vec![Progress::default(); patterns.len()];
+    let mut line_base = 0;
+    let mut prev_line = Vec::new();
+    loop {
+        let chunk = match chunks.next() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => {
+                out.findings = unreadable(e);
+                return out;
+            }
+        };
+        if line_base == 0 && chunk[..chunk.len().min(8192)].contains(&0) {
+            return out; // binary
+        }
+        let lines = Lines::new(chunk);
+        let at = Chunk {
+            rel,
+            bytes: chunk,
+            lines: &lines,
+            line_base,
+            prev_line: &prev_line,
+        };
+        search_chunk(&at, which, patterns, set, budget, &mut progress, &mut out);
+        line_base += lines.line(chunk.len().saturating_sub(1));
+        prev_line = lines
+            .text(lines.line(chunk.len().saturating_sub(1)))
+            .to_vec();
     }
-    let matched = set.matches(&bytes);
-    let mut findings = Vec::new();
-    let mut suppressed = 0;
-    let mut hits = Vec::new();
     for &i in which {
-        if !matched.matched(i) {
-            continue;
-        }
-        let p = &patterns[i];
-        if p.require {
-            hits.push(i);
-            continue;
-        }
-        for caps in p.re.captures_iter(&bytes) {
-            let m = caps.name("hit").or_else(|| caps.get(0)).expect("match");
-            let (line_no, line_start) = line_of(&bytes, m.start());
-            let line_end = bytes[line_start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(bytes.len(), |e| line_start + e);
-            let line = String::from_utf8_lossy(&bytes[line_start..line_end])
-                .trim_end_matches('\r')
-                .to_string();
-            let hit = &bytes[m.start()..m.end().min(line_end)];
-            let trimmed = hit.len()
-                - hit
-                    .iter()
-                    .rev()
-                    .take_while(|b| b" \t=;|&)\"'".contains(b))
-                    .count();
-            let col = String::from_utf8_lossy(&bytes[line_start..m.start()])
-                .chars()
-                .count()
-                + 1;
-            let width = String::from_utf8_lossy(&hit[..trimmed.max(1).min(hit.len())])
-                .chars()
-                .count();
-            let mut f = match suppression(&bytes, line_start, &line, &p.rule.rule.id) {
-                Some(true) => {
-                    suppressed += 1;
-                    continue;
-                }
-                Some(false) => {
-                    let msg = format!(
-                        "`hindsight: allow {}` needs a reason after ` -- `",
-                        p.rule.rule.id
-                    );
-                    finding(p.rule, p.guard, rel.to_string(), line_no, msg)
-                }
-                None => {
-                    let msg = p
-                        .guard
-                        .message()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| p.rule.rule.title.clone());
-                    finding(p.rule, p.guard, rel.to_string(), line_no, msg)
-                }
-            };
-            f.column = col;
-            f.end_column = col + width.max(1);
-            f.source_line = Some(line);
-            findings.push(f);
+        let (p, pr) = (&patterns[i], progress[i]);
+        if pr.more > 0 {
+            let msg = format!(
+                "{}: and {} more lines of this file match; only the first {FINDINGS_PER_FILE} are shown",
+                p.rule.rule.title, pr.more
+            );
+            out.findings
+                .push(finding(p.rule, p.guard, rel.to_string(), 0, msg));
         }
     }
-    (findings, suppressed, hits)
+    out.hits.sort_unstable();
+    out.hits.dedup();
+    out
 }
 
-fn line_of(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    (line, start)
+/// A piece of a file being searched.
+struct Chunk<'a> {
+    rel: &'a str,
+    bytes: &'a [u8],
+    lines: &'a Lines<'a>,
+    /// Lines of the file before this chunk.
+    line_base: usize,
+    /// The file's line before this chunk's first (for an allow comment above it).
+    prev_line: &'a [u8],
+}
+
+fn search_chunk(
+    c: &Chunk,
+    which: &[usize],
+    patterns: &[Pattern],
+    set: Option<&RegexSet>,
+    budget: &Budget,
+    progress: &mut [Progress],
+    out: &mut FileResult,
+) {
+    let matched = set.map(|s| s.matches(c.bytes));
+    for &i in which {
+        let p = &patterns[i];
+        if budget.exhausted(i) {
+            continue;
+        }
+        let started = Instant::now();
+        let may_match = match &matched {
+            Some(m) => m.matched(i),
+            None => p.re.is_match(c.bytes),
+        };
+        if may_match && p.require {
+            out.hits.push(i);
+        } else if may_match {
+            pattern_findings(p, c, &mut progress[i], out);
+        }
+        budget.add(i, started.elapsed());
+    }
+}
+
+/// The findings of forbid-pattern `p` in one chunk: the first match of each line, at
+/// most `FINDINGS_PER_FILE` a file; the rest are counted in `progress`.
+fn pattern_findings(p: &Pattern, c: &Chunk, progress: &mut Progress, out: &mut FileResult) {
+    for caps in p.re.captures_iter(c.bytes) {
+        let m = caps.name("hit").or_else(|| caps.get(0)).expect("match");
+        let (local, col) = c.lines.locate(m.start());
+        let line_no = c.line_base + local;
+        if line_no == progress.last_line {
+            continue;
+        }
+        progress.last_line = line_no;
+        let line_bytes = c.lines.text(local);
+        let line = String::from_utf8_lossy(line_bytes);
+        let prev = if local > 1 {
+            c.lines.text(local - 1)
+        } else {
+            c.prev_line
+        };
+        let message = match suppression(&line, &String::from_utf8_lossy(prev), &p.rule.rule.id) {
+            Some(true) => {
+                out.suppressed += 1;
+                continue;
+            }
+            Some(false) => format!(
+                "`hindsight: allow {}` needs a reason after ` -- `",
+                p.rule.rule.id
+            ),
+            None => p
+                .guard
+                .message()
+                .map(str::to_string)
+                .unwrap_or_else(|| p.rule.rule.title.clone()),
+        };
+        if progress.shown == FINDINGS_PER_FILE {
+            progress.more += 1;
+            continue;
+        }
+        progress.shown += 1;
+        let line_end = c.lines.start(local) + line_bytes.len();
+        let hit = &c.bytes[m.start()..m.end().min(line_end).max(m.start())];
+        let trimmed = hit.len()
+            - hit
+                .iter()
+                .rev()
+                .take_while(|b| b" \t=;|&)\"'".contains(b))
+                .count();
+        let width = String::from_utf8_lossy(&hit[..trimmed.max(1).min(hit.len())])
+            .chars()
+            .count();
+        let mut f = finding(p.rule, p.guard, c.rel.to_string(), line_no, message);
+        f.column = col;
+        f.end_column = col + width.max(1);
+        f.source_line = Some(Excerpt::around(&line, f.column, f.end_column));
+        out.findings.push(f);
+    }
+}
+
+/// A file read in pieces that end at a line end (or at `CHUNK` bytes, in a longer line).
+struct Chunks<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// Bytes of `buf` already handed out.
+    given: usize,
+    done: bool,
+}
+
+impl<R: std::io::Read> Chunks<R> {
+    fn new(reader: R) -> Chunks<R> {
+        Chunks {
+            reader,
+            buf: Vec::new(),
+            given: 0,
+            done: false,
+        }
+    }
+
+    fn next(&mut self) -> std::io::Result<Option<&[u8]>> {
+        self.buf.drain(..self.given);
+        self.given = 0;
+        while !self.done && self.buf.len() < CHUNK {
+            let have = self.buf.len();
+            self.buf.resize(CHUNK, 0);
+            let n = self.reader.read(&mut self.buf[have..])?;
+            self.buf.truncate(have + n);
+            self.done = n == 0;
+        }
+        if self.buf.is_empty() {
+            return Ok(None);
+        }
+        let end = if self.done {
+            self.buf.len()
+        } else {
+            memchr::memrchr(b'\n', &self.buf).map_or(self.buf.len(), |i| i + 1)
+        };
+        self.given = end;
+        Ok(Some(&self.buf[..end]))
+    }
 }
 
 /// An inline `hindsight: allow <ids> -- <reason>` on the line or the one above:
 /// `Some(true)` silences the finding, `Some(false)` is an allow without a reason.
-fn suppression(bytes: &[u8], line_start: usize, line: &str, id: &str) -> Option<bool> {
+fn suppression(line: &str, prev: &str, id: &str) -> Option<bool> {
     static ALLOW: OnceLock<regex::Regex> = OnceLock::new();
     let re = ALLOW.get_or_init(|| {
         regex::Regex::new(
@@ -344,17 +589,7 @@ fn suppression(bytes: &[u8], line_start: usize, line: &str, id: &str) -> Option<
         )
         .expect("regex")
     });
-    let prev = if line_start == 0 {
-        String::new()
-    } else {
-        let end = line_start - 1;
-        let start = bytes[..end]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        String::from_utf8_lossy(&bytes[start..end]).to_string()
-    };
-    for text in [line, prev.as_str()] {
+    for text in [line, prev] {
         if let Some(c) = re.captures(text) {
             let ids = c.get(1).map_or("", |m| m.as_str());
             if ids.split([',', ' ']).any(|x| x.trim() == id) {
@@ -383,25 +618,37 @@ mod tests {
 
     #[test]
     fn suppressions() {
-        let text = b"x\n# hindsight: allow no-rsync-delete -- mirror job, see OPS-42\nrsync --delete a b\n";
-        let start = 2 + text[2..].iter().position(|&b| b == b'\n').unwrap() + 1;
+        let allow = "# hindsight: allow no-rsync-delete -- mirror job, see OPS-42";
         assert_eq!(
-            suppression(text, start, "rsync --delete a b", "no-rsync-delete"),
+            suppression("rsync --delete a b", allow, "no-rsync-delete"),
             Some(true)
         );
-        assert_eq!(
-            suppression(text, start, "rsync --delete a b", "other"),
-            None
-        );
-        let bare = b"rsync --delete a b # hindsight: allow no-rsync-delete\n";
-        assert_eq!(
-            suppression(
-                bare,
-                0,
-                "rsync --delete a b # hindsight: allow no-rsync-delete",
-                "no-rsync-delete"
-            ),
-            Some(false)
-        );
+        assert_eq!(suppression("rsync --delete a b", allow, "other"), None);
+        let bare = "rsync --delete a b # hindsight: allow no-rsync-delete";
+        assert_eq!(suppression(bare, "", "no-rsync-delete"), Some(false));
+    }
+
+    /// Chunks end at line ends, cover the file exactly, and a line longer than a chunk
+    /// is cut rather than read whole.
+    #[test]
+    fn chunks_cover_the_file_at_line_ends() {
+        let mut text = Vec::new();
+        for i in 0..400_000 {
+            text.extend_from_slice(format!("line {i} of the file\n").as_bytes());
+        }
+        text.extend(std::iter::repeat_n(b'x', CHUNK + 10));
+        let mut c = Chunks::new(&text[..]);
+        let mut seen = Vec::new();
+        let mut count = 0;
+        while let Some(chunk) = c.next().unwrap() {
+            assert!(chunk.len() <= CHUNK);
+            if seen.len() + chunk.len() < text.len() - CHUNK - 10 {
+                assert_eq!(chunk.last(), Some(&b'\n'));
+            }
+            seen.extend_from_slice(chunk);
+            count += 1;
+        }
+        assert_eq!(seen, text);
+        assert!(count >= 3, "{count}");
     }
 }

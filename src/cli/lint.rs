@@ -15,6 +15,7 @@ use crate::document::Document;
 use crate::fsio;
 use crate::incident::Incident;
 use crate::ingest;
+use crate::lines::Excerpt;
 use crate::lint::{self, CODES, Finding, Settings, codes};
 use crate::report::{self, Diagnostic, SarifRule};
 use crate::rules::Severity;
@@ -165,7 +166,10 @@ fn diagnostic(l: &Linted, f: &Finding) -> Diagnostic {
         line: f.line,
         column: f.column.max(1),
         end_column: f.end_column.max(f.column.max(1)),
-        source_line: l.lines.get(&f.line).cloned(),
+        source_line: l
+            .lines
+            .get(&f.line)
+            .map(|line| Excerpt::around(line, f.column.max(1), f.end_column)),
         label: None,
         notes: Vec::new(),
         help: f.help.clone(),

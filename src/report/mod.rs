@@ -9,6 +9,7 @@ pub use sarif::{SarifRule, sarif};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+use crate::lines::Excerpt;
 use crate::rules::Severity;
 
 /// One finding, located in a file.
@@ -27,8 +28,8 @@ pub struct Diagnostic {
     pub column: usize,
     /// Exclusive, in characters; equal to `column` for a point.
     pub end_column: usize,
-    /// The text of `line`, when there is one to show.
-    pub source_line: Option<String>,
+    /// The text of `line` (or of its part around the span), when there is one to show.
+    pub source_line: Option<Excerpt>,
     /// Label under the caret.
     pub label: Option<String>,
     pub notes: Vec<String>,
@@ -55,11 +56,13 @@ pub fn human(diags: &[Diagnostic], color: bool) -> String {
         let lvl = level(d.severity);
         let mut group = Group::with_title(lvl.primary_title(d.title.as_str()).id(d.code.as_str()));
         match &d.source_line {
-            Some(src) if d.line > 0 => {
-                // Columns count characters; spans count bytes.
+            Some(excerpt) if d.line > 0 => {
+                let src = &excerpt.text;
+                // Columns count characters of the whole line; spans count bytes of
+                // the excerpt.
                 let byte = |col: usize| {
                     src.char_indices()
-                        .nth(col.saturating_sub(1))
+                        .nth(excerpt.column(col).saturating_sub(1))
                         .map_or(src.len(), |(i, _)| i)
                 };
                 let (a, b) = (byte(d.column), byte(d.end_column.max(d.column)));
@@ -116,7 +119,11 @@ mod tests {
             line: 3,
             column: 12,
             end_column: 20,
-            source_line: Some("rsync -avz --delete dist/ host:/var/www/app/".into()),
+            source_line: Some(Excerpt::around(
+                "rsync -avz --delete dist/ host:/var/www/app/",
+                12,
+                20,
+            )),
             label: Some("forbidden here".into()),
             notes: vec!["from incident fluxstudio (2025-10-16)".into()],
             help: None,

@@ -28,8 +28,8 @@ fn level(s: Severity) -> &'static str {
 fn fingerprint(d: &Diagnostic) -> String {
     let text = d
         .source_line
-        .as_deref()
-        .unwrap_or("")
+        .as_ref()
+        .map_or("", |e| e.text.as_str())
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");

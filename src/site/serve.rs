@@ -50,7 +50,11 @@ pub fn resolve(site: &Path, url: &str) -> Option<PathBuf> {
             return None;
         }
         out.push(seg);
-        if std::fs::symlink_metadata(&out).ok()?.file_type().is_symlink() {
+        if std::fs::symlink_metadata(&out)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
             return None;
         }
     }
@@ -144,8 +148,13 @@ mod tests {
     #[test]
     fn urls_map_inside_the_site_only() {
         let d = site();
-        let r =
-            |u: &str| resolve(d.path(), u).map(|p| p.strip_prefix(d.path().canonicalize().unwrap()).unwrap().to_owned());
+        let r = |u: &str| {
+            resolve(d.path(), u).map(|p| {
+                p.strip_prefix(d.path().canonicalize().unwrap())
+                    .unwrap()
+                    .to_owned()
+            })
+        };
         assert_eq!(r("/"), Some(PathBuf::from("index.html")));
         assert_eq!(r("/index.html?q=1#x"), Some(PathBuf::from("index.html")));
         assert_eq!(
@@ -173,8 +182,7 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret"), "s").unwrap();
         std::os::unix::fs::symlink(outside.path(), d.path().join("rootlink")).unwrap();
-        std::os::unix::fs::symlink(outside.path().join("secret"), d.path().join("s.html"))
-            .unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), d.path().join("s.html")).unwrap();
         assert_eq!(resolve(d.path(), "/rootlink/secret"), None);
         assert_eq!(resolve(d.path(), "/s.html"), None);
         let link = outside.path().join("site-link");

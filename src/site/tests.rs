@@ -331,15 +331,28 @@ fn a_linked_site_folder_is_built_where_it_points() {
     publish_seeds(&www, false).unwrap();
     std::os::unix::fs::symlink(&www, &site).unwrap();
     publish_seeds(&site, false).unwrap();
-    assert!(std::fs::symlink_metadata(&site).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&site)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert!(www.join("index.html").is_file() && www.join(output::MANIFEST).is_file());
     assert!(!tmp.path().join(".site.hindsight-new").exists());
 
     std::fs::write(www.join("CNAME"), "mine").unwrap();
-    assert!(publish_seeds(&site, false).is_err(), "refused while it holds CNAME");
+    assert!(
+        publish_seeds(&site, false).is_err(),
+        "refused while it holds CNAME"
+    );
     publish_seeds(&site, true).unwrap();
     assert_eq!(std::fs::read_to_string(www.join("CNAME")).unwrap(), "mine");
-    assert!(std::fs::symlink_metadata(&site).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&site)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     publish_seeds(&site, true).unwrap();
     assert_eq!(std::fs::read_to_string(www.join("CNAME")).unwrap(), "mine");
 
