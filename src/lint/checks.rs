@@ -9,6 +9,7 @@ use regex::Regex;
 use super::{Finding, Input, Settings, codes};
 use crate::document::{Block, Document};
 use crate::incident::{find_date, normalize_severity, normalize_status};
+use crate::lines::Lines;
 use crate::taxonomy::SectionKind;
 
 fn finding(code: &'static str, line: usize, column: usize, end: usize, message: String) -> Finding {
@@ -171,23 +172,22 @@ fn placeholders(input: &Input, out: &mut Vec<Finding>) {
         return;
     }
     let code_lines = code_lines(input.doc);
+    let lines = Lines::new(text);
     let mut last_line = 0;
     for m in hits {
-        let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-        let line_no = text[..start].matches('\n').count() + 1;
-        let end = text[m.end()..]
-            .find('\n')
-            .map_or(text.len(), |i| m.end() + i);
-        let line = &text[start..end];
+        let line_no = lines.line(m.start());
         // One finding per line, none in code blocks or suppression comments.
-        if line_no == last_line
-            || code_lines.binary_search(&line_no).is_ok()
-            || line.contains("hindsight-lint")
-        {
+        if line_no == last_line {
             continue;
         }
         last_line = line_no;
-        let col = text[start..m.start()].chars().count() + 1;
+        let line = lines.text(line_no);
+        if code_lines.binary_search(&line_no).is_ok()
+            || memchr::memmem::find(line, b"hindsight-lint").is_some()
+        {
+            continue;
+        }
+        let (_, col) = lines.locate(m.start());
         let mut f = finding(
             "placeholder",
             line_no,
@@ -608,14 +608,7 @@ fn links(input: &Input, out: &mut Vec<Finding>) {
     if !text.contains("](") && !text.contains("]:") {
         return;
     }
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let locate = |offset: usize| {
-        let line = starts.partition_point(|&s| s <= offset);
-        let col = text[starts[line - 1]..offset].chars().count() + 1;
-        (line, col)
-    };
+    let lines = Lines::new(text);
     for (ev, range) in Parser::new_ext(text, Options::all()).into_offset_iter() {
         let dest = match &ev {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
@@ -623,7 +616,7 @@ fn links(input: &Input, out: &mut Vec<Finding>) {
             }
             _ => continue,
         };
-        let (line, col) = locate(range.start);
+        let (line, col) = lines.locate(range.start);
         let end = col
             + text[range.clone()]
                 .lines()

@@ -130,6 +130,36 @@ pub fn lint(input: &Input, settings: &Settings) -> Vec<Finding> {
         .collect();
     out.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
     out.dedup();
+    capped(out)
+}
+
+/// Findings of one code a file may have; past this, one more counts the rest (a line
+/// of 8,000 broken links is one problem to its author, not 8,000).
+const PER_CODE: usize = 100;
+
+fn capped(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut shown: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut more: BTreeMap<&'static str, (usize, Finding)> = BTreeMap::new();
+    let mut out = Vec::with_capacity(findings.len().min(PER_CODE * 4));
+    for f in findings {
+        let n = shown.entry(f.code).or_default();
+        if *n < PER_CODE {
+            *n += 1;
+            out.push(f);
+        } else {
+            more.entry(f.code).or_insert((0, f)).0 += 1;
+        }
+    }
+    for (code, (n, first)) in more {
+        out.push(Finding {
+            message: format!(
+                "and {n} more `{code}` findings in this file, from line {} on",
+                first.line
+            ),
+            help: None,
+            ..first
+        });
+    }
     out
 }
 
