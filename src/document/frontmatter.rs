@@ -58,6 +58,47 @@ impl FrontMatter {
     }
 }
 
+/// Deepest nesting front matter may have; real ones are two or three levels deep.
+const MAX_NESTING: usize = 64;
+
+/// An upper bound on how deep `raw` (YAML or TOML) nests: open brackets, plus the
+/// indentation levels and `- ` sequence markers that stack up to a line.
+fn nesting(raw: &str) -> usize {
+    let mut deepest = 0;
+    let mut flow = 0usize;
+    let mut indents: Vec<usize> = Vec::new();
+    for line in raw.lines() {
+        let body = line.trim_start();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - body.len();
+        while indents.last().is_some_and(|&i| i >= indent) {
+            indents.pop();
+        }
+        indents.push(indent);
+        let dashes = body
+            .split(' ')
+            .take_while(|t| *t == "-" || t.is_empty())
+            .filter(|t| !t.is_empty())
+            .count();
+        let mut quote = None;
+        for c in body.chars() {
+            match (quote, c) {
+                (Some(q), _) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '[' | '{') => flow += 1,
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            deepest = deepest.max(flow + indents.len() + dashes);
+        }
+        deepest = deepest.max(flow + indents.len() + dashes);
+    }
+    deepest
+}
+
 /// Split front matter off the start of `text`, if there is a well-formed block.
 pub fn split(text: &str) -> FrontMatter {
     let (open, yaml) = if text.starts_with("---") {
@@ -85,7 +126,10 @@ pub fn split(text: &str) -> FrontMatter {
         return FrontMatter::default();
     };
     let raw = &text[first_eol..body_end];
-    let parsed: Result<Value, String> = if yaml {
+    let parsed: Result<Value, String> = if nesting(raw) > MAX_NESTING {
+        // The parsers take time (and stack) with the depth: 100,000 levels took 41 s.
+        Err(format!("nested more than {MAX_NESTING} levels deep"))
+    } else if yaml {
         serde_yaml_ng::from_str::<Value>(raw).map_err(|e| e.to_string())
     } else {
         toml::from_str::<toml::Table>(raw)
@@ -143,5 +187,37 @@ mod tests {
         assert_eq!(split("--- not front matter\n").len, 0);
         assert_eq!(split("---\nno closing line").len, 0);
         assert_eq!(split("# Title\n---\n").len, 0);
+    }
+
+    /// Deep nesting is refused before a parser sees it, and counted whichever way it
+    /// is written; ordinary front matter is not near the limit.
+    #[test]
+    fn deep_nesting_is_refused() {
+        for deep in [
+            format!(
+                "---\na: {}{}\n---\n# T\n",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            ),
+            format!("---\n{}x\n---\n# T\n", "- ".repeat(5_000)),
+            format!(
+                "+++\na = {}1{}\n+++\n# T\n",
+                "[".repeat(500),
+                "]".repeat(500)
+            ),
+        ] {
+            let fm = split(&deep);
+            assert!(
+                fm.error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("levels deep")),
+                "{:?}",
+                fm.error
+            );
+            assert!(fm.len > 0);
+        }
+        let ok = split("---\ntitle: \"[x] {y}\"\nimpact:\n  users:\n    - a: [1, {b: 2}]\n---\n");
+        assert_eq!(ok.error, None);
+        assert!(nesting("a:\n  b:\n    c: [1, [2]]\n") < 8);
     }
 }
