@@ -12,6 +12,8 @@ use crate::ingest::Ingested;
 use crate::taxonomy::SectionKind::{self, *};
 
 const SUMMARY_CHARS: usize = 600;
+/// Front matter tags a record keeps (the rest are ignored); real ones have a handful.
+const MAX_FRONT_MATTER_TAGS: usize = 32;
 
 pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
     let fm = &doc.front_matter;
@@ -86,7 +88,12 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
     let severity = severity(doc, &title, &summary, &impact);
     let status = status(doc, &title);
     let mut tags: BTreeSet<String> = signals::tags(all_text).into_iter().collect();
-    for t in fm.list(&["tags", "categories", "keywords", "category"]) {
+    // Tags make pages: a front matter of 100,000 tags must not make a site of as many.
+    for t in fm
+        .list(&["tags", "categories", "keywords", "category"])
+        .into_iter()
+        .take(MAX_FRONT_MATTER_TAGS)
+    {
         let s = signals::slug(&t);
         if !s.is_empty() {
             tags.insert(s);

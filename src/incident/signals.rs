@@ -229,15 +229,26 @@ pub fn tags(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A tag as a lower-case slug: `Power Loss` -> `power-loss`.
+/// Characters a slug keeps: ids and tags name files, and file names are short.
+pub const SLUG_CHARS: usize = 100;
+
+/// A tag as a lower-case slug: `Power Loss` -> `power-loss`, at most `SLUG_CHARS`
+/// characters.
 pub fn slug(s: &str) -> String {
     let mut out = String::new();
+    let mut kept = 0;
     for c in s.trim().chars() {
+        if kept >= SLUG_CHARS {
+            break;
+        }
         if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
+        } else {
+            continue;
         }
+        kept += 1;
     }
     out.trim_end_matches('-').to_string()
 }
@@ -275,5 +286,7 @@ mod tests {
         let t = tags("PM2 and systemd fought over port 3000 (EADDRINUSE) after the deploy");
         assert_eq!(t, ["systemd", "pm2", "deploy", "port-conflict"]);
         assert_eq!(slug("Power Loss / Lock Service"), "power-loss-lock-service");
+        assert!(slug(&"ab ".repeat(1000)).chars().count() <= SLUG_CHARS);
+        assert_eq!(slug(&"!".repeat(500)), "");
     }
 }

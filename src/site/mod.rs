@@ -93,8 +93,25 @@ fn file_name(s: &str) -> String {
             out.push_str(&format!("_{:x}", c as u32));
         }
     }
-    if out.is_empty() { "_".into() } else { out }
+    if out.is_empty() {
+        return "_".into();
+    }
+    if out.len() > MAX_FILE_NAME {
+        // Spelled-out code points can grow a slug sevenfold: cut it, and keep it
+        // unique with a digest of the whole.
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(out.as_bytes());
+        let tag: String = d.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        out.truncate(MAX_FILE_NAME - tag.len() - 1);
+        out.push('-');
+        out.push_str(&tag);
+    }
+    out
 }
+
+/// Longest file name the site writes, in bytes (file systems allow 255, and a page
+/// name gets `.html` appended).
+const MAX_FILE_NAME: usize = 200;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
