@@ -121,6 +121,38 @@ fn field(name: &str) -> Option<&'static str> {
     })
 }
 
+/// Groups a query may nest: tantivy's parser recurses once a level, and 3,000 levels
+/// overflowed the stack.
+const MAX_DEPTH: usize = 16;
+/// Words and phrases a query may hold: each unknown word costs a spelling lookup, and
+/// 5,000 of them took minutes.
+const MAX_TERMS: usize = 64;
+
+/// Why `q` is too big to run, if it is.
+pub fn too_big(q: &str) -> Option<String> {
+    let mut depth = 0usize;
+    let mut deepest = 0;
+    let mut terms = 0;
+    for t in lex(q) {
+        match t {
+            Tok::Open => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Tok::Close => depth = depth.saturating_sub(1),
+            Tok::Word("AND" | "OR" | "NOT") => {}
+            Tok::Phrase(_) | Tok::Word(_) => terms += 1,
+        }
+    }
+    if deepest > MAX_DEPTH {
+        return Some(format!(
+            "the query nests parentheses {deepest} deep; at most {MAX_DEPTH} levels"
+        ));
+    }
+    (terms > MAX_TERMS)
+        .then(|| format!("the query has {terms} words and phrases; at most {MAX_TERMS}"))
+}
+
 /// Rewrite a user query into tantivy's query grammar. `loose` splits unquoted text
 /// such as `dist/_worker.js` into separate words instead of one phrase, so typo
 /// tolerance (which works on words) can reach it.
@@ -352,6 +384,18 @@ mod tests {
         );
         assert_eq!(rewrite("status:fixed", false), "status:resolved");
         assert_eq!(rewrite("date:soon rsync", false), "rsync");
+    }
+
+    #[test]
+    fn oversized_queries_are_refused() {
+        let deep = format!("{}rsync{}", "(".repeat(3000), ")".repeat(3000));
+        assert!(too_big(&deep).is_some_and(|e| e.contains("nests")));
+        let wide = vec!["zzqx"; 5000].join(" OR ");
+        assert!(too_big(&wide).is_some_and(|e| e.contains("5000 words")));
+        assert_eq!(
+            too_big("cause:nginx after:2025-06-01 (rsync OR scp) \"git reset\""),
+            None
+        );
     }
 
     #[test]

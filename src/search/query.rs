@@ -70,6 +70,9 @@ pub fn search(
     q: &str,
     limit: usize,
 ) -> Result<Vec<Hit>, IndexError> {
+    if let Some(why) = lang::too_big(q) {
+        return Err(IndexError::Query(why));
+    }
     let exact = lang::rewrite(q, false);
     if exact.is_empty() {
         return Err(IndexError::Query(format!(
