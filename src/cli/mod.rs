@@ -89,29 +89,46 @@ impl Ctx {
         (loaded, errors)
     }
 
+    /// The knowledge base's write lock for command `what`, waited for (saying so once)
+    /// while another hindsight holds it.
+    pub fn lock(&self, what: &str) -> Result<crate::kb::Lock, crate::kb::LockError> {
+        let lock = self.kb.lock(what, crate::kb::DEFAULT_WAIT, |holder| {
+            self.note(format!(
+                "waiting for another hindsight ({holder}) to finish with this knowledge base"
+            ))
+        })?;
+        Ok(lock)
+    }
+
     /// The knowledge base's search index, brought up to date unless `cached` (then an
     /// existing index is used as it stands). Postmortems that cannot be read are
     /// reported as warnings: the search still runs on the rest.
-    pub fn index(
-        &self,
-        cached: bool,
-    ) -> Result<crate::search::SearchIndex, crate::search::IndexError> {
+    pub fn index(&self, cached: bool) -> anyhow::Result<crate::search::SearchIndex> {
+        if !self.kb.incidents_dir().is_dir() {
+            anyhow::bail!(
+                "{}: no such folder, so no knowledge base to search here (use -C DIR)",
+                self.kb.incidents_dir().display()
+            );
+        }
         let opts = crate::search::OpenOptions {
             refresh: !cached,
             ..Default::default()
         };
-        self.index_from(&opts, &[]).map(|(i, _)| i)
+        let lock = self.lock("search")?;
+        Ok(self.index_from(&lock, &opts, &[]).map(|(i, _)| i)?)
     }
 
-    /// `index`, with options and postmortems already loaded; also returns what the
-    /// update did.
+    /// `index`, with the lock held, options and postmortems already loaded; also
+    /// returns what the update did.
     pub fn index_from(
         &self,
+        lock: &crate::kb::Lock,
         opts: &crate::search::OpenOptions,
         loaded: &[crate::kb::Loaded],
     ) -> Result<(crate::search::SearchIndex, crate::search::UpdateStats), crate::search::IndexError>
     {
-        let (index, stats) = crate::search::SearchIndex::open_updated_from(&self.kb, opts, loaded)?;
+        let (index, stats) =
+            crate::search::SearchIndex::open_updated_from(&self.kb, lock, opts, loaded)?;
         if let Some(p) = &stats.moved_aside {
             self.warn(format!(
                 "{} held files hindsight did not write; moved them to {}",
@@ -147,6 +164,13 @@ impl Ctx {
                 since.elapsed().as_secs_f64(),
                 memory().unwrap_or_default()
             );
+        }
+    }
+
+    /// Say something worth knowing on stderr unless quiet (not a problem).
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr(), "hindsight: {msg}");
         }
     }
 

@@ -11,8 +11,10 @@ use crate::document::Document;
 use crate::incident::Incident;
 use crate::ingest::{self, IngestError};
 
+mod lock;
 mod packed;
 
+pub use lock::{DEFAULT_WAIT, Lock, LockError};
 use packed::Packed;
 pub use packed::Spill;
 
@@ -111,7 +113,9 @@ impl KnowledgeBase {
                 out.push(p.clone());
                 continue;
             }
-            for entry in ignore::WalkBuilder::new(p).build() {
+            // Links are followed, as they are for a file named outright: a postmortem
+            // kept elsewhere and linked in is one of the knowledge base's.
+            for entry in ignore::WalkBuilder::new(p).follow_links(true).build() {
                 let entry = entry.map_err(|e| LoadError::walk(p, e))?;
                 if entry.file_type().is_some_and(|t| t.is_file()) && is_postmortem(entry.path()) {
                     out.push(entry.into_path());

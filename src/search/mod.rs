@@ -22,7 +22,7 @@ pub use query::{Hit, Match};
 pub use similar::{RECURRENCE, Recurrence, Similar, Target};
 pub use store::UpdateStats;
 
-use crate::kb::{KnowledgeBase, Loaded};
+use crate::kb::{KnowledgeBase, Loaded, Lock};
 use schema::Fields;
 
 /// Why the index could not be used.
@@ -100,17 +100,20 @@ impl SearchIndex {
         kb.state_dir().join("index")
     }
 
-    /// Open the index, bringing it up to date with `incidents/` first.
+    /// Open the index, bringing it up to date with `incidents/` first. Opening can
+    /// write (a first or rebuilt index), so it takes the knowledge base's lock.
     pub fn open_updated(
         kb: &KnowledgeBase,
+        lock: &Lock,
         opts: &OpenOptions,
     ) -> Result<(SearchIndex, UpdateStats), IndexError> {
-        Self::open_updated_from(kb, opts, &[])
+        Self::open_updated_from(kb, lock, opts, &[])
     }
 
     /// `open_updated`, using postmortems already loaded rather than reading them again.
     pub fn open_updated_from(
         kb: &KnowledgeBase,
+        _lock: &Lock,
         opts: &OpenOptions,
         preloaded: &[Loaded],
     ) -> Result<(SearchIndex, UpdateStats), IndexError> {

@@ -28,8 +28,12 @@ fn ids(index: &SearchIndex, q: &str) -> Vec<String> {
         .collect()
 }
 
+fn lock(kb: &KnowledgeBase) -> crate::kb::Lock {
+    kb.lock("test", crate::kb::DEFAULT_WAIT, |_| {}).unwrap()
+}
+
 fn open(kb: &KnowledgeBase) -> (SearchIndex, UpdateStats) {
-    SearchIndex::open_updated(kb, &OpenOptions::default()).unwrap()
+    SearchIndex::open_updated(kb, &lock(kb), &OpenOptions::default()).unwrap()
 }
 
 #[test]
@@ -215,6 +219,7 @@ fn a_new_schema_version_or_damage_rebuilds() {
     std::fs::write(&seg, b"").unwrap();
     let (index, stats) = SearchIndex::open_updated(
         &kb,
+        &lock(&kb),
         &OpenOptions {
             verify: true,
             ..OpenOptions::default()
@@ -256,7 +261,7 @@ fn a_busy_writer_is_waited_for_then_reported() {
         lock_wait: std::time::Duration::from_millis(300),
         ..OpenOptions::default()
     };
-    match SearchIndex::open_updated(&kb, &opts) {
+    match SearchIndex::open_updated(&kb, &lock(&kb), &opts) {
         Err(IndexError::Busy) => {}
         Err(e) => panic!("{e}"),
         Ok(_) => panic!("updated while another writer held the lock"),
