@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use super::args::{BuildArgs, RulesArgs};
+use super::args::BuildArgs;
+use super::rules::{Destination, Planned};
 use super::{Ctx, Outcome};
 use crate::config::Config;
 use crate::search::{OpenOptions, RECURRENCE, Recurrence};
@@ -20,57 +21,145 @@ const SHOWN_RECURRENCES: usize = 10;
 pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
     let started = Instant::now();
     let config = Config::load(&ctx.kb.root).map_err(anyhow::Error::new)?;
+    let lock = (!a.check).then(|| ctx.lock("build")).transpose()?;
     let t = Instant::now();
     let (loaded, load_errors) = ctx.load_incidents();
     ctx.timing("read and parse", t);
     if load_errors > 0 {
         anyhow::bail!("{load_errors} postmortem(s) could not be read; nothing built");
     }
+    let Some(lock) = lock else {
+        return check(ctx, &config, &loaded);
+    };
+    // Everything that can refuse does so before anything is written: the site folder
+    // (files of the user's in it) and the rule sources (broken blocks or rule files).
+    let target = output::Target::open(&ctx.kb.site_dir(), a.force)?;
+    let t = Instant::now();
+    let planned = super::rules::plan(ctx, &loaded, &Destination::default_for(ctx))?;
+    ctx.timing("rules", t);
 
-    // The search index (tantivy's own threads) is built while rules and the site
-    // are rendered; its findings are printed once both are done.
+    // The search index (tantivy's own threads) is built while the site is rendered;
+    // its findings are printed once both are done.
     std::thread::scope(|scope| {
-        let search = (!a.check).then(|| scope.spawn(|| search_step(ctx, &loaded)));
-        let done = rules_and_site(ctx, a, &config, &loaded);
-        let recurrences = match search {
-            Some(h) => h.join().expect("search index thread")?,
-            None => Vec::new(),
-        };
-        let (outcome, built) = done?;
+        let search = scope.spawn(|| search_step(ctx, &lock, &loaded));
+        let built = write_outputs(ctx, &config, &loaded, &planned, target);
+        let recurrences = search.join().expect("search index thread")?;
+        let built = built?;
         print_recurrences(ctx, &recurrences)?;
-        if let (Some(b), false) = (built, ctx.quiet) {
+        if !ctx.quiet {
             writeln!(
                 ctx.stdout(),
                 "built {} incident{}: {} pages, {} repairs, {} rules ({} with guards), search index {} KB, in {:.1} s",
                 loaded.len(),
                 if loaded.len() == 1 { "" } else { "s" },
-                b.site.pages,
-                b.site.repairs,
-                b.rules,
-                b.guards,
-                b.site.search_bytes.div_ceil(1024),
+                built.site.pages,
+                built.site.repairs,
+                planned.rules.len(),
+                planned.guarded(),
+                built.site.search_bytes.div_ceil(1024),
                 started.elapsed().as_secs_f64()
             )?;
         }
-        Ok(outcome)
+        Ok(Outcome::Clean)
     })
+}
+
+/// Render the site beside the old one, then write the rules, then swap the site in: a
+/// failed render leaves rules and site as they were.
+fn write_outputs(
+    ctx: &Ctx,
+    config: &Config,
+    loaded: &[crate::kb::Loaded],
+    planned: &Planned,
+    target: output::Target,
+) -> Result<Built> {
+    let t = Instant::now();
+    let templates = ctx.kb.templates_dir();
+    let input = site::Input {
+        loaded,
+        rules: &planned.rules,
+        config: &config.site,
+        templates: &templates,
+    };
+    let bar = progress(ctx, loaded.len());
+    let tick = || bar.inc(1);
+    let rendered = target.render(|sink| site::render(&input, sink, &tick))?;
+    bar.finish_and_clear();
+    super::rules::apply(ctx, planned)?;
+    let published = rendered.commit()?;
+    ctx.timing("site", t);
+    let site_dir = ctx.kb.site_dir();
+    for f in &published.kept {
+        ctx.warn(format!(
+            "kept {} (not written by hindsight; --force)",
+            ctx.kb.relative(&site_dir.join(f))
+        ));
+    }
+    for f in &published.replaced {
+        ctx.warn(format!(
+            "replaced {} (edited by hand since the last build; --force)",
+            ctx.kb.relative(&site_dir.join(f))
+        ));
+    }
+    Ok(Built {
+        site: published.summary,
+    })
+}
+
+/// `build --check`: compare what a build would write with what is there.
+fn check(ctx: &Ctx, config: &Config, loaded: &[crate::kb::Loaded]) -> Result<Outcome> {
+    let planned = super::rules::plan(ctx, loaded, &Destination::default_for(ctx))?;
+    let stale_rules = super::rules::report_stale(ctx, &planned)?;
+    let t = Instant::now();
+    let templates = ctx.kb.templates_dir();
+    let input = site::Input {
+        loaded,
+        rules: &planned.rules,
+        config: &config.site,
+        templates: &templates,
+    };
+    let site_dir = ctx.kb.site_dir();
+    let stale = output::check(&site_dir, |sink| site::render(&input, sink, &|| {}))?;
+    ctx.timing("site", t);
+    let mut out = ctx.stdout();
+    for f in &stale {
+        writeln!(out, "{}: out of date", ctx.kb.relative(&site_dir.join(f)))?;
+    }
+    if stale_rules > 0 || !stale.is_empty() {
+        writeln!(
+            out,
+            "the committed rules/ or site/ are stale; run `hindsight build`"
+        )?;
+        return Ok(Outcome::Findings);
+    }
+    if !ctx.quiet {
+        writeln!(
+            out,
+            "rules/ and site/ are up to date ({} incidents, {} rules)",
+            loaded.len(),
+            planned.rules.len()
+        )?;
+    }
+    Ok(Outcome::Clean)
 }
 
 /// What a build wrote, for the closing line.
 struct Built {
     site: site::Summary,
-    rules: usize,
-    guards: usize,
 }
 
 /// Bring the search index up to date; recurrences among the incidents it changed.
-fn search_step(ctx: &Ctx, loaded: &[crate::kb::Loaded]) -> Result<Vec<Recurrence>> {
+fn search_step(
+    ctx: &Ctx,
+    lock: &crate::kb::Lock,
+    loaded: &[crate::kb::Loaded],
+) -> Result<Vec<Recurrence>> {
     let t = Instant::now();
     let opts = OpenOptions {
         verify: true,
         ..OpenOptions::default()
     };
-    let (index, stats) = ctx.index_from(&opts, loaded).with_context(|| {
+    let (index, stats) = ctx.index_from(lock, &opts, loaded).with_context(|| {
         let dir = crate::search::SearchIndex::dir(&ctx.kb);
         format!("updating {}", ctx.kb.relative(&dir))
     })?;
@@ -108,80 +197,6 @@ fn print_recurrences(ctx: &Ctx, recurrences: &[Recurrence]) -> Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// Compile rules and render the site (or, with `--check`, compare them).
-fn rules_and_site(
-    ctx: &Ctx,
-    a: &BuildArgs,
-    config: &Config,
-    loaded: &[crate::kb::Loaded],
-) -> Result<(Outcome, Option<Built>)> {
-    let t = Instant::now();
-    let rules_args = RulesArgs {
-        check: a.check,
-        ..RulesArgs::default()
-    };
-    let (rules_outcome, rules) = super::rules::write(ctx, loaded, &rules_args, true)?;
-    ctx.timing("rules", t);
-
-    let t = Instant::now();
-    let templates = ctx.kb.templates_dir();
-    let input = site::Input {
-        loaded,
-        rules: &rules,
-        config: &config.site,
-        templates: &templates,
-    };
-    let bar = progress(ctx, loaded.len());
-    let tick = || bar.inc(1);
-    let site_dir = ctx.kb.site_dir();
-    let mut out = ctx.stdout();
-    if a.check {
-        let stale = output::check(&site_dir, |sink| site::render(&input, sink, &tick))?;
-        bar.finish_and_clear();
-        ctx.timing("site", t);
-        for f in &stale {
-            writeln!(out, "{}: out of date", ctx.kb.relative(&site_dir.join(f)))?;
-        }
-        if rules_outcome == Outcome::Findings || !stale.is_empty() {
-            writeln!(
-                out,
-                "the committed rules/ or site/ are stale; run `hindsight build`"
-            )?;
-            return Ok((Outcome::Findings, None));
-        }
-        if !ctx.quiet {
-            writeln!(
-                out,
-                "rules/ and site/ are up to date ({} incidents, {} rules)",
-                loaded.len(),
-                rules.len()
-            )?;
-        }
-        return Ok((Outcome::Clean, None));
-    }
-    let published = output::publish(&site_dir, a.force, |sink| site::render(&input, sink, &tick))?;
-    bar.finish_and_clear();
-    ctx.timing("site", t);
-    for f in &published.kept {
-        ctx.warn(format!(
-            "kept {} (not written by hindsight; --force)",
-            ctx.kb.relative(&site_dir.join(f))
-        ));
-    }
-    for f in &published.replaced {
-        ctx.warn(format!(
-            "replaced {} (edited by hand since the last build; --force)",
-            ctx.kb.relative(&site_dir.join(f))
-        ));
-    }
-    let built = Built {
-        site: published.summary,
-        rules: rules.len(),
-        guards: rules.iter().filter(|r| !r.guards.is_empty()).count(),
-    };
-    Ok((Outcome::Clean, Some(built)))
 }
 
 /// A progress bar on a terminal for long builds; hidden when piped or quiet.

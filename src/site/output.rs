@@ -167,97 +167,158 @@ pub fn publish(
     force: bool,
     render: impl FnOnce(&dyn Sink) -> Result<Summary, SiteError>,
 ) -> Result<Published, SiteError> {
-    // A site folder that is a link (to a web root, say) is built where it points: the
-    // swap renames folders, and renaming the link itself would leave the linked
-    // folder to be emptied as the "previous" site.
-    let real = resolve_link(site)?;
-    let site = real.as_path();
-    // Folders a killed build left beside the site: a half-built one (marked), or the
-    // previous site on its way out (it has a manifest). Put a lost site back first.
-    let fresh = sibling(site, "new");
-    let old = sibling(site, "old");
-    if !site.exists() && read_manifest(&old).is_some() {
-        std::fs::rename(&old, site).map_err(io(site))?;
-    }
-    for leftover in [&fresh, &old] {
-        if leftover.exists() {
-            discard(leftover)?;
+    Target::open(site, force)?.render(render)?.commit()
+}
+
+/// A site folder a build may write: leftovers of killed builds cleared, and what is in
+/// it inspected. Nothing has been written when this refuses.
+pub struct Target {
+    site: PathBuf,
+    fresh: PathBuf,
+    ins: Inspection,
+}
+
+/// A site rendered beside the folder it will replace, ready to swap in. Dropped
+/// without `commit`, the rendered folder is removed and the old site stays.
+pub struct Rendered {
+    target: Target,
+    summary: Summary,
+    written: BTreeMap<String, String>,
+    committed: bool,
+}
+
+impl Target {
+    /// Refuses a folder holding files hindsight did not write, or pages edited since,
+    /// unless `force`; that error comes before anything is written.
+    pub fn open(site: &Path, force: bool) -> Result<Target, SiteError> {
+        // A site folder that is a link (to a web root, say) is built where it points:
+        // the swap renames folders, and renaming the link itself would leave the linked
+        // folder to be emptied as the "previous" site.
+        let site = resolve_link(site)?;
+        // Folders a killed build left beside the site: a half-built one (marked), or
+        // the previous site on its way out (it has a manifest). A lost site goes back.
+        let fresh = sibling(&site, "new");
+        let old = sibling(&site, "old");
+        if !site.exists() && read_manifest(&old).is_some() {
+            std::fs::rename(&old, &site).map_err(io(&site))?;
         }
-    }
-    let exists = site.exists();
-    if exists && !site.is_dir() {
-        return Err(SiteError::Output(format!(
-            "{}: not a folder",
-            site.display()
-        )));
-    }
-    let ins = if exists {
-        inspect(site)
-    } else {
-        Inspection::default()
-    };
-    let clean = ins.foreign.is_empty() && ins.edited.is_empty();
-    if !force && !clean {
-        let mut list: Vec<&String> = ins.foreign.iter().chain(&ins.edited).collect();
-        let more = list.len().saturating_sub(5);
-        list.truncate(5);
-        let names: Vec<String> = list
-            .iter()
-            .map(|f| site.join(f).display().to_string())
-            .collect();
-        return Err(SiteError::Output(format!(
-            "{}: holds {} file(s) hindsight did not write or that were edited since ({}{}); \
-             nothing was changed. Move them away, or build with --force to keep them in the new site",
-            site.display(),
-            ins.foreign.len() + ins.edited.len(),
-            names.join(", "),
-            if more > 0 {
-                format!(", and {more} more")
-            } else {
-                String::new()
+        for leftover in [&fresh, &old] {
+            if std::fs::symlink_metadata(leftover).is_ok() {
+                discard(leftover)?;
             }
-        )));
-    }
-    std::fs::create_dir_all(&fresh).map_err(io(&fresh))?;
-    std::fs::write(fresh.join(IN_PROGRESS), b"").map_err(io(&fresh))?;
-    let sink = DirSink {
-        root: fresh.clone(),
-        written: Mutex::new(BTreeMap::new()),
-        made: Mutex::new(BTreeSet::new()),
-    };
-    let summary = match render(&sink) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&fresh);
-            return Err(e);
         }
-    };
-    let mut written = sink.written.into_inner().expect("lock");
-    // Files we did not write move into the new site untouched; where one has the
-    // same path as a generated page, the user's file wins. The manifest is written and
-    // the in-progress mark removed first: a run killed while moving them leaves them
-    // in a folder the next run will not delete.
-    for f in &ins.foreign {
-        written.remove(f);
-    }
-    std::fs::write(fresh.join(MANIFEST), render_manifest(&written)).map_err(io(&fresh))?;
-    std::fs::remove_file(fresh.join(IN_PROGRESS)).map_err(io(&fresh))?;
-    let mut kept = Vec::new();
-    for f in &ins.foreign {
-        let to = fresh.join(f);
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        let exists = site.exists();
+        if exists && !site.is_dir() {
+            return Err(SiteError::Output(format!(
+                "{}: not a folder",
+                site.display()
+            )));
         }
-        let _ = std::fs::remove_file(&to);
-        std::fs::rename(site.join(f), &to).map_err(io(&site.join(f)))?;
-        kept.push(f.clone());
+        let ins = if exists {
+            inspect(&site)
+        } else {
+            Inspection::default()
+        };
+        let clean = ins.foreign.is_empty() && ins.edited.is_empty();
+        if !(force || clean) {
+            return Err(refusal(&site, &ins));
+        }
+        Ok(Target { site, fresh, ins })
     }
-    swap(site, &fresh, &ins.manifest)?;
-    Ok(Published {
-        summary,
-        kept,
-        replaced: ins.edited,
-    })
+
+    /// Render the new site into a fresh folder beside the old one.
+    pub fn render(
+        self,
+        render: impl FnOnce(&dyn Sink) -> Result<Summary, SiteError>,
+    ) -> Result<Rendered, SiteError> {
+        let fresh = &self.fresh;
+        std::fs::create_dir_all(fresh).map_err(io(fresh))?;
+        std::fs::write(fresh.join(IN_PROGRESS), b"").map_err(io(fresh))?;
+        let sink = DirSink {
+            root: fresh.clone(),
+            written: Mutex::new(BTreeMap::new()),
+            made: Mutex::new(BTreeSet::new()),
+        };
+        let summary = match render(&sink) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(fresh);
+                return Err(e);
+            }
+        };
+        let written = sink.written.into_inner().expect("lock");
+        Ok(Rendered {
+            target: self,
+            summary,
+            written,
+            committed: false,
+        })
+    }
+}
+
+impl Rendered {
+    /// Swap the new site in; files hindsight did not write move into it (`--force`).
+    pub fn commit(mut self) -> Result<Published, SiteError> {
+        self.committed = true;
+        let Target { site, fresh, ins } = &self.target;
+        let mut written = std::mem::take(&mut self.written);
+        // Files we did not write move into the new site untouched; where one has the
+        // same path as a generated page, the user's file wins. The manifest is written
+        // and the in-progress mark removed first: a run killed while moving them leaves
+        // them in a folder the next run will not delete.
+        for f in &ins.foreign {
+            written.remove(f);
+        }
+        std::fs::write(fresh.join(MANIFEST), render_manifest(&written)).map_err(io(fresh))?;
+        std::fs::remove_file(fresh.join(IN_PROGRESS)).map_err(io(fresh))?;
+        let mut kept = Vec::new();
+        for f in &ins.foreign {
+            let to = fresh.join(f);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            let _ = std::fs::remove_file(&to);
+            std::fs::rename(site.join(f), &to).map_err(io(&site.join(f)))?;
+            kept.push(f.clone());
+        }
+        swap(site, fresh, &ins.manifest)?;
+        Ok(Published {
+            summary: std::mem::take(&mut self.summary),
+            kept,
+            replaced: ins.edited.clone(),
+        })
+    }
+}
+
+impl Drop for Rendered {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.target.fresh);
+        }
+    }
+}
+
+/// The error for a site folder holding what a build must not lose.
+fn refusal(site: &Path, ins: &Inspection) -> SiteError {
+    let mut list: Vec<&String> = ins.foreign.iter().chain(&ins.edited).collect();
+    let more = list.len().saturating_sub(5);
+    list.truncate(5);
+    let names: Vec<String> = list
+        .iter()
+        .map(|f| site.join(f).display().to_string())
+        .collect();
+    SiteError::Output(format!(
+        "{}: holds {} file(s) hindsight did not write or that were edited since ({}{}); \
+         nothing was changed. Move them away, or build with --force to keep them in the new site",
+        site.display(),
+        ins.foreign.len() + ins.edited.len(),
+        names.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    ))
 }
 
 /// `site`, or where it points when it is a symbolic link (which must be a folder).
