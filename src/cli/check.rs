@@ -22,6 +22,9 @@ struct JsonFinding<'a> {
     kind: &'a str,
     message: &'a str,
     unevaluated: bool,
+    /// A guard that was not run (a command guard without `--allow-commands`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    skipped: bool,
 }
 
 pub fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
@@ -66,7 +69,24 @@ pub fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
                     kind: f.kind,
                     message: &f.message,
                     unevaluated: f.unevaluated,
+                    skipped: false,
                 })
+                .chain(report.skipped.iter().map(|s| {
+                    JsonFinding {
+                        rule: &s.rule,
+                        incidents: by_id
+                            .get(s.rule.as_str())
+                            .map_or(&[], |r| &r.rule.incidents),
+                        path: ".",
+                        line: 0,
+                        column: 0,
+                        severity: "note",
+                        kind: s.kind,
+                        message: &s.reason,
+                        unevaluated: false,
+                        skipped: true,
+                    }
+                }))
                 .collect();
             let mut out = ctx.raw_stdout();
             serde_json::to_writer_pretty(&mut out, &json)?;
@@ -91,9 +111,17 @@ pub fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
                 .collect();
             let ok = !report.findings.iter().any(|f| f.unevaluated);
             let mut out = ctx.raw_stdout();
+            let notices: Vec<report::Notice> = report
+                .skipped
+                .iter()
+                .map(|s| report::Notice {
+                    rule: s.rule.clone(),
+                    message: s.reason.clone(),
+                })
+                .collect();
             serde_json::to_writer_pretty(
                 &mut out,
-                &report::sarif("check", &sarif_rules, &diags, ok),
+                &report::sarif("check", &sarif_rules, &diags, &notices, ok),
             )?;
             writeln!(out)?;
         }

@@ -214,7 +214,10 @@ fn report(ctx: &Ctx, format: ReportFormat, linted: &[Linted], unread: usize) -> 
                 .collect();
             let diags: Vec<Diagnostic> = all().map(|(l, f)| diagnostic(l, f)).collect();
             let mut out = ctx.raw_stdout();
-            serde_json::to_writer_pretty(&mut out, &report::sarif("lint", &rules, &diags, true))?;
+            serde_json::to_writer_pretty(
+                &mut out,
+                &report::sarif("lint", &rules, &diags, &[], true),
+            )?;
             writeln!(out)?;
         }
         ReportFormat::Human => {

@@ -5,7 +5,7 @@
 pub mod hits;
 mod sarif;
 
-pub use sarif::{SarifRule, sarif};
+pub use sarif::{Notice, SarifRule, sarif};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 

@@ -37,8 +37,21 @@ fn fingerprint(d: &Diagnostic) -> String {
     h.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The SARIF document for one run of `tool` (`check` or `lint`).
-pub fn sarif(tool: &str, rules: &[SarifRule], diags: &[Diagnostic], succeeded: bool) -> Value {
+/// Something about the run that is not a result: a guard that was not run, and why.
+pub struct Notice {
+    pub rule: String,
+    pub message: String,
+}
+
+/// The SARIF document for one run of `tool` (`check` or `lint`); `notices` become the
+/// invocation's tool execution notifications.
+pub fn sarif(
+    tool: &str,
+    rules: &[SarifRule],
+    diags: &[Diagnostic],
+    notices: &[Notice],
+    succeeded: bool,
+) -> Value {
     let rule_index = |id: &str| rules.iter().position(|r| r.id == id);
     let results: Vec<Value> = diags
         .iter()
@@ -92,7 +105,17 @@ pub fn sarif(tool: &str, rules: &[SarifRule], diags: &[Diagnostic], succeeded: b
             }},
             "automationDetails": { "id": format!("hindsight/{tool}/") },
             "columnKind": "unicodeCodePoints",
-            "invocations": [{ "executionSuccessful": succeeded }],
+            "invocations": [{
+                "executionSuccessful": succeeded,
+                "toolExecutionNotifications": notices
+                    .iter()
+                    .map(|n| json!({
+                        "level": "note",
+                        "message": { "text": n.message },
+                        "associatedRule": { "id": n.rule },
+                    }))
+                    .collect::<Vec<_>>(),
+            }],
             "results": results,
         }]
     })
