@@ -213,6 +213,7 @@ pub fn apply(plan: &[(PathBuf, Action, Option<String>)]) -> std::io::Result<()> 
         .collect();
     for d in dirs {
         std::fs::create_dir_all(d)?;
+        crate::fsio::remove_leftovers(d);
     }
     plan.par_iter()
         .try_for_each(|(path, action, content)| match action {

@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, a: &FixArgs) -> Result<Outcome> {
             out.write_all(ing.text.as_bytes())?;
         } else if a.write {
             if ing.changed() {
-                fsio::write_atomic(path, ing.text.as_bytes())
+                fsio::rewrite(path, ing.text.as_bytes())
                     .with_context(|| format!("{shown}: could not write the repaired file"))?;
                 if !ctx.quiet {
                     writeln!(out, "fixed {shown} ({})", describe(&ing))?;
