@@ -79,6 +79,50 @@ fn serve_builds_serves_and_rebuilds_on_change() {
         status.contains("404"),
         "the manifest is not served: {status}"
     );
+    // A header without end is cut off at the limit, not buffered; a Host that is not
+    // this machine (DNS rebinding) gets no page.
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = write!(s, "GET / HTTP/1.1\r\nHost: {addr}\r\nX-Big: ");
+    let chunk = vec![b'a'; 1 << 20];
+    let mut sent = 0usize;
+    while sent < 64 << 20 && s.write_all(&chunk).is_ok() {
+        sent += chunk.len();
+    }
+    assert!(sent < 64 << 20, "the server kept reading a 64 MiB header");
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 431"),
+        "{reply}"
+    );
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 421"), "{reply}");
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "GET / HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: gzip\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply).unwrap();
+    let head = String::from_utf8_lossy(&reply[..reply.len().min(400)]).into_owned();
+    assert!(
+        head.contains("Content-Encoding: gzip"),
+        "pages are compressed: {head}"
+    );
+    let (status, _) = get(&addr, "/rootlink/etc/passwd");
+    assert!(status.contains("404"), "{status}");
+
     let (_, v1) = get(&addr, "/__hindsight/version");
 
     let page = std::fs::read_dir(&inc)

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use tiny_http::{Header, Request, Response, Server};
 
 use super::args::{BuildArgs, ServeArgs};
 use super::{Ctx, Outcome};
+use crate::site::http::{self, Request};
 use crate::site::serve::{self as web, RELOAD_SCRIPT, RELOAD_SCRIPT_PATH, VERSION_PATH};
 
 const WORKERS: usize = 4;
@@ -34,13 +34,9 @@ pub fn run(ctx: &Ctx, a: &ServeArgs) -> Result<Outcome> {
             site.display()
         );
     }
-    let server = Server::http(("127.0.0.1", a.port))
-        .map_err(|e| anyhow::anyhow!("{e}"))
+    let listener = std::net::TcpListener::bind(("127.0.0.1", a.port))
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", a.port))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .context("the server has no IP address")?;
+    let addr = listener.local_addr().context("the server has no address")?;
     {
         let mut out = ctx.stdout();
         writeln!(
@@ -54,9 +50,9 @@ pub fn run(ctx: &Ctx, a: &ServeArgs) -> Result<Outcome> {
     std::thread::scope(|s| {
         for _ in 0..WORKERS {
             s.spawn(|| {
-                while let Ok(req) = server.recv() {
-                    // A client that hung up is not our problem.
-                    let _ = respond(req, &site, watch, &version);
+                // A client that hung up or timed out is not our problem.
+                for mut stream in listener.incoming().flatten() {
+                    let _ = serve_one(&mut stream, addr.port(), &site, watch, &version);
                 }
             });
         }
@@ -88,42 +84,69 @@ fn rebuild(ctx: &Ctx) -> Result<()> {
     super::build::run(ctx, &args).map(|_| ())
 }
 
-fn respond(
-    req: Request,
+/// Read one request from `stream` and answer it.
+fn serve_one(
+    stream: &mut std::net::TcpStream,
+    port: u16,
     site: &std::path::Path,
     watch: bool,
     version: &AtomicU64,
 ) -> std::io::Result<()> {
-    let url = req.url().to_owned();
-    let path = url.split(['?', '#']).next().unwrap_or("");
+    let req = match http::read_request(stream)? {
+        None => return Ok(()),
+        Some(Err(refused)) => {
+            return http::respond(stream, refused.status(), "text/plain", b"refused\n", None);
+        }
+        Some(Ok(r)) => r,
+    };
+    if !req
+        .host
+        .as_deref()
+        .is_some_and(|h| http::local_host(h, port))
+    {
+        let body = b"this preview answers only to localhost and 127.0.0.1\n";
+        return http::respond(
+            stream,
+            (421, "Misdirected Request"),
+            "text/plain",
+            body,
+            None,
+        );
+    }
+    let (status, kind, body) = answer(&req, site, watch, version);
+    http::respond(stream, status, kind, &body, Some(&req))
+}
+
+/// Status, content type and body for a request.
+fn answer(
+    req: &Request,
+    site: &std::path::Path,
+    watch: bool,
+    version: &AtomicU64,
+) -> ((u16, &'static str), &'static str, Vec<u8>) {
+    const OK: (u16, &str) = (200, "OK");
+    let path = req.target.split(['?', '#']).next().unwrap_or("");
     if watch && path == VERSION_PATH {
-        let body = version.load(Ordering::SeqCst).to_string();
-        return req.respond(with_type(Response::from_string(body), "text/plain"));
+        let v = version.load(Ordering::SeqCst).to_string();
+        return (OK, "text/plain; charset=utf-8", v.into_bytes());
     }
     if watch && path == RELOAD_SCRIPT_PATH {
-        return req.respond(with_type(
-            Response::from_string(RELOAD_SCRIPT),
-            "text/javascript",
-        ));
+        return (
+            OK,
+            "text/javascript; charset=utf-8",
+            RELOAD_SCRIPT.as_bytes().to_vec(),
+        );
     }
-    let (file, status) = match web::resolve(site, &url) {
-        Some(f) => (f, 200),
-        None => (site.join("404.html"), 404),
+    let (file, status) = match web::resolve(site, &req.target) {
+        Some(f) => (f, OK),
+        None => (site.join("404.html"), (404, "Not Found")),
     };
     let Ok(mut body) = std::fs::read(&file) else {
-        return req.respond(Response::from_string("not found").with_status_code(404));
+        return ((404, "Not Found"), "text/plain", b"not found\n".to_vec());
     };
     let kind = web::content_type(&file);
     if watch && kind.starts_with("text/html") {
         body = web::inject_reload(&body);
     }
-    req.respond(with_type(Response::from_data(body), kind).with_status_code(status))
-}
-
-fn with_type<R: std::io::Read>(r: Response<R>, kind: &str) -> Response<R> {
-    let no_store = Header::from_bytes("Cache-Control", "no-store").expect("static header");
-    match Header::from_bytes("Content-Type", kind) {
-        Ok(h) => r.with_header(h).with_header(no_store),
-        Err(()) => r.with_header(no_store),
-    }
+    (status, kind, body)
 }

@@ -6,6 +6,7 @@
 mod chart;
 mod feed;
 pub mod html;
+pub mod http;
 pub mod output;
 mod pages;
 mod searchindex;
