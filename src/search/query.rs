@@ -96,14 +96,39 @@ pub fn search(
     tries.push((corrected, false, Match::Some));
     for (text, all_words, matched) in tries {
         let (query, _) = parser(index, f, all_words).parse_query_lenient(&text);
-        let top = searcher
-            .search(&*query, &TopDocs::with_limit(limit.max(1)).order_by_score())
-            .map_err(IndexError::from)?;
+        let top = top(&searcher, f, &*query, limit.max(1))?;
         if !top.is_empty() {
             return to_hits(&searcher, f, Some(&*query), &top, matched);
         }
     }
     Ok(Vec::new())
+}
+
+/// The `limit` best hits of `query`, by score rounded to three decimals, ties broken
+/// by the id's order number: the same hits every time, whatever the segments.
+pub(super) fn top(
+    searcher: &Searcher,
+    f: &Fields,
+    query: &dyn Query,
+    limit: usize,
+) -> Result<Vec<(f32, DocAddress)>, IndexError> {
+    let field = searcher.schema().get_field_name(f.order).to_string();
+    let collector =
+        TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
+            let order = segment
+                .fast_fields()
+                .u64(&field)
+                .ok()
+                .map(|c| c.first_or_default_col(0));
+            move |doc: tantivy::DocId, score: tantivy::Score| {
+                let key = order.as_ref().map_or(0, |c| c.get_val(doc));
+                (round(score), std::cmp::Reverse(key))
+            }
+        });
+    let found = searcher
+        .search(query, &collector)
+        .map_err(IndexError::from)?;
+    Ok(found.into_iter().map(|((s, _), addr)| (s, addr)).collect())
 }
 
 /// A score to three decimals.

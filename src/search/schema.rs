@@ -1,15 +1,15 @@
 //! The index schema, and an Incident as an index document.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::incident::Incident;
 
 /// Bumped whenever the schema or what goes into it changes: the index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The fields, by name. Text fields are stemmed English with positions (for phrases).
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +30,9 @@ pub struct Fields {
     pub date: Field,
     pub tags_facet: Field,
     pub severity_facet: Field,
+    /// A number from the id, to break ties between equal scores the same way every time
+    /// (which of many equal hits makes the top N must not depend on segment order).
+    pub order: Field,
 }
 
 /// Text fields searched when a query names no field, with their boosts: a word in the
@@ -79,6 +82,7 @@ pub fn build() -> (Schema, Fields) {
         date: b.add_date_field("date", date),
         tags_facet: b.add_facet_field("tags", FacetOptions::default()),
         severity_facet: b.add_facet_field("severities", FacetOptions::default()),
+        order: b.add_u64_field("order", FAST),
     };
     (b.build(), fields)
 }
@@ -103,7 +107,15 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         date: f("date")?,
         tags_facet: f("tags")?,
         severity_facet: f("severities")?,
+        order: f("order")?,
     })
+}
+
+/// The tie-breaking number of an id: the first eight bytes of its SHA-256.
+pub fn order_of(id: &str) -> u64 {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(id.as_bytes());
+    u64::from_be_bytes(d[..8].try_into().expect("8 bytes"))
 }
 
 /// Midnight UTC of an ISO date.
@@ -144,6 +156,7 @@ pub fn next_day(iso: &str) -> String {
 pub fn document(f: &Fields, inc: &Incident, body: &str) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     d.add_text(f.id, &inc.id);
+    d.add_u64(f.order, order_of(&inc.id));
     d.add_text(f.path, &inc.path);
     d.add_text(f.title, &inc.title);
     d.add_text(f.summary, format!("{}\n{}", inc.summary, inc.impact));

@@ -247,12 +247,12 @@ pub fn similar(
         .tokenizer_for_field(f.body)
         .map_err(IndexError::from)?;
     let me = vector(&mut analyzer, &searcher, f, &text);
-    let top = searcher
-        .search(
-            &candidates(f, &me),
-            &TopDocs::with_limit(CANDIDATES.max(limit * 10) + 1).order_by_score(),
-        )
-        .map_err(IndexError::from)?;
+    let top = query::top(
+        &searcher,
+        f,
+        &candidates(f, &me),
+        CANDIDATES.max(limit * 10) + 1,
+    )?;
     let mut scored = Vec::with_capacity(top.len());
     for (_, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
