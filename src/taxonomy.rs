@@ -5,70 +5,60 @@
 //! emoji, trailing `:` `?`, parentheticals) and matched exactly, then by key phrase,
 //! then with typo tolerance. Anything else is `Other`, kept, never dropped.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// A canonical section kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SectionKind {
-    Summary,
-    Background,
-    Impact,
-    Symptoms,
-    Trigger,
-    RootCause,
-    FiveWhys,
-    ContributingFactors,
-    Detection,
-    Resolution,
-    ActionItems,
-    Prevention,
-    LessonsLearned,
-    WentWell,
-    WentWrong,
-    GotLucky,
-    Recurrence,
-    Timeline,
-    People,
-    Metrics,
-    Communications,
-    Appendix,
-    OpenQuestions,
-    Other,
+/// The kinds, written once: the enum, `ALL` and the names come from this list.
+macro_rules! section_kinds {
+    ($($kind:ident => $name:literal,)*) => {
+        /// A canonical section kind.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum SectionKind {
+            $($kind,)*
+        }
+
+        /// Every kind, in a stable order.
+        pub const ALL: &[SectionKind] = &[$(SectionKind::$kind,)*];
+
+        impl SectionKind {
+            /// The snake_case name used in JSON, config and lint messages.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(SectionKind::$kind => $name,)*
+                }
+            }
+        }
+    };
+}
+
+section_kinds! {
+    Summary => "summary",
+    Background => "background",
+    Impact => "impact",
+    Symptoms => "symptoms",
+    Trigger => "trigger",
+    RootCause => "root_cause",
+    FiveWhys => "five_whys",
+    ContributingFactors => "contributing_factors",
+    Detection => "detection",
+    Resolution => "resolution",
+    ActionItems => "action_items",
+    Prevention => "prevention",
+    LessonsLearned => "lessons_learned",
+    WentWell => "went_well",
+    WentWrong => "went_wrong",
+    GotLucky => "got_lucky",
+    Recurrence => "recurrence",
+    Timeline => "timeline",
+    People => "people",
+    Metrics => "metrics",
+    Communications => "communications",
+    Appendix => "appendix",
+    OpenQuestions => "open_questions",
+    Other => "other",
 }
 
 impl SectionKind {
-    /// The snake_case name used in JSON, config and lint messages.
-    pub fn name(self) -> &'static str {
-        use SectionKind::*;
-        match self {
-            Summary => "summary",
-            Background => "background",
-            Impact => "impact",
-            Symptoms => "symptoms",
-            Trigger => "trigger",
-            RootCause => "root_cause",
-            FiveWhys => "five_whys",
-            ContributingFactors => "contributing_factors",
-            Detection => "detection",
-            Resolution => "resolution",
-            ActionItems => "action_items",
-            Prevention => "prevention",
-            LessonsLearned => "lessons_learned",
-            WentWell => "went_well",
-            WentWrong => "went_wrong",
-            GotLucky => "got_lucky",
-            Recurrence => "recurrence",
-            Timeline => "timeline",
-            People => "people",
-            Metrics => "metrics",
-            Communications => "communications",
-            Appendix => "appendix",
-            OpenQuestions => "open_questions",
-            Other => "other",
-        }
-    }
-
     /// The kind called `name` (as `name()` spells it).
     pub fn from_name(name: &str) -> Option<SectionKind> {
         ALL.iter().copied().find(|k| k.name() == name)
@@ -85,37 +75,6 @@ impl SectionKind {
         )
     }
 }
-
-/// Every kind, in a stable order.
-pub const ALL: [SectionKind; 24] = {
-    use SectionKind::*;
-    [
-        Summary,
-        Background,
-        Impact,
-        Symptoms,
-        Trigger,
-        RootCause,
-        FiveWhys,
-        ContributingFactors,
-        Detection,
-        Resolution,
-        ActionItems,
-        Prevention,
-        LessonsLearned,
-        WentWell,
-        WentWrong,
-        GotLucky,
-        Recurrence,
-        Timeline,
-        People,
-        Metrics,
-        Communications,
-        Appendix,
-        OpenQuestions,
-        Other,
-    ]
-};
 
 /// Exact variants (normalised) per kind, from the taxonomy and the seed postmortems.
 const VARIANTS: &[(SectionKind, &[&str])] = {
@@ -640,7 +599,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for k in ALL {
+        for &k in ALL {
             assert_eq!(SectionKind::from_name(k.name()), Some(k));
         }
     }

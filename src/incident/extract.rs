@@ -5,13 +5,21 @@ use std::collections::BTreeSet;
 
 use super::dates::{self, find_date};
 use super::{
-    Incident, RepairSummary, SectionRef, Statement, id_from_path, levels, signals, timeline,
+    Incident, RepairSummary, SectionRef, Severity, Statement, Status, id_from_path, levels,
+    signals, timeline,
 };
 use crate::document::{Block, Document, Section};
 use crate::ingest::Ingested;
 use crate::taxonomy::SectionKind::{self, *};
 
 const SUMMARY_CHARS: usize = 600;
+
+/// A statement found in the document, before its section is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub text: String,
+    pub line: usize,
+}
 /// Front matter tags a record keeps (the rest are ignored); real ones have a handful.
 const MAX_FRONT_MATTER_TAGS: usize = 32;
 
@@ -64,9 +72,9 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
         (&["prevention", "action item"][..], &mut prevention),
     ] {
         // Stated outright (`**Cause**: ...`), they lead the list.
-        let stated: Vec<Statement> = doc
+        let stated: Vec<Found> = doc
             .meta(keys)
-            .map(|m| Statement {
+            .map(|m| Found {
                 text: m.value.clone(),
                 line: m.line,
             })
@@ -81,7 +89,7 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
                 .matches('\n')
                 .count()
                 + 1;
-            symptoms.push(Statement { text: e, line });
+            symptoms.push(Found { text: e, line });
         }
     }
 
@@ -99,24 +107,37 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
             tags.insert(s);
         }
     }
-    let mut lines = super::LineMap::default();
-    let mut finish = |name: &str, v: Vec<Statement>| -> Vec<String> {
-        let v = dedup(v);
-        lines.insert(name.to_string(), v.iter().map(|s| s.line).collect());
-        v.into_iter().map(|s| s.text).collect()
+    let sections: Vec<SectionRef> = doc.sections[1..]
+        .iter()
+        .map(|s| SectionRef {
+            kind: s.kind,
+            heading: s.heading.clone(),
+            line: s.line,
+            effective: s.effective,
+        })
+        .collect();
+    let finish = |v: Vec<Found>| -> Vec<Statement> {
+        dedup(v)
+            .into_iter()
+            .map(|f| Statement {
+                section: super::section_at(&sections, f.line).unwrap_or(Other),
+                text: f.text,
+                line: f.line,
+            })
+            .collect()
     };
-    let causes = finish("causes", causes);
-    let symptoms = finish("symptoms", symptoms);
-    let fixes = finish("fixes", fixes);
-    let lessons = finish("lessons", lessons);
-    let prevention = finish("prevention", prevention);
+    let causes = finish(causes);
+    let symptoms = finish(symptoms);
+    let fixes = finish(fixes);
+    let lessons = finish(lessons);
+    let prevention = finish(prevention);
     Incident {
         id,
         path: path.to_string(),
         title: strip_marks(&title),
         date,
-        severity: severity.map(str::to_string),
-        status: status.map(str::to_string),
+        severity,
+        status,
         summary,
         impact,
         causes,
@@ -127,21 +148,12 @@ pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
         timeline: timeline::entries_or_stamps(doc, year),
         commands: commands(doc),
         tags: tags.into_iter().collect(),
-        sections: doc.sections[1..]
-            .iter()
-            .map(|s| SectionRef {
-                kind: s.kind.name().into(),
-                heading: s.heading.clone(),
-                line: s.line,
-                effective: s.effective.name().into(),
-            })
-            .collect(),
+        sections,
         repairs: RepairSummary {
             encoding: ingested.encoding.clone(),
             count: ingested.repairs.len(),
             lossy: ingested.lossy(),
         },
-        lines,
     }
 }
 
@@ -230,7 +242,7 @@ fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
         })
 }
 
-fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<&'static str> {
+fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<Severity> {
     let fm = &doc.front_matter;
     if let Some(s) = fm
         .text(&["severity", "sev", "priority"])
@@ -281,7 +293,7 @@ fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<
         .find_map(levels::outage_severity)
 }
 
-fn status(doc: &Document, title: &str) -> Option<&'static str> {
+fn status(doc: &Document, title: &str) -> Option<Status> {
     if let Some(s) = doc
         .front_matter
         .text(&["status", "state"])
@@ -370,7 +382,7 @@ fn impact(doc: &Document) -> String {
 
 /// Cause statements, with a `Symptom Cascade` (or `Symptoms:`) item and everything
 /// under it moved to symptoms.
-fn split_symptoms(s: &Section, causes: &mut Vec<Statement>, symptoms: &mut Vec<Statement>) {
+fn split_symptoms(s: &Section, causes: &mut Vec<Found>, symptoms: &mut Vec<Found>) {
     let mut symptomatic = vec![false; s.blocks.len()];
     for (i, b) in s.blocks.iter().enumerate() {
         if let Block::Item { text, parent, .. } = b {
@@ -389,14 +401,14 @@ fn split_symptoms(s: &Section, causes: &mut Vec<Statement>, symptoms: &mut Vec<S
 
 /// The statements of one section: one per list item, one per sentence of prose; with
 /// `code_comments`, the comments of shell blocks too (a recovery script's narrative).
-pub fn statements_of(s: &Section, code_comments: bool) -> Vec<Statement> {
+pub fn statements_of(s: &Section, code_comments: bool) -> Vec<Found> {
     s.blocks
         .iter()
         .flat_map(|b| block_statements(b, code_comments))
         .collect()
 }
 
-fn block_statements(b: &Block, code_comments: bool) -> Vec<Statement> {
+fn block_statements(b: &Block, code_comments: bool) -> Vec<Found> {
     if is_prompt_block(b) {
         return Vec::new();
     }
@@ -419,13 +431,13 @@ fn block_statements(b: &Block, code_comments: bool) -> Vec<Statement> {
 }
 
 /// Clean a statement: no leading status marks or bullets, single spaces.
-fn statement(text: &str, line: usize) -> Option<Statement> {
+fn statement(text: &str, line: usize) -> Option<Found> {
     let t = strip_marks(text);
     let words = t.split_whitespace().count();
     // "Key Rules:" and "Pre-deployment check:" introduce a list; they say nothing.
     let header = t.ends_with(':') && words <= 4;
     let enough = words >= 2 || (words == 1 && t.len() > 6);
-    (enough && !header && !is_prompt(&t)).then_some(Statement { text: t, line })
+    (enough && !header && !is_prompt(&t)).then_some(Found { text: t, line })
 }
 
 /// A list item or paragraph that opens with a template prompt: all of it is the
@@ -546,7 +558,7 @@ fn commands(doc: &Document) -> Vec<String> {
     out
 }
 
-fn dedup(v: Vec<Statement>) -> Vec<Statement> {
+fn dedup(v: Vec<Found>) -> Vec<Found> {
     let mut seen = BTreeSet::new();
     v.into_iter()
         .filter(|s| seen.insert(s.text.clone()))

@@ -1,11 +1,92 @@
 //! Severity and status, normalised from the many ways postmortems state them.
 
+use std::fmt;
 use std::sync::OnceLock;
 
 use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+/// How bad an incident was, as the record states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    /// Most severe first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+
+    /// A sortable digit: critical 4 ... low 1 (0 is left for "not stated").
+    pub fn rank(self) -> u8 {
+        4 - self as u8
+    }
+
+    /// The severity named exactly (`critical`, ...), as the record writes it.
+    pub fn from_name(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an incident stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Resolved,
+    Recovering,
+    Investigating,
+    Open,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Resolved,
+        Status::Recovering,
+        Status::Investigating,
+        Status::Open,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Resolved => "resolved",
+            Status::Recovering => "recovering",
+            Status::Investigating => "investigating",
+            Status::Open => "open",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// `critical`, `high`, `medium` or `low` from `SEV-1`, `P0`, `CRITICAL`, `Priority: HIGH`...
-pub fn severity(s: &str) -> Option<&'static str> {
+pub fn severity(s: &str) -> Option<Severity> {
     static SEV: OnceLock<Regex> = OnceLock::new();
     let re = SEV.get_or_init(|| {
         Regex::new(r"(?i)\b(?:sev(?:erity)?|s)[-\s]?([0-5])\b|\bp([0-5])\b").expect("regex")
@@ -16,10 +97,10 @@ pub fn severity(s: &str) -> Option<&'static str> {
             .or_else(|| c.get(2))
             .and_then(|m| m.as_str().parse().ok())?;
         return Some(match n {
-            0 | 1 => "critical",
-            2 => "high",
-            3 => "medium",
-            _ => "low",
+            0 | 1 => Severity::Critical,
+            2 => Severity::High,
+            3 => Severity::Medium,
+            _ => Severity::Low,
         });
     }
     let l = s.to_ascii_lowercase();
@@ -29,20 +110,20 @@ pub fn severity(s: &str) -> Option<&'static str> {
         return None;
     }
     if has("critical") || has("blocker") || has("emergency") || has("catastrophic") {
-        Some("critical")
+        Some(Severity::Critical)
     } else if has("high") || has("major") || has("severe") {
-        Some("high")
+        Some(Severity::High)
     } else if has("medium") || has("moderate") || has("normal") {
-        Some("medium")
+        Some(Severity::Medium)
     } else if has("low") || has("minor") || has("trivial") {
-        Some("low")
+        Some(Severity::Low)
     } else {
         None
     }
 }
 
 /// Outage language that makes an unrated incident critical.
-pub fn outage_severity(s: &str) -> Option<&'static str> {
+pub fn outage_severity(s: &str) -> Option<Severity> {
     let l = s.to_ascii_lowercase();
     const PHRASES: [&str; 10] = [
         "complete outage",
@@ -56,16 +137,19 @@ pub fn outage_severity(s: &str) -> Option<&'static str> {
         "entire production application was down",
         "all services down",
     ];
-    PHRASES.iter().any(|p| l.contains(p)).then_some("critical")
+    PHRASES
+        .iter()
+        .any(|p| l.contains(p))
+        .then_some(Severity::Critical)
 }
 
 /// `resolved`, `recovering`, `investigating` or `open`.
-pub fn status(s: &str) -> Option<&'static str> {
+pub fn status(s: &str) -> Option<Status> {
     let l = s.to_ascii_lowercase();
     let words: Vec<&str> = l.split(|c: char| !c.is_ascii_alphabetic()).collect();
     let has = |w: &str| words.contains(&w);
     if has("unresolved") || l.contains("not resolved") {
-        return Some("open");
+        return Some(Status::Open);
     }
     if has("resolved")
         || has("fixed")
@@ -74,11 +158,11 @@ pub fn status(s: &str) -> Option<&'static str> {
         || has("completed")
         || has("restored")
     {
-        Some("resolved")
+        Some(Status::Resolved)
     } else if has("recovering") || has("mitigated") || has("monitoring") || has("degraded") {
-        Some("recovering")
+        Some(Status::Recovering)
     } else if has("investigating") || has("identified") || has("triage") || has("triaging") {
-        Some("investigating")
+        Some(Status::Investigating)
     } else if has("open")
         || has("ongoing")
         || has("active")
@@ -86,7 +170,7 @@ pub fn status(s: &str) -> Option<&'static str> {
         || has("down")
         || has("waiting")
     {
-        Some("open")
+        Some(Status::Open)
     } else {
         None
     }
@@ -109,12 +193,14 @@ mod tests {
             ("P3", Some("medium")),
             ("soon", None),
         ] {
-            assert_eq!(severity(s), want, "{s}");
+            assert_eq!(severity(s).map(Severity::as_str), want, "{s}");
         }
         assert_eq!(
             outage_severity("Complete backend service outage (502 Bad Gateway errors)"),
-            Some("critical")
+            Some(Severity::Critical)
         );
+        assert_eq!(Severity::Critical.rank(), 4);
+        assert_eq!(Severity::Low.rank(), 1);
     }
 
     #[test]
@@ -128,7 +214,7 @@ mod tests {
             ("unresolved", Some("open")),
             ("draft", None),
         ] {
-            assert_eq!(status(s), want, "{s}");
+            assert_eq!(status(s).map(Status::as_str), want, "{s}");
         }
     }
 }

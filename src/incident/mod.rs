@@ -3,25 +3,25 @@
 
 mod dates;
 mod extract;
+mod json;
 mod levels;
 mod signals;
 mod timeline;
-
-use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::document::Document;
 use crate::ingest::Ingested;
+use crate::taxonomy::SectionKind;
 
 pub use dates::find_date;
 pub use extract::statements_of;
-pub use levels::{severity as normalize_severity, status as normalize_status};
+pub use levels::{Severity, Status, severity as normalize_severity, status as normalize_status};
 pub use signals::{is_command, slug};
 
-/// One structured postmortem.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One structured postmortem. Serialised as the JSON contract says: statements as
+/// plain strings, with their source lines in `lines` (see `json`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
     pub id: String,
     /// The source file, relative to the knowledge base root, with `/` separators.
@@ -29,59 +29,47 @@ pub struct Incident {
     pub title: String,
     /// ISO `YYYY-MM-DD`.
     pub date: Option<String>,
-    pub severity: Option<String>,
-    pub status: Option<String>,
+    pub severity: Option<Severity>,
+    pub status: Option<Status>,
     pub summary: String,
     pub impact: String,
-    pub causes: Vec<String>,
-    pub symptoms: Vec<String>,
-    pub fixes: Vec<String>,
-    pub lessons: Vec<String>,
-    pub prevention: Vec<String>,
+    pub causes: Vec<Statement>,
+    pub symptoms: Vec<Statement>,
+    pub fixes: Vec<Statement>,
+    pub lessons: Vec<Statement>,
+    pub prevention: Vec<Statement>,
     pub timeline: Vec<TimelineEntry>,
     pub commands: Vec<String>,
     pub tags: Vec<String>,
     pub sections: Vec<SectionRef>,
     pub repairs: RepairSummary,
-    /// Source line of each statement in `causes`, `symptoms`, `fixes`, `lessons` and
-    /// `prevention` (parallel arrays), so rules and lint can point at the postmortem.
-    pub lines: LineMap,
 }
 
-/// Source lines per statement field, read and written as a JSON object sorted by
-/// field. A sorted list rather than a `BTreeMap`: a tree node was 670 bytes a record.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LineMap(Vec<(String, Vec<usize>)>);
+/// One statement of a record field: its text, the source line it came from, and the
+/// kind of section that holds that line (rules and lint point back at it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub text: String,
+    pub line: usize,
+    pub section: SectionKind,
+}
 
-impl LineMap {
-    pub fn get(&self, field: &str) -> Option<&Vec<usize>> {
-        let at = self
-            .0
-            .binary_search_by(|(k, _)| k.as_str().cmp(field))
-            .ok()?;
-        Some(&self.0[at].1)
+impl Statement {
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
+}
 
-    /// Set the lines of `field`, replacing any it had.
-    pub fn insert(&mut self, field: String, lines: Vec<usize>) {
-        match self.0.binary_search_by(|(k, _)| k.cmp(&field)) {
-            Ok(at) => self.0[at].1 = lines,
-            Err(at) => self.0.insert(at, (field, lines)),
+/// The texts of `statements` joined by `sep`.
+pub fn join(statements: &[Statement], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, s) in statements.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
         }
+        out.push_str(&s.text);
     }
-}
-
-impl Serialize for LineMap {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
-
-impl<'de> Deserialize<'de> for LineMap {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<LineMap, D::Error> {
-        let map = BTreeMap::<String, Vec<usize>>::deserialize(d)?;
-        Ok(LineMap(map.into_iter().collect()))
-    }
+    out
 }
 
 /// One timeline entry.
@@ -96,14 +84,12 @@ pub struct TimelineEntry {
 /// A section as the record lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionRef {
-    /// A taxonomy name: borrowed when parsed (a record has about ten sections, and an
-    /// owned name each was a tenth of a loaded postmortem's memory).
-    pub kind: Cow<'static, str>,
+    pub kind: SectionKind,
     pub heading: String,
     pub line: usize,
     /// The kind that applies to its content: its own, or (for an `other` subsection)
     /// the nearest parent's.
-    pub effective: Cow<'static, str>,
+    pub effective: SectionKind,
 }
 
 /// How the bytes were decoded and what was repaired.
@@ -112,13 +98,6 @@ pub struct RepairSummary {
     pub encoding: String,
     pub count: usize,
     pub lossy: bool,
-}
-
-/// A statement and the line it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub text: String,
-    pub line: usize,
 }
 
 impl Incident {
@@ -134,34 +113,17 @@ impl Incident {
     }
 
     /// The effective kind of the section holding source line `line`.
-    pub fn section_at(&self, line: usize) -> Option<&str> {
-        self.sections
-            .iter()
-            .take_while(|s| s.line <= line)
-            .last()
-            .map(|s| s.effective.as_ref())
+    pub fn section_at(&self, line: usize) -> Option<SectionKind> {
+        section_at(&self.sections, line)
     }
+}
 
-    /// Statements of `field` (`causes`, `lessons`, ...) with their source lines.
-    pub fn statements(&self, field: &str) -> Vec<Statement> {
-        let texts = match field {
-            "causes" => &self.causes,
-            "symptoms" => &self.symptoms,
-            "fixes" => &self.fixes,
-            "lessons" => &self.lessons,
-            "prevention" => &self.prevention,
-            _ => return Vec::new(),
-        };
-        let lines = self.lines.get(field);
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Statement {
-                text: t.clone(),
-                line: lines.and_then(|l| l.get(i)).copied().unwrap_or(0),
-            })
-            .collect()
-    }
+fn section_at(sections: &[SectionRef], line: usize) -> Option<SectionKind> {
+    sections
+        .iter()
+        .take_while(|s| s.line <= line)
+        .last()
+        .map(|s| s.effective)
 }
 
 /// The id a file gets when its front matter names none: its stem as a slug.

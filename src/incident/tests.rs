@@ -16,9 +16,9 @@ const SEEDS: [&str; 5] = [
     "2026-01-02-cloudflare-pages-missing-worker",
 ];
 
-fn any(list: &[String], needle: &str) -> bool {
+fn any(list: &[Statement], needle: &str) -> bool {
     list.iter()
-        .any(|s| s.to_lowercase().contains(&needle.to_lowercase()))
+        .any(|s| s.text.to_lowercase().contains(&needle.to_lowercase()))
 }
 
 #[test]
@@ -26,7 +26,7 @@ fn every_seed_has_date_critical_severity_and_fixes() {
     for name in SEEDS {
         let i = seed(name);
         assert_eq!(i.date.as_deref(), Some(&name[..10]), "{name}");
-        assert_eq!(i.severity.as_deref(), Some("critical"), "{name}");
+        assert_eq!(i.severity.map(Severity::as_str), Some("critical"), "{name}");
         assert!(!i.fixes.is_empty(), "{name} has no fixes");
         assert!(i.repairs.count > 0, "{name} carries mojibake");
         assert_eq!(i.id, name);
@@ -49,7 +49,7 @@ fn process_manager_conflict() {
     );
     assert!(i.commands.contains(&"pm2 delete all".to_string()));
     assert!(any(&i.prevention, "PM2 should not be installed or used"));
-    assert_eq!(i.status.as_deref(), Some("resolved"));
+    assert_eq!(i.status.map(Status::as_str), Some("resolved"));
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn cloudflare_missing_worker() {
     let i = seed(SEEDS[4]);
     assert!(any(&i.causes, "`_worker.js`"), "{:?}", i.causes);
     assert!(
-        i.symptoms.iter().filter(|s| s.contains("404")).count() >= 2,
+        i.symptoms.iter().filter(|s| s.text.contains("404")).count() >= 2,
         "{:?}",
         i.symptoms
     );
@@ -80,7 +80,7 @@ fn cloudflare_missing_worker() {
         "its 'Timeline:' is a chain of causes without times"
     );
     assert!(i.impact.is_empty(), "it has no impact section");
-    assert_eq!(i.status.as_deref(), Some("open"));
+    assert_eq!(i.status.map(Status::as_str), Some("open"));
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn session_summary_has_a_timeline() {
     assert_eq!(times[0], "2026-02-04 09:01 UTC");
     assert_eq!(i.timeline.len(), 6);
     assert!(i.timeline[0].event.contains("a942e4f"));
-    assert_eq!(i.status.as_deref(), Some("recovering"));
+    assert_eq!(i.status.map(Status::as_str), Some("recovering"));
     assert!(any(
         &i.lessons,
         "NEVER deploy backend changes without local testing"
@@ -111,8 +111,9 @@ fn statement_lines_point_at_the_source() {
     let i = seed(SEEDS[3]);
     let text =
         std::fs::read_to_string(format!("{}/{}", env!("CARGO_MANIFEST_DIR"), i.path)).unwrap();
-    for s in i.statements("lessons") {
+    for s in &i.lessons {
         let line = text.lines().nth(s.line - 1).unwrap();
+        assert_eq!(Some(s.section), i.section_at(s.line));
         let first_word = s.text.split_whitespace().next().unwrap().trim_matches('`');
         assert!(
             line.contains(first_word),
@@ -130,7 +131,7 @@ fn front_matter_and_ids() {
     let i = Incident::from_text("incidents/x.md", &ing);
     assert_eq!(i.id, "outage-42");
     assert_eq!(i.title, "DNS outage");
-    assert_eq!(i.severity.as_deref(), Some("high"));
+    assert_eq!(i.severity.map(Severity::as_str), Some("high"));
     assert_eq!(i.date.as_deref(), Some("2022-11-18"));
     assert!(i.tags.contains(&"power-loss".to_string()) && i.tags.contains(&"dns".to_string()));
     assert_eq!(
@@ -144,6 +145,6 @@ fn front_matter_and_ids() {
 fn metadata_written_inside_a_sentence() {
     let text = "# Ledger outage\n\nDate: 2025-07-23. Severity: SEV-1. Status: resolved.\n\n## Overview\n\nStatus: nothing to see; severity: low.\n";
     let inc = Incident::from_text("incidents/x.md", &ingest::ingest(text.as_bytes()).unwrap());
-    assert_eq!(inc.severity.as_deref(), Some("critical"));
-    assert_eq!(inc.status.as_deref(), Some("resolved"));
+    assert_eq!(inc.severity.map(Severity::as_str), Some("critical"));
+    assert_eq!(inc.status.map(Status::as_str), Some("resolved"));
 }

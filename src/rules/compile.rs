@@ -10,6 +10,7 @@ use super::infer::{self, Lesson, Origin, Polarity};
 use super::model::{Guard, Rule, Severity, Source};
 use crate::document::{Block, Document};
 use crate::incident::{Incident, slug};
+use crate::taxonomy::SectionKind;
 
 /// An incident as the compiler needs it: the record and its repaired text.
 pub struct Input<'a> {
@@ -98,15 +99,14 @@ fn candidates_of<'a>(input: &Input<'a>) -> (Vec<Candidate<'a>>, Vec<BlockError>)
     let explicit = explicit_blocks(inc, input.text, &mut errors);
     let has_explicit = !explicit.is_empty();
     for (field, origin, rank) in [
-        ("lessons", Origin::Lesson, 0u8),
-        ("prevention", Origin::Prevention, 1),
-        ("fixes", Origin::Fix, 2),
+        (&inc.lessons, Origin::Lesson, 0u8),
+        (&inc.prevention, Origin::Prevention, 1),
+        (&inc.fixes, Origin::Fix, 2),
     ] {
-        for st in inc.statements(field) {
+        for st in field {
             // Action items are mostly one-off tasks ("Test button visibility"):
             // they teach only when they say never/always/must or name a check.
-            let task =
-                origin == Origin::Prevention && inc.section_at(st.line) == Some("action_items");
+            let task = origin == Origin::Prevention && st.section == SectionKind::ActionItems;
             for mut lesson in infer::lessons(&st.text, origin) {
                 if task && lesson.guards.is_empty() && !durable(&lesson.text) {
                     continue;
@@ -568,7 +568,7 @@ fn why(ids: &[String], incidents: &BTreeMap<&str, &Incident>) -> String {
                 .causes
                 .first()
                 .or(inc.symptoms.first())
-                .cloned()
+                .map(|s| s.text.clone())
                 .unwrap_or_else(|| inc.summary.clone());
             let what: String = first_sentence(&what);
             match &inc.date {

@@ -278,9 +278,12 @@ fn fielded(f: &str, value: &str) -> String {
         "severity" => {
             let s =
                 normalize_severity(value).or_else(|| normalize_severity(&format!("sev{value}")));
-            format!("severity:{}", s.unwrap_or("none"))
+            format!("severity:{}", s.map_or("none", |s| s.as_str()))
         }
-        "status" => format!("status:{}", normalize_status(value).unwrap_or("none")),
+        "status" => format!(
+            "status:{}",
+            normalize_status(value).map_or("none", |s| s.as_str())
+        ),
         "id" => format!("id:\"{}\"", clean(value)),
         _ if value.starts_with('"') => format!("{f}:{}", phrase(value)),
         _ => {

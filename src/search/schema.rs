@@ -6,7 +6,7 @@ use tantivy::schema::{
 };
 use tantivy::{DateTime, TantivyDocument};
 
-use crate::incident::Incident;
+use crate::incident::{Incident, join};
 
 /// Bumped whenever the schema or what goes into it changes: the index is rebuilt.
 pub const SCHEMA_VERSION: u32 = 3;
@@ -160,24 +160,24 @@ pub fn document(f: &Fields, inc: &Incident, body: &str) -> TantivyDocument {
     d.add_text(f.path, &inc.path);
     d.add_text(f.title, &inc.title);
     d.add_text(f.summary, format!("{}\n{}", inc.summary, inc.impact));
-    d.add_text(f.cause, inc.causes.join("\n"));
-    d.add_text(f.symptom, inc.symptoms.join("\n"));
+    d.add_text(f.cause, join(&inc.causes, "\n"));
+    d.add_text(f.symptom, join(&inc.symptoms, "\n"));
     d.add_text(
         f.fix,
-        format!("{}\n{}", inc.fixes.join("\n"), inc.commands.join("\n")),
+        format!("{}\n{}", join(&inc.fixes, "\n"), inc.commands.join("\n")),
     );
-    d.add_text(f.lesson, inc.lessons.join("\n"));
-    d.add_text(f.prevention, inc.prevention.join("\n"));
+    d.add_text(f.lesson, join(&inc.lessons, "\n"));
+    d.add_text(f.prevention, join(&inc.prevention, "\n"));
     for t in &inc.tags {
         d.add_text(f.tag, t);
     }
     d.add_text(f.body, body);
-    if let Some(s) = &inc.severity {
-        d.add_text(f.severity, s);
+    if let Some(s) = inc.severity {
+        d.add_text(f.severity, s.as_str());
         d.add_facet(f.severity_facet, format!("/{s}").as_str());
     }
-    if let Some(s) = &inc.status {
-        d.add_text(f.status, s);
+    if let Some(s) = inc.status {
+        d.add_text(f.status, s.as_str());
     }
     if let Some(dt) = inc.date.as_deref().and_then(date_value) {
         d.add_date(f.date, dt);

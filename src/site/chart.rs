@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::incident::Severity;
+
 const WIDTH: u32 = 720;
 const PLOT: u32 = 140;
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "unknown"];
@@ -41,18 +43,14 @@ pub struct Tick {
 }
 
 /// The chart for incidents given as (ISO date, severity); undated ones are left out.
-pub fn chart(points: &[(Option<&str>, Option<&str>)]) -> Chart {
+pub fn chart(points: &[(Option<&str>, Option<Severity>)]) -> Chart {
     let dated: Vec<(i64, i64, &str)> = points
         .iter()
         .filter_map(|(d, s)| {
             let d = (*d)?;
             let y: i64 = d.get(0..4)?.parse().ok()?;
             let m: i64 = d.get(5..7)?.parse().ok()?;
-            Some((
-                y,
-                m,
-                s.filter(|s| SEVERITIES.contains(s)).unwrap_or("unknown"),
-            ))
+            Some((y, m, s.map_or("unknown", Severity::as_str)))
         })
         .collect();
     let empty = Chart {
@@ -155,10 +153,10 @@ mod tests {
     #[test]
     fn months_stack_by_severity() {
         let c = chart(&[
-            (Some("2025-08-15"), Some("critical")),
-            (Some("2025-08-20"), Some("low")),
-            (Some("2025-10-16"), Some("critical")),
-            (None, Some("high")),
+            (Some("2025-08-15"), Some(Severity::Critical)),
+            (Some("2025-08-20"), Some(Severity::Low)),
+            (Some("2025-10-16"), Some(Severity::Critical)),
+            (None, Some(Severity::High)),
         ]);
         assert_eq!(c.unit, "month");
         assert_eq!(c.bars.len(), 2, "empty months draw nothing");
@@ -174,7 +172,7 @@ mod tests {
     fn long_spans_count_years_and_no_dates_mean_no_chart() {
         let c = chart(&[
             (Some("1980-10-27"), None),
-            (Some("2025-01-01"), Some("high")),
+            (Some("2025-01-01"), Some(Severity::High)),
         ]);
         assert_eq!(c.unit, "year");
         assert_eq!(c.bars.len(), 2);

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::SiteConfig;
-use crate::incident::slug;
+use crate::incident::{Severity, Status, slug};
 use crate::kb::Loaded;
 use crate::rules::Rule;
 use pages::{Common, Counts, Link, ListPage, Row, RuleRef};
@@ -260,18 +260,18 @@ pub fn render(
             "{} {} {} {}",
             inc.title,
             inc.tags.join(" "),
-            inc.severity.as_deref().unwrap_or(""),
-            inc.status.as_deref().unwrap_or("")
+            inc.severity.map_or("", Severity::as_str),
+            inc.status.map_or("", Status::as_str)
         );
-        text.extend(inc.causes.iter().take(3).map(|c| format!(" {c}")));
+        text.extend(inc.causes.iter().take(3).map(|c| format!(" {}", c.text)));
         let row = Row {
             root,
             date: inc.date.as_deref(),
             title: &inc.title,
             url: &urls[i],
-            severity: inc.severity.as_deref(),
-            rank: pages::rank(inc.severity.as_deref()),
-            status: inc.status.as_deref(),
+            severity: inc.severity.map(Severity::as_str),
+            rank: inc.severity.map_or(0, Severity::rank),
+            status: inc.status.map(Status::as_str),
             tags: tags(i),
             search_text: text.to_lowercase(),
         };
@@ -305,9 +305,9 @@ pub fn render(
     let mut pages_written = loaded.len();
 
     // The index, a page at a time.
-    let points: Vec<(Option<&str>, Option<&str>)> = loaded
+    let points: Vec<(Option<&str>, Option<Severity>)> = loaded
         .iter()
-        .map(|l| (l.incident.date.as_deref(), l.incident.severity.as_deref()))
+        .map(|l| (l.incident.date.as_deref(), l.incident.severity))
         .collect();
     let index_pages = order.len().div_ceil(size).max(1);
     let index_name = |k: usize| {
@@ -500,13 +500,13 @@ pub fn render(
             inc.causes
                 .iter()
                 .chain(&inc.symptoms)
-                .map(|t| (2, t.as_str().into())),
+                .map(|t| (2, t.text.as_str().into())),
         );
         Ok(searchindex::Doc {
             url: urls[i].clone(),
             title: &inc.title,
             date: inc.date.as_deref(),
-            severity: inc.severity.as_deref(),
+            severity: inc.severity.map(Severity::as_str),
             gist: gist(inc),
             texts,
         })
@@ -525,11 +525,15 @@ pub fn render(
 /// The text a search result shows a window of: the summary, then causes, symptoms,
 /// fixes and lessons, so a query word from any of them can be shown in context.
 fn gist(inc: &crate::incident::Incident) -> String {
-    let parts = std::iter::once(&inc.summary)
-        .chain(&inc.causes)
+    let statements = inc
+        .causes
+        .iter()
         .chain(&inc.symptoms)
         .chain(&inc.fixes)
         .chain(&inc.lessons)
+        .map(|s| s.text.as_str());
+    let parts = std::iter::once(inc.summary.as_str())
+        .chain(statements)
         .filter(|t| !t.is_empty());
     let mut out = String::new();
     for p in parts {

@@ -48,16 +48,6 @@ pub struct Row<'a> {
     pub search_text: String,
 }
 
-pub fn rank(severity: Option<&str>) -> u8 {
-    match severity {
-        Some("critical") => 4,
-        Some("high") => 3,
-        Some("medium") => 2,
-        Some("low") => 1,
-        _ => 0,
-    }
-}
-
 #[derive(Serialize, Default)]
 pub struct Pager {
     pub pages: Vec<PageLink>,
