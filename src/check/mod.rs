@@ -14,7 +14,7 @@ mod scan;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::rules::{Guard, Rule, RuleError, Severity, read_rule_files, rule_files};
+use crate::rules::{Guard, Level, Rule, RuleError, read_rule_files, rule_files};
 
 /// A rule read from a rules folder, with where its guards are written.
 #[derive(Debug, Clone)]
@@ -74,7 +74,7 @@ pub struct Options {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub rule: String,
-    pub severity: Severity,
+    pub severity: Level,
     pub incidents: Vec<String>,
     pub kind: &'static str,
     /// Relative to the target, `/`-separated.
@@ -114,7 +114,7 @@ impl Report {
     pub fn failed(&self) -> bool {
         self.findings
             .iter()
-            .any(|f| f.severity == Severity::Error || f.unevaluated)
+            .any(|f| f.severity == Level::Error || f.unevaluated)
     }
 }
 

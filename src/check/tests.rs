@@ -6,7 +6,7 @@ fn rule(id: &str, guards: Vec<Guard>) -> LoadedRule {
         rule: Rule {
             id: id.into(),
             title: format!("rule {id}"),
-            severity: Severity::Error,
+            severity: Level::Error,
             why: String::new(),
             do_: None,
             dont: None,

@@ -18,7 +18,7 @@ use crate::ingest;
 use crate::lines::Excerpt;
 use crate::lint::{self, CODES, Finding, Settings, codes};
 use crate::report::{self, Diagnostic, SarifRule};
-use crate::rules::Severity;
+use crate::rules::Level;
 
 /// One linted file.
 struct Linted {
@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
     let failed = linted
         .iter()
         .flat_map(|l| &l.findings)
-        .any(|f| f.severity == Severity::Error);
+        .any(|f| f.severity == Level::Error);
     Ok(if errors > 0 {
         Outcome::Errors
     } else if failed {
@@ -225,7 +225,7 @@ fn report(ctx: &Ctx, format: ReportFormat, linted: &[Linted], unread: usize) -> 
             let mut out = ctx.stdout();
             write!(out, "{}", report::human(&diags, ctx.color_stdout()))?;
             if !ctx.quiet {
-                let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+                let count = |s: Level| diags.iter().filter(|d| d.severity == s).count();
                 let files = linted.iter().filter(|l| !l.findings.is_empty()).count();
                 let unread = match unread {
                     0 => String::new(),
@@ -239,8 +239,8 @@ fn report(ctx: &Ctx, format: ReportFormat, linted: &[Linted], unread: usize) -> 
                     writeln!(
                         out,
                         "{} error(s), {} warning(s) in {files} of {} postmortem(s){unread}",
-                        count(Severity::Error),
-                        count(Severity::Warning) + count(Severity::Note),
+                        count(Level::Error),
+                        count(Level::Warning) + count(Level::Note),
                         linted.len()
                     )?;
                 }

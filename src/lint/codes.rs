@@ -1,13 +1,13 @@
 //! The lint codes: stable names, default levels, and what `lint --explain` says.
 
-use crate::rules::Severity;
+use crate::rules::Level;
 
 /// One check hindsight lint runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Code {
     /// Stable name, used in output, `hindsight.toml` and suppressions.
     pub name: &'static str,
-    pub level: Severity,
+    pub level: Level,
     /// One line: what the finding means.
     pub summary: &'static str,
     /// Why it matters and what to do.
@@ -16,7 +16,7 @@ pub struct Code {
 
 const fn code(
     name: &'static str,
-    level: Severity,
+    level: Level,
     summary: &'static str,
     explain: &'static str,
 ) -> Code {
@@ -28,7 +28,7 @@ const fn code(
     }
 }
 
-use Severity::{Error, Warning};
+use Level::{Error, Warning};
 
 /// Every code, in the order `--explain` lists them.
 pub const CODES: &[Code] = &[

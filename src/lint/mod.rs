@@ -13,7 +13,7 @@ use crate::config::LintConfig;
 use crate::document::Document;
 use crate::incident::Incident;
 use crate::ingest::Ingested;
-use crate::rules::Severity;
+use crate::rules::Level;
 use crate::taxonomy::SectionKind;
 
 pub use codes::{CODES, Code};
@@ -22,7 +22,7 @@ pub use codes::{CODES, Code};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub code: &'static str,
-    pub severity: Severity,
+    pub severity: Level,
     /// 1-based; 0 for the file as a whole.
     pub line: usize,
     /// 1-based, in characters; 0 with `line` 0.
@@ -50,7 +50,7 @@ pub const DEFAULT_REQUIRED: &[&str] = &[
 pub struct Settings {
     pub required: Vec<SectionKind>,
     /// Level per code; `None` turns the code off.
-    levels: BTreeMap<&'static str, Option<Severity>>,
+    levels: BTreeMap<&'static str, Option<Level>>,
 }
 
 impl Default for Settings {
@@ -74,7 +74,7 @@ impl Settings {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut levels: BTreeMap<&'static str, Option<Severity>> =
+        let mut levels: BTreeMap<&'static str, Option<Level>> =
             CODES.iter().map(|c| (c.name, Some(c.level))).collect();
         for (code, level) in &cfg.level {
             let Some(c) = codes::lookup(code) else {
@@ -84,9 +84,9 @@ impl Settings {
                 return Err(format!("[lint.level]: no lint code `{code}`{hint}"));
             };
             let level = match level.as_str() {
-                "error" => Some(Severity::Error),
-                "warning" => Some(Severity::Warning),
-                "note" => Some(Severity::Note),
+                "error" => Some(Level::Error),
+                "warning" => Some(Level::Warning),
+                "note" => Some(Level::Note),
                 "allow" | "off" => None,
                 other => {
                     return Err(format!(
@@ -99,7 +99,7 @@ impl Settings {
         Ok(Settings { required, levels })
     }
 
-    fn level(&self, code: &str) -> Option<Severity> {
+    fn level(&self, code: &str) -> Option<Level> {
         self.levels.get(code).copied().flatten()
     }
 }

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::{Finding, codes};
-use crate::rules::Severity;
+use crate::rules::Level;
 
 /// One suppression comment.
 #[derive(Debug)]
@@ -50,7 +50,7 @@ pub fn parse(text: &str) -> (Vec<Allow>, Vec<Finding>) {
             let mut report = |message: String, help: &str| {
                 bad.push(Finding {
                     code: "bad-suppression",
-                    severity: Severity::Error,
+                    severity: Level::Error,
                     line: i + 1,
                     column,
                     end_column,

@@ -244,8 +244,8 @@ fn levels_and_required_sections_are_configurable() {
     let s = Settings::new(&cfg).unwrap();
     let text = "# T\n**Date:** 2025-01-01\n**Severity:** low\n\n## Summary\nx\n\n## Action Items\n- do it\n";
     let f = lint_with(text, &s, None);
-    let found: Vec<(&str, Severity)> = f.iter().map(|f| (f.code, f.severity)).collect();
-    assert_eq!(found, vec![("missing-status", Severity::Error)]);
+    let found: Vec<(&str, Level)> = f.iter().map(|f| (f.code, f.severity)).collect();
+    assert_eq!(found, vec![("missing-status", Level::Error)]);
     let bad = LintConfig {
         required: Some(vec!["root_causes".into()]),
         ..LintConfig::default()

@@ -7,17 +7,37 @@ mod sarif;
 
 pub use sarif::{Notice, SarifRule, sarif};
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level as Shown, Renderer, Snippet};
+
+use serde::{Deserialize, Serialize};
 
 use crate::lines::Excerpt;
-use crate::rules::Severity;
+
+/// How much a finding matters: `error` fails the run, `warning` and `note` inform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
+}
 
 /// One finding, located in a file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     /// Rule id or lint code.
     pub code: String,
-    pub severity: Severity,
+    pub severity: Level,
     /// Headline: what is wrong.
     pub title: String,
     /// Path relative to the folder that was checked, `/`-separated.
@@ -36,11 +56,11 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
-fn level(s: Severity) -> Level<'static> {
+fn level(s: Level) -> Shown<'static> {
     match s {
-        Severity::Error => Level::ERROR,
-        Severity::Warning => Level::WARNING,
-        Severity::Note => Level::NOTE,
+        Level::Error => Shown::ERROR,
+        Level::Warning => Shown::WARNING,
+        Level::Note => Shown::NOTE,
     }
 }
 
@@ -94,10 +114,10 @@ pub fn human(diags: &[Diagnostic], color: bool) -> String {
             }
         }
         for n in &d.notes {
-            group = group.element(Level::NOTE.message(n.as_str()));
+            group = group.element(Shown::NOTE.message(n.as_str()));
         }
         if let Some(h) = &d.help {
-            group = group.element(Level::HELP.message(h.as_str()));
+            group = group.element(Shown::HELP.message(h.as_str()));
         }
         out.push_str(&renderer.render(&[group]));
         out.push_str("\n\n");
@@ -113,7 +133,7 @@ mod tests {
     fn renders_like_rustc() {
         let d = Diagnostic {
             code: "no-rsync-delete".into(),
-            severity: Severity::Error,
+            severity: Level::Error,
             title: "Never use `rsync --delete` in production".into(),
             path: "deploy.sh".into(),
             line: 3,

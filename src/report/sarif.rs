@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::Diagnostic;
-use crate::rules::Severity;
+use crate::rules::Level;
 
 /// A rule as SARIF describes it.
 pub struct SarifRule {
@@ -13,14 +13,14 @@ pub struct SarifRule {
     pub short: String,
     pub full: String,
     pub help: String,
-    pub level: Severity,
+    pub level: Level,
 }
 
-fn level(s: Severity) -> &'static str {
+fn level(s: Level) -> &'static str {
     match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Note => "note",
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::model::{Rule, Severity};
+use super::model::{Level, Rule};
 use crate::incident::Incident;
 use crate::owned::{self, Desired, Syntax, relative_link};
 
@@ -202,7 +202,7 @@ fn cursor_front_matter(r: &Rule) -> (String, usize) {
             f.push_str(&format!("globs: {g}\n"));
             f.push_str("alwaysApply: false\n");
         }
-        None if r.severity == Severity::Error => f.push_str("alwaysApply: true\n"),
+        None if r.severity == Level::Error => f.push_str("alwaysApply: true\n"),
         None => f.push_str("alwaysApply: false\n"),
     }
     f.push_str("---\n");
@@ -214,7 +214,7 @@ fn windsurf_front_matter(r: &Rule) -> (String, usize) {
     let mut f = String::from("---\n");
     match cursor_globs(r) {
         Some(g) => f.push_str(&format!("trigger: glob\nglobs: {g}\n")),
-        None if r.severity == Severity::Error => f.push_str("trigger: always_on\n"),
+        None if r.severity == Level::Error => f.push_str("trigger: always_on\n"),
         None => f.push_str(&format!(
             "trigger: model_decision\ndescription: {}\n",
             description(r)

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::infer::{self, Lesson, Origin, Polarity};
-use super::model::{Guard, Rule, Severity, Source};
+use super::model::{Guard, Level, Rule, Source};
 use crate::document::{Block, Document};
 use crate::incident::{Incident, slug};
 use crate::taxonomy::SectionKind;
@@ -42,7 +42,7 @@ impl std::fmt::Display for BlockError {
 struct Explicit {
     id: Option<String>,
     title: Option<String>,
-    severity: Option<Severity>,
+    severity: Option<Level>,
     why: Option<String>,
     #[serde(rename = "do")]
     do_: Option<String>,
@@ -429,9 +429,9 @@ fn rule_from(group: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Ru
     let severity = explicit
         .and_then(|e| e.severity)
         .unwrap_or(if guards.is_empty() {
-            Severity::Warning
+            Level::Warning
         } else {
-            Severity::Error
+            Level::Error
         });
     let applies_to = explicit
         .filter(|e| !e.applies_to.is_empty())

@@ -9,6 +9,5 @@ pub mod model;
 pub mod render;
 
 pub use model::{
-    Guard, Rule, RuleError, RuleFile, Severity, Size, Source, parse_rule, read_rule_files,
-    rule_files,
+    Guard, Level, Rule, RuleError, RuleFile, Size, Source, parse_rule, read_rule_files, rule_files,
 };

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::report::Level;
+
 /// One rule: a lesson from one or more incidents, with the checks that enforce it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,7 +16,7 @@ pub struct Rule {
     pub title: String,
     /// `error` (fails `check`) or `warning`.
     #[serde(default = "default_severity")]
-    pub severity: Severity,
+    pub severity: Level,
     /// Why the rule exists: what happened when it was broken.
     #[serde(default)]
     pub why: String,
@@ -37,26 +39,8 @@ pub struct Rule {
     pub guards: Vec<Guard>,
 }
 
-fn default_severity() -> Severity {
-    Severity::Error
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Note,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        }
-    }
+fn default_severity() -> Level {
+    Level::Error
 }
 
 /// A statement in a postmortem a rule was compiled from.

@@ -125,7 +125,7 @@ pub fn rule_toml(r: &Rule) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::model::{Severity, Size, Source, parse_rule};
+    use crate::rules::model::{Level, Size, Source, parse_rule};
     use std::path::Path;
 
     #[test]
@@ -133,7 +133,7 @@ mod tests {
         let r = Rule {
             id: "no-rsync-delete".into(),
             title: "Never use `rsync --delete` in production".into(),
-            severity: Severity::Error,
+            severity: Level::Error,
             why: "It \"deleted\" the backend.".into(),
             do_: None,
             dont: Some("Never use `rsync --delete` in production".into()),

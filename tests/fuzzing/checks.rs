@@ -10,7 +10,7 @@ use hindsight::incident::Incident;
 use hindsight::lint::{self, Settings};
 use hindsight::owned::{self, Ownership};
 use hindsight::rules::agents::{Target, render};
-use hindsight::rules::model::{Rule, Severity, parse_rule};
+use hindsight::rules::model::{Level, Rule, parse_rule};
 use hindsight::rules::render::rule_toml;
 
 /// any bytes -> text. Never panics, and what it returns is already
@@ -99,9 +99,9 @@ pub fn mdc(data: &[u8]) {
         id: "fuzz-rule".into(),
         title: title.clone(),
         severity: if data.len().is_multiple_of(2) {
-            Severity::Error
+            Level::Error
         } else {
-            Severity::Warning
+            Level::Warning
         },
         why: title.clone(),
         do_: Some(title.clone()),

@@ -185,7 +185,7 @@ fn rule_titled(title: &str, applies_to: &[&str]) -> Rule {
     Rule {
         id: "r".into(),
         title: title.into(),
-        severity: Severity::Warning,
+        severity: Level::Warning,
         why: String::new(),
         do_: None,
         dont: None,
