@@ -16,4 +16,5 @@ pub mod report;
 pub mod rules;
 pub mod search;
 pub mod site;
+pub mod suggest;
 pub mod taxonomy;

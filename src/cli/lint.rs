@@ -6,19 +6,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
-use serde::Serialize;
 
-use super::args::{LintArgs, ReportFormat};
+use super::args::LintArgs;
 use super::{Ctx, Outcome};
 use crate::config::Config;
-use crate::document::Document;
 use crate::fsio;
-use crate::incident::Incident;
-use crate::ingest;
 use crate::lines::Excerpt;
-use crate::lint::{self, CODES, Finding, Settings, codes};
-use crate::report::{self, Diagnostic, SarifRule};
-use crate::rules::Level;
+use crate::lint::{self, Code, Finding, Settings};
+use crate::report::{Diagnostic, Level, Origin, SarifRule};
 
 /// One linted file.
 struct Linted {
@@ -28,18 +23,6 @@ struct Linted {
     lines: std::collections::BTreeMap<usize, String>,
     findings: Vec<Finding>,
     repaired: usize,
-}
-
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    code: &'a str,
-    severity: &'a str,
-    path: &'a str,
-    line: usize,
-    column: usize,
-    end_column: usize,
-    message: &'a str,
-    help: Option<&'a str>,
 }
 
 pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
@@ -92,7 +75,7 @@ pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
     let failed = linted
         .iter()
         .flat_map(|l| &l.findings)
-        .any(|f| f.severity == Level::Error);
+        .any(|f| f.level == Level::Error);
     Ok(if errors > 0 {
         Outcome::Errors
     } else if failed {
@@ -103,44 +86,34 @@ pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
 }
 
 fn lint_file(ctx: &Ctx, path: &Path, settings: &Settings, fix: bool) -> Result<Linted> {
-    let bytes = crate::kb::read_bytes(path).map_err(|e| anyhow::anyhow!("{}", e.reason()))?;
-    let ingested = ingest::ingest_postmortem(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let reason = |e: crate::kb::LoadError| anyhow::anyhow!("{}", e.reason());
+    let mut parsed = ctx.kb.parse_file(path).map_err(reason)?;
     let mut repaired = 0;
-    if fix && ingested.changed() {
-        fsio::write_atomic(path, ingested.text.as_bytes())
+    let mut original = String::from_utf8_lossy(&parsed.bytes).into_owned();
+    if fix && parsed.ingested.changed() {
+        fsio::rewrite(path, parsed.ingested.text.as_bytes())
             .context("could not write the repaired file")?;
-        repaired = ingested.repairs.len();
+        repaired = parsed.ingested.repairs.len();
+        // The file holds the repaired text now: lint that, as a fresh read would.
+        parsed = ctx.kb.parse_file(path).map_err(reason)?;
+        original = parsed.ingested.text.clone();
     }
-    let original = if repaired > 0 {
-        ingested.text.clone()
-    } else {
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    // After --fix the file holds the repaired text: lint that, as a fresh read would.
-    let ingested = if repaired > 0 {
-        ingest::ingest(ingested.text.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?
-    } else {
-        ingested
-    };
-    let rel = ctx.kb.relative(path);
-    let doc = Document::parse(&ingested.text);
-    let incident = Incident::from_document(&rel, &doc, &ingested);
     let input = lint::Input {
         dir: path.parent(),
         original: &original,
-        ingested: &ingested,
-        doc: &doc,
-        incident: &incident,
+        ingested: &parsed.ingested,
+        doc: &parsed.doc,
+        incident: &parsed.incident,
     };
     let findings = lint::lint(&input, settings);
     // Only the lines findings point at are kept; damaged ones as they are in the file.
-    let repaired_lines: Vec<&str> = ingested.text.lines().collect();
+    let repaired_lines: Vec<&str> = parsed.ingested.text.lines().collect();
     let orig: Vec<&str> = original.lines().collect();
     let lines = findings
         .iter()
         .filter(|f| f.line > 0)
         .filter_map(|f| {
-            let src = if f.code == "mojibake" && orig.len() == repaired_lines.len() {
+            let src = if f.code == Code::Mojibake && orig.len() == repaired_lines.len() {
                 orig.get(f.line - 1)
             } else {
                 repaired_lines.get(f.line - 1)
@@ -149,8 +122,8 @@ fn lint_file(ctx: &Ctx, path: &Path, settings: &Settings, fix: bool) -> Result<L
         })
         .collect();
     Ok(Linted {
-        path: rel,
-        id: incident.id,
+        path: parsed.incident.path.clone(),
+        id: parsed.incident.id,
         lines,
         findings,
         repaired,
@@ -159,13 +132,13 @@ fn lint_file(ctx: &Ctx, path: &Path, settings: &Settings, fix: bool) -> Result<L
 
 fn diagnostic(l: &Linted, f: &Finding) -> Diagnostic {
     Diagnostic {
-        code: f.code.to_string(),
-        severity: f.severity,
+        code: f.code.name().to_string(),
+        level: f.level,
         title: f.message.clone(),
         path: l.path.clone(),
         line: f.line,
-        column: f.column.max(1),
-        end_column: f.end_column.max(f.column.max(1)),
+        column: f.column,
+        end_column: f.end_column,
         source_line: l
             .lines
             .get(&f.line)
@@ -173,79 +146,58 @@ fn diagnostic(l: &Linted, f: &Finding) -> Diagnostic {
         label: None,
         notes: Vec::new(),
         help: f.help.clone(),
+        origin: Origin::Lint,
     }
 }
 
 /// `unread`: files that could not be read (already reported), for the summary line.
-fn report(ctx: &Ctx, format: ReportFormat, linted: &[Linted], unread: usize) -> Result<()> {
-    let all = || {
-        linted
-            .iter()
-            .flat_map(|l| l.findings.iter().map(move |f| (l, f)))
+fn report(
+    ctx: &Ctx,
+    format: super::args::ReportFormat,
+    linted: &[Linted],
+    unread: usize,
+) -> Result<()> {
+    let rules: Vec<SarifRule> = Code::ALL
+        .iter()
+        .map(|c| SarifRule {
+            id: c.name().to_string(),
+            short: c.summary().to_string(),
+            full: c.explain().to_string(),
+            help: format!("hindsight lint --explain {}", c.name()),
+            level: c.level(),
+        })
+        .collect();
+    let mut reporter = ctx.reporter(format, "lint", rules);
+    let mut count = [0usize; 3];
+    for l in linted {
+        for f in &l.findings {
+            count[f.level as usize] += 1;
+            reporter.diagnostic(&diagnostic(l, f))?;
+        }
+    }
+    reporter.finish(true)?;
+    if format != super::args::ReportFormat::Human || ctx.quiet {
+        return Ok(());
+    }
+    let files = linted.iter().filter(|l| !l.findings.is_empty()).count();
+    let unread = match unread {
+        0 => String::new(),
+        n => format!("; {n} could not be read"),
     };
-    match format {
-        ReportFormat::Json => {
-            let json: Vec<JsonFinding> = all()
-                .map(|(l, f)| JsonFinding {
-                    code: f.code,
-                    severity: f.severity.as_str(),
-                    path: &l.path,
-                    line: f.line,
-                    column: f.column,
-                    end_column: f.end_column,
-                    message: &f.message,
-                    help: f.help.as_deref(),
-                })
-                .collect();
-            let mut out = ctx.raw_stdout();
-            serde_json::to_writer_pretty(&mut out, &json)?;
-            writeln!(out)?;
-        }
-        ReportFormat::Sarif => {
-            let rules: Vec<SarifRule> = CODES
-                .iter()
-                .map(|c| SarifRule {
-                    id: c.name.to_string(),
-                    short: c.summary.to_string(),
-                    full: c.explain.to_string(),
-                    help: format!("hindsight lint --explain {}", c.name),
-                    level: c.level,
-                })
-                .collect();
-            let diags: Vec<Diagnostic> = all().map(|(l, f)| diagnostic(l, f)).collect();
-            let mut out = ctx.raw_stdout();
-            serde_json::to_writer_pretty(
-                &mut out,
-                &report::sarif("lint", &rules, &diags, &[], true),
-            )?;
-            writeln!(out)?;
-        }
-        ReportFormat::Human => {
-            let diags: Vec<Diagnostic> = all().map(|(l, f)| diagnostic(l, f)).collect();
-            let mut out = ctx.stdout();
-            write!(out, "{}", report::human(&diags, ctx.color_stdout()))?;
-            if !ctx.quiet {
-                let count = |s: Level| diags.iter().filter(|d| d.severity == s).count();
-                let files = linted.iter().filter(|l| !l.findings.is_empty()).count();
-                let unread = match unread {
-                    0 => String::new(),
-                    n => format!("; {n} could not be read"),
-                };
-                if diags.is_empty() && unread.is_empty() {
-                    writeln!(out, "{} postmortem(s): clean", linted.len())?;
-                } else if diags.is_empty() {
-                    writeln!(out, "{} postmortem(s): no findings{unread}", linted.len())?;
-                } else {
-                    writeln!(
-                        out,
-                        "{} error(s), {} warning(s) in {files} of {} postmortem(s){unread}",
-                        count(Level::Error),
-                        count(Level::Warning) + count(Level::Note),
-                        linted.len()
-                    )?;
-                }
-            }
-        }
+    let total: usize = count.iter().sum();
+    let mut out = ctx.stdout();
+    if total == 0 && unread.is_empty() {
+        writeln!(out, "{} postmortem(s): clean", linted.len())?;
+    } else if total == 0 {
+        writeln!(out, "{} postmortem(s): no findings{unread}", linted.len())?;
+    } else {
+        writeln!(
+            out,
+            "{} error(s), {} warning(s) in {files} of {} postmortem(s){unread}",
+            count[Level::Error as usize],
+            count[Level::Warning as usize] + count[Level::Note as usize],
+            linted.len()
+        )?;
     }
     Ok(())
 }
@@ -253,13 +205,19 @@ fn report(ctx: &Ctx, format: ReportFormat, linted: &[Linted], unread: usize) -> 
 fn explain(ctx: &Ctx, code: &str) -> Result<Outcome> {
     let mut out = ctx.stdout();
     if code.is_empty() {
-        for c in CODES {
-            writeln!(out, "{:<18} {:<8} {}", c.name, c.level.as_str(), c.summary)?;
+        for c in Code::ALL {
+            writeln!(
+                out,
+                "{:<18} {:<8} {}",
+                c.name(),
+                c.level().as_str(),
+                c.summary()
+            )?;
         }
         return Ok(Outcome::Clean);
     }
-    let Some(c) = codes::lookup(code) else {
-        let hint = codes::suggest(code)
+    let Some(c) = Code::from_name(code) else {
+        let hint = Code::suggest(code)
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
         bail!("no lint code `{code}`{hint}; `hindsight lint --explain` lists them");
@@ -267,10 +225,10 @@ fn explain(ctx: &Ctx, code: &str) -> Result<Outcome> {
     writeln!(
         out,
         "{} ({} by default): {}\n",
-        c.name,
-        c.level.as_str(),
-        c.summary
+        c.name(),
+        c.level().as_str(),
+        c.summary()
     )?;
-    writeln!(out, "{}", c.explain)?;
+    writeln!(out, "{}", c.explain())?;
     Ok(Outcome::Clean)
 }

@@ -144,6 +144,29 @@ impl Ctx {
         Ok((index, stats))
     }
 
+    /// The reporter for `format` on standard output (warnings about the run on stderr
+    /// unless quiet); `tool` and `rules` describe the run for SARIF.
+    pub fn reporter<'a>(
+        &'a self,
+        format: args::ReportFormat,
+        tool: &'a str,
+        rules: Vec<crate::report::SarifRule>,
+    ) -> Box<dyn crate::report::Report + 'a> {
+        use crate::report::Format;
+        let (format, out): (Format, Box<dyn Write>) = match format {
+            args::ReportFormat::Human => (
+                Format::Human {
+                    color: self.color_stdout(),
+                },
+                Box::new(self.stdout()),
+            ),
+            args::ReportFormat::Json => (Format::Json, Box::new(self.raw_stdout())),
+            args::ReportFormat::Sarif => (Format::Sarif, Box::new(self.raw_stdout())),
+        };
+        let notes = (!self.quiet).then(|| Box::new(io::stderr()) as Box<dyn Write>);
+        crate::report::reporter(format, out, notes, tool, rules)
+    }
+
     /// True when colour should be used on standard output.
     pub fn color_stdout(&self) -> bool {
         match self.color {

@@ -162,8 +162,9 @@ impl KnowledgeBase {
             .collect()
     }
 
-    /// Read, decode and repair one file.
-    pub fn load(&self, path: &Path) -> Result<Loaded, LoadError> {
+    /// Read, decode, repair and parse one file, keeping every stage: what `lint` looks
+    /// at. Everything else keeps less (`load`).
+    pub fn parse_file(&self, path: &Path) -> Result<Parsed, LoadError> {
         let bytes = read_bytes(path)?;
         let ingested = ingest::ingest_postmortem(&bytes).map_err(|e| LoadError {
             path: path.to_path_buf(),
@@ -172,16 +173,27 @@ impl KnowledgeBase {
         let rel = self.relative(path);
         let doc = Document::parse(&ingested.text);
         let incident = Incident::from_document(&rel, &doc, &ingested);
+        Ok(Parsed {
+            bytes,
+            ingested,
+            doc,
+            incident,
+        })
+    }
+
+    /// Read, decode and repair one file, keeping its record and packed texts.
+    pub fn load(&self, path: &Path) -> Result<Loaded, LoadError> {
+        let p = self.parse_file(path)?;
         Ok(Loaded {
             path: path.to_path_buf(),
-            size: bytes.len() as u64,
-            digest: sha2::Sha256::digest(&bytes).into(),
-            body_offset: doc.front_matter.len,
-            guard_blocks: ingested.text.contains("hindsight-guard"),
-            texts: Packed::new(&ingested.text, &doc.plain_text()),
+            size: p.bytes.len() as u64,
+            digest: sha2::Sha256::digest(&p.bytes).into(),
+            body_offset: p.doc.front_matter.len,
+            guard_blocks: p.ingested.text.contains("hindsight-guard"),
+            texts: Packed::new(&p.ingested.text, &p.doc.plain_text()),
             // A clone holds no spare capacity: the record is kept for the whole run, and
             // the strings it was built from had a third again as much room unused.
-            incident: incident.clone(),
+            incident: p.incident.clone(),
         })
     }
 }
@@ -275,6 +287,16 @@ pub fn is_postmortem(path: &Path) -> bool {
         Some(ext) => ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"),
         None => !NOT_POSTMORTEMS.iter().any(|n| name.starts_with(n)),
     }
+}
+
+/// One postmortem at every stage: the bytes read, the repaired text with its repairs,
+/// the parsed document and the record.
+#[derive(Debug)]
+pub struct Parsed {
+    pub bytes: Vec<u8>,
+    pub ingested: crate::ingest::Ingested,
+    pub doc: Document,
+    pub incident: Incident,
 }
 
 /// A loaded postmortem: its record, and its repaired text kept compressed.

@@ -6,17 +6,16 @@ use std::sync::OnceLock;
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use regex::Regex;
 
-use super::{Finding, Input, Settings, codes};
+use super::{Code, Finding, Input, Settings};
 use crate::document::{Block, Document};
 use crate::incident::{find_date, normalize_severity, normalize_status};
 use crate::lines::Lines;
 use crate::taxonomy::SectionKind;
 
-fn finding(code: &'static str, line: usize, column: usize, end: usize, message: String) -> Finding {
-    let level = codes::lookup(code).expect("known code").level;
+fn finding(code: Code, line: usize, column: usize, end: usize, message: String) -> Finding {
     Finding {
         code,
-        severity: level,
+        level: code.level(),
         line,
         column,
         end_column: end,
@@ -25,7 +24,7 @@ fn finding(code: &'static str, line: usize, column: usize, end: usize, message: 
     }
 }
 
-fn whole_file(code: &'static str, message: String) -> Finding {
+fn whole_file(code: Code, message: String) -> Finding {
     finding(code, 0, 0, 0, message)
 }
 
@@ -40,7 +39,7 @@ pub fn all(input: &Input, settings: &Settings) -> Vec<Finding> {
     let lines: Vec<&str> = input.ingested.text.lines().collect();
     if let Some(e) = &input.doc.front_matter.error {
         out.push(finding(
-            "front-matter",
+            Code::FrontMatter,
             1,
             1,
             4,
@@ -111,7 +110,7 @@ fn sections(doc: &Document, settings: &Settings, out: &mut Vec<Finding>) {
         };
         if !ok {
             let mut f = whole_file(
-                "missing-section",
+                Code::MissingSection,
                 format!("no {} section", req.name().replace('_', " ")),
             );
             if let Some(&i) = found.first() {
@@ -127,7 +126,7 @@ fn sections(doc: &Document, settings: &Settings, out: &mut Vec<Finding>) {
         let width = s.heading.chars().count().max(1);
         if !content[i] && s.level <= 6 {
             out.push(finding(
-                "empty-section",
+                Code::EmptySection,
                 s.line,
                 1,
                 1 + width,
@@ -141,7 +140,7 @@ fn sections(doc: &Document, settings: &Settings, out: &mut Vec<Finding>) {
             });
             if let Some(j) = twin {
                 let mut f = finding(
-                    "duplicate-section",
+                    Code::DuplicateSection,
                     s.line,
                     1,
                     1 + width,
@@ -189,7 +188,7 @@ fn placeholders(input: &Input, out: &mut Vec<Finding>) {
         }
         let (_, col) = lines.locate(m.start());
         let mut f = finding(
-            "placeholder",
+            Code::Placeholder,
             line_no,
             col,
             col + m.as_str().chars().count(),
@@ -256,13 +255,7 @@ fn span(src: &str, needle: &str) -> (usize, usize) {
     }
 }
 
-fn value_finding(
-    lines: &[&str],
-    code: &'static str,
-    line: usize,
-    value: &str,
-    message: String,
-) -> Finding {
+fn value_finding(lines: &[&str], code: Code, line: usize, value: &str, message: String) -> Finding {
     let (col, end) = span(line_at(lines, line), value);
     finding(code, line, col, end, message)
 }
@@ -274,7 +267,7 @@ fn metadata(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
         && doc.front_matter.text(&["title"]).is_none()
     {
         out.push(whole_file(
-            "missing-title",
+            Code::MissingTitle,
             "no title: no `# heading` and no `title:`".into(),
         ));
     }
@@ -283,7 +276,7 @@ fn metadata(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
         Some((v, line)) if find_date(&v, None).is_none() => {
             out.push(value_finding(
                 lines,
-                "bad-date",
+                Code::BadDate,
                 line,
                 &v,
                 format!("date `{v}` does not parse"),
@@ -291,20 +284,20 @@ fn metadata(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
         }
         _ => {}
     }
-    if input.incident.date.is_none() && !out.iter().any(|f| f.code == "bad-date") {
-        out.push(whole_file("missing-date", "no incident date".into()));
+    if input.incident.date.is_none() && !out.iter().any(|f| f.code == Code::BadDate) {
+        out.push(whole_file(Code::MissingDate, "no incident date".into()));
     }
     for (keys, bad, missing, normal) in [
         (
             &["severity", "sev", "priority"][..],
-            "bad-severity",
-            "missing-severity",
+            Code::BadSeverity,
+            Code::MissingSeverity,
             (|v: &str| normalize_severity(v).is_some()) as fn(&str) -> bool,
         ),
         (
             &["status", "state"][..],
-            "bad-status",
-            "missing-status",
+            Code::BadStatus,
+            Code::MissingStatus,
             |v: &str| normalize_status(v).is_some(),
         ),
     ] {
@@ -386,7 +379,7 @@ fn timeline(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
         }
         if date.is_none() && minutes.is_none() {
             out.push(finding(
-                "timeline-time",
+                Code::TimelineTime,
                 e.line,
                 col,
                 end,
@@ -422,7 +415,7 @@ fn timeline(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
                 };
             if backwards {
                 let mut f = finding(
-                    "timeline-order",
+                    Code::TimelineOrder,
                     e.line,
                     col,
                     end,
@@ -471,7 +464,7 @@ fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
                 } if *checked != Some(true) && !owner.is_match(text) => {
                     let (col, end) = item_span(*line);
                     let mut f = finding(
-                        "action-owner",
+                        Code::ActionOwner,
                         *line,
                         col,
                         end,
@@ -491,7 +484,7 @@ fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
                         .position(|h| owner.is_match(h) || h.trim().eq_ignore_ascii_case("who"));
                     match col {
                         None => out.push(finding(
-                            "action-owner",
+                            Code::ActionOwner,
                             *line,
                             1,
                             1,
@@ -506,7 +499,7 @@ fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
                                     || cell.contains("???")
                                 {
                                     out.push(finding(
-                                        "action-owner",
+                                        Code::ActionOwner,
                                         row_lines.get(k).copied().unwrap_or(*line),
                                         1,
                                         1,
@@ -569,7 +562,7 @@ fn damage(input: &Input, repaired: &[&str], out: &mut Vec<Finding>) {
         let more = reps.len().saturating_sub(3);
         let lossy = reps.iter().any(|r| r.lossy);
         let mut f = finding(
-            "mojibake",
+            Code::Mojibake,
             line,
             col,
             end,
@@ -590,7 +583,7 @@ fn damage(input: &Input, repaired: &[&str], out: &mut Vec<Finding>) {
     }
     for u in &input.ingested.unresolved {
         out.push(finding(
-            "mojibake",
+            Code::Mojibake,
             u.line,
             1,
             1,
@@ -630,7 +623,7 @@ fn links(input: &Input, out: &mut Vec<Finding>) {
             .any(|s| lower.starts_with(s))
         {
             out.push(finding(
-                "unsafe-link",
+                Code::UnsafeLink,
                 line,
                 col,
                 end,
@@ -654,7 +647,7 @@ fn links(input: &Input, out: &mut Vec<Finding>) {
             .replace("%20", " ");
         if !path.is_empty() && !dir.join(&path).exists() {
             let mut f = finding(
-                "broken-link",
+                Code::BrokenLink,
                 line,
                 col,
                 end,

@@ -16,13 +16,13 @@ use crate::ingest::Ingested;
 use crate::rules::Level;
 use crate::taxonomy::SectionKind;
 
-pub use codes::{CODES, Code};
+pub use codes::Code;
 
 /// One finding in one postmortem.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub code: &'static str,
-    pub severity: Level,
+    pub code: Code,
+    pub level: Level,
     /// 1-based; 0 for the file as a whole.
     pub line: usize,
     /// 1-based, in characters; 0 with `line` 0.
@@ -50,7 +50,7 @@ pub const DEFAULT_REQUIRED: &[&str] = &[
 pub struct Settings {
     pub required: Vec<SectionKind>,
     /// Level per code; `None` turns the code off.
-    levels: BTreeMap<&'static str, Option<Level>>,
+    levels: BTreeMap<Code, Option<Level>>,
 }
 
 impl Default for Settings {
@@ -74,11 +74,11 @@ impl Settings {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut levels: BTreeMap<&'static str, Option<Level>> =
-            CODES.iter().map(|c| (c.name, Some(c.level))).collect();
+        let mut levels: BTreeMap<Code, Option<Level>> =
+            Code::ALL.iter().map(|&c| (c, Some(c.level()))).collect();
         for (code, level) in &cfg.level {
-            let Some(c) = codes::lookup(code) else {
-                let hint = codes::suggest(code)
+            let Some(c) = Code::from_name(code) else {
+                let hint = Code::suggest(code)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
                 return Err(format!("[lint.level]: no lint code `{code}`{hint}"));
@@ -94,13 +94,13 @@ impl Settings {
                     ));
                 }
             };
-            levels.insert(c.name, level);
+            levels.insert(c, level);
         }
         Ok(Settings { required, levels })
     }
 
-    fn level(&self, code: &str) -> Option<Level> {
-        self.levels.get(code).copied().flatten()
+    fn level(&self, code: Code) -> Option<Level> {
+        self.levels.get(&code).copied().flatten()
     }
 }
 
@@ -124,11 +124,11 @@ pub fn lint(input: &Input, settings: &Settings) -> Vec<Finding> {
     let mut out: Vec<Finding> = raw
         .into_iter()
         .filter_map(|mut f| {
-            f.severity = settings.level(f.code)?;
+            f.level = settings.level(f.code)?;
             Some(f)
         })
         .collect();
-    out.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
+    out.sort_by(|a, b| (a.line, a.column, a.code.name()).cmp(&(b.line, b.column, b.code.name())));
     out.dedup();
     capped(out)
 }
@@ -142,12 +142,12 @@ fn capped(findings: Vec<Finding>) -> Vec<Finding> {
     let mut more: BTreeMap<&'static str, (usize, Finding)> = BTreeMap::new();
     let mut out = Vec::with_capacity(findings.len().min(PER_CODE * 4));
     for f in findings {
-        let n = shown.entry(f.code).or_default();
+        let n = shown.entry(f.code.name()).or_default();
         if *n < PER_CODE {
             *n += 1;
             out.push(f);
         } else {
-            more.entry(f.code).or_insert((0, f)).0 += 1;
+            more.entry(f.code.name()).or_insert((0, f)).0 += 1;
         }
     }
     for (code, (n, first)) in more {
@@ -169,7 +169,7 @@ pub fn duplicate_ids<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a str)>,
     settings: &Settings,
 ) -> Vec<(&'a str, Finding)> {
-    let Some(severity) = settings.level("duplicate-id") else {
+    let Some(level) = settings.level(Code::DuplicateId) else {
         return Vec::new();
     };
     let mut first: BTreeMap<&str, &str> = BTreeMap::new();
@@ -179,8 +179,8 @@ pub fn duplicate_ids<'a>(
             Some(other) => out.push((
                 path,
                 Finding {
-                    code: "duplicate-id",
-                    severity,
+                    code: Code::DuplicateId,
+                    level,
                     line: 0,
                     column: 0,
                     end_column: 0,

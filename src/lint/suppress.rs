@@ -8,13 +8,13 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{Finding, codes};
+use super::{Code, Finding};
 use crate::rules::Level;
 
 /// One suppression comment.
 #[derive(Debug)]
 pub struct Allow {
-    codes: Vec<String>,
+    codes: Vec<Code>,
     /// Lines it covers.
     lines: [usize; 2],
 }
@@ -49,8 +49,8 @@ pub fn parse(text: &str) -> (Vec<Allow>, Vec<Finding>) {
             let end_column = column + whole.as_str().chars().count();
             let mut report = |message: String, help: &str| {
                 bad.push(Finding {
-                    code: "bad-suppression",
-                    severity: Level::Error,
+                    code: Code::BadSuppression,
+                    level: Level::Error,
                     line: i + 1,
                     column,
                     end_column,
@@ -71,8 +71,8 @@ pub fn parse(text: &str) -> (Vec<Allow>, Vec<Finding>) {
                 );
                 continue;
             }
-            if let Some(unknown) = names.iter().find(|n| codes::lookup(n).is_none()) {
-                let hint = codes::suggest(unknown)
+            if let Some(unknown) = names.iter().find(|n| Code::from_name(n).is_none()) {
+                let hint = Code::suggest(unknown)
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| "`hindsight lint --explain` lists the codes".into());
                 report(format!("no lint code `{unknown}`"), &hint);
@@ -92,7 +92,7 @@ pub fn parse(text: &str) -> (Vec<Allow>, Vec<Finding>) {
                 .find(|(_, l)| !l.trim().is_empty())
                 .map_or(i + 1, |(j, _)| j + 1);
             allows.push(Allow {
-                codes: names,
+                codes: names.iter().filter_map(|n| Code::from_name(n)).collect(),
                 lines: [i + 1, next],
             });
         }
@@ -104,5 +104,5 @@ pub fn parse(text: &str) -> (Vec<Allow>, Vec<Finding>) {
 pub fn allowed(allows: &[Allow], f: &Finding) -> bool {
     allows
         .iter()
-        .any(|a| a.codes.iter().any(|c| c == f.code) && (f.line == 0 || a.lines.contains(&f.line)))
+        .any(|a| a.codes.contains(&f.code) && (f.line == 0 || a.lines.contains(&f.line)))
 }

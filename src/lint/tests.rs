@@ -21,7 +21,7 @@ fn lint_with(text: &str, settings: &Settings, dir: Option<&Path>) -> Vec<Finding
 fn codes(text: &str) -> Vec<(&'static str, usize)> {
     lint_with(text, &Settings::default(), None)
         .into_iter()
-        .map(|f| (f.code, f.line))
+        .map(|f| (f.code.name(), f.line))
         .collect()
 }
 
@@ -95,7 +95,7 @@ fn a_timeline_needs_times() {
     let f = lint_with(&text, &Settings::default(), None);
     let m = f
         .iter()
-        .find(|f| f.code == "missing-section")
+        .find(|f| f.code.name() == "missing-section")
         .expect("missing timeline");
     assert!(m.message.contains("timeline"));
     assert!(m.help.as_deref().unwrap().contains("without times"));
@@ -142,7 +142,7 @@ fn metadata_that_does_not_normalise() {
         assert!(found.iter().any(|(x, _)| *x == c), "{c}: {found:?}");
     }
     let f = lint_with(&text, &Settings::default(), None);
-    let sev = f.iter().find(|f| f.code == "bad-severity").unwrap();
+    let sev = f.iter().find(|f| f.code.name() == "bad-severity").unwrap();
     assert_eq!((sev.line, sev.column, sev.end_column), (3, 11, 16));
 }
 
@@ -217,7 +217,7 @@ fn links() {
         "See [runbook](runbook.md#restart), [old](gone.md), [site](https://x.example) and [x](javascript:alert(1)).",
     );
     let f = lint_with(&text, &Settings::default(), Some(dir.path()));
-    let found: Vec<&str> = f.iter().map(|f| f.code).collect();
+    let found: Vec<&str> = f.iter().map(|f| f.code.name()).collect();
     assert_eq!(found, vec!["broken-link", "unsafe-link"], "{f:?}");
 }
 
@@ -225,7 +225,10 @@ fn links() {
 fn damaged_text_shows_the_repair() {
     let text = COMPLETE.replace("Workers stalled.", "Workers stalled âœ… then recovered.");
     let f = lint_with(&text, &Settings::default(), None);
-    let m = f.iter().find(|f| f.code == "mojibake").expect("mojibake");
+    let m = f
+        .iter()
+        .find(|f| f.code.name() == "mojibake")
+        .expect("mojibake");
     assert!(m.message.contains("`âœ…` → `✅`"), "{}", m.message);
     assert_eq!((m.line, m.column), (9, 17));
 }
@@ -244,7 +247,7 @@ fn levels_and_required_sections_are_configurable() {
     let s = Settings::new(&cfg).unwrap();
     let text = "# T\n**Date:** 2025-01-01\n**Severity:** low\n\n## Summary\nx\n\n## Action Items\n- do it\n";
     let f = lint_with(text, &s, None);
-    let found: Vec<(&str, Level)> = f.iter().map(|f| (f.code, f.severity)).collect();
+    let found: Vec<(&str, Level)> = f.iter().map(|f| (f.code.name(), f.level)).collect();
     assert_eq!(found, vec![("missing-status", Level::Error)]);
     let bad = LintConfig {
         required: Some(vec!["root_causes".into()]),

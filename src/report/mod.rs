@@ -3,11 +3,12 @@
 //! to people. JSON shapes belong to each command (their field names are the contract).
 
 pub mod hits;
+mod human;
+mod json;
 mod sarif;
 
-pub use sarif::{Notice, SarifRule, sarif};
-
-use annotate_snippets::{AnnotationKind, Group, Level as Shown, Renderer, Snippet};
+pub use human::render as human;
+pub use sarif::SarifRule;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,12 +33,12 @@ impl Level {
     }
 }
 
-/// One finding, located in a file.
+/// One finding, located in a file: what `lint` and `check` both report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     /// Rule id or lint code.
     pub code: String,
-    pub severity: Level,
+    pub level: Level,
     /// Headline: what is wrong.
     pub title: String,
     /// Path relative to the folder that was checked, `/`-separated.
@@ -54,75 +55,63 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub notes: Vec<String>,
     pub help: Option<String>,
+    /// Which kind of check made it; machine formats say more for guards.
+    pub origin: Origin,
 }
 
-fn level(s: Level) -> Shown<'static> {
-    match s {
-        Level::Error => Shown::ERROR,
-        Level::Warning => Shown::WARNING,
-        Level::Note => Shown::NOTE,
-    }
+/// What made a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A lint code.
+    Lint,
+    /// A guard of a rule.
+    Guard {
+        incidents: Vec<String>,
+        kind: &'static str,
+        /// It could not be evaluated, so it failed closed.
+        unevaluated: bool,
+    },
 }
 
-/// rustc-style text for `diags`, coloured when `color`.
-pub fn human(diags: &[Diagnostic], color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let mut out = String::new();
-    for d in diags {
-        let lvl = level(d.severity);
-        let mut group = Group::with_title(lvl.primary_title(d.title.as_str()).id(d.code.as_str()));
-        match &d.source_line {
-            Some(excerpt) if d.line > 0 => {
-                let src = &excerpt.text;
-                // Columns count characters of the whole line; spans count bytes of
-                // the excerpt.
-                let byte = |col: usize| {
-                    src.char_indices()
-                        .nth(excerpt.column(col).saturating_sub(1))
-                        .map_or(src.len(), |(i, _)| i)
-                };
-                let (a, b) = (byte(d.column), byte(d.end_column.max(d.column)));
-                let span = if b > a {
-                    a..b
-                } else {
-                    a..(a + src[a..].chars().next().map_or(0, char::len_utf8))
-                };
-                let mut ann = AnnotationKind::Primary.span(span);
-                if let Some(l) = &d.label {
-                    ann = ann.label(l.as_str());
-                }
-                group = group.element(
-                    Snippet::source(src.as_str())
-                        .line_start(d.line)
-                        .path(d.path.as_str())
-                        .annotation(ann),
-                );
-            }
-            _ => {
-                // No line to show: point at the file itself.
-                let loc = if d.line > 0 {
-                    format!("{}:{}", d.path, d.line)
-                } else {
-                    d.path.clone()
-                };
-                group =
-                    group.element(Snippet::<annotate_snippets::Annotation>::source("").path(loc));
-            }
-        }
-        for n in &d.notes {
-            group = group.element(Shown::NOTE.message(n.as_str()));
-        }
-        if let Some(h) = &d.help {
-            group = group.element(Shown::HELP.message(h.as_str()));
-        }
-        out.push_str(&renderer.render(&[group]));
-        out.push_str("\n\n");
+/// Something about a run that is not a finding: a guard that was not run, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub rule: String,
+    pub incidents: Vec<String>,
+    pub kind: &'static str,
+    pub message: String,
+}
+
+/// A reporter: one per output format, fed diagnostics as they come and finished once.
+pub trait Report {
+    fn diagnostic(&mut self, d: &Diagnostic) -> std::io::Result<()>;
+    fn notice(&mut self, n: &Notice) -> std::io::Result<()>;
+    /// Write what is left; `succeeded` is false when some check could not run.
+    fn finish(self: Box<Self>, succeeded: bool) -> std::io::Result<()>;
+}
+
+/// The formats a reporter writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human { color: bool },
+    Json,
+    Sarif,
+}
+
+/// The reporter for `format`, writing to `out`; `notes` (stderr, unless quiet) takes
+/// the human format's notices. `tool` and `rules` describe the run for SARIF.
+pub fn reporter<'a>(
+    format: Format,
+    out: Box<dyn std::io::Write + 'a>,
+    notes: Option<Box<dyn std::io::Write + 'a>>,
+    tool: &'a str,
+    rules: Vec<SarifRule>,
+) -> Box<dyn Report + 'a> {
+    match format {
+        Format::Human { color } => Box::new(human::Human::new(out, notes, color)),
+        Format::Json => Box::new(json::Json::new(out)),
+        Format::Sarif => Box::new(sarif::Sarif::new(out, tool, rules)),
     }
-    out
 }
 
 #[cfg(test)]
@@ -133,7 +122,7 @@ mod tests {
     fn renders_like_rustc() {
         let d = Diagnostic {
             code: "no-rsync-delete".into(),
-            severity: Level::Error,
+            level: Level::Error,
             title: "Never use `rsync --delete` in production".into(),
             path: "deploy.sh".into(),
             line: 3,
@@ -147,8 +136,9 @@ mod tests {
             label: Some("forbidden here".into()),
             notes: vec!["from incident fluxstudio (2025-10-16)".into()],
             help: None,
+            origin: Origin::Lint,
         };
-        let text = human(&[d], false);
+        let text = human(&d, false);
         assert!(
             text.starts_with("error[no-rsync-delete]: Never use `rsync --delete` in production\n"),
             "{text}"

@@ -1,11 +1,58 @@
 //! SARIF 2.1.0 output, as GitHub code scanning reads it: repo-relative URIs, stable rule
 //! ids, code-point columns, `results: []` when clean so alerts close.
 
+use std::io::{self, Write};
+
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::Diagnostic;
-use crate::rules::Level;
+use super::{Diagnostic, Level, Notice, Report};
+
+/// Collects diagnostics and notices and writes one SARIF document at the end.
+pub struct Sarif<'a> {
+    out: Box<dyn Write + 'a>,
+    tool: &'a str,
+    rules: Vec<SarifRule>,
+    diags: Vec<Diagnostic>,
+    notices: Vec<Notice>,
+}
+
+impl<'a> Sarif<'a> {
+    pub fn new(out: Box<dyn Write + 'a>, tool: &'a str, rules: Vec<SarifRule>) -> Self {
+        Sarif {
+            out,
+            tool,
+            rules,
+            diags: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+}
+
+impl Report for Sarif<'_> {
+    fn diagnostic(&mut self, d: &Diagnostic) -> io::Result<()> {
+        self.diags.push(d.clone());
+        Ok(())
+    }
+
+    fn notice(&mut self, n: &Notice) -> io::Result<()> {
+        self.notices.push(n.clone());
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, succeeded: bool) -> io::Result<()> {
+        let doc = sarif(
+            self.tool,
+            &self.rules,
+            &self.diags,
+            &self.notices,
+            succeeded,
+        );
+        serde_json::to_writer_pretty(&mut self.out, &doc).map_err(io::Error::other)?;
+        writeln!(self.out)?;
+        self.out.flush()
+    }
+}
 
 /// A rule as SARIF describes it.
 pub struct SarifRule {
@@ -14,14 +61,6 @@ pub struct SarifRule {
     pub full: String,
     pub help: String,
     pub level: Level,
-}
-
-fn level(s: Level) -> &'static str {
-    match s {
-        Level::Error => "error",
-        Level::Warning => "warning",
-        Level::Note => "note",
-    }
 }
 
 /// A fingerprint that survives line moves: rule, path and the matched line's text.
@@ -37,15 +76,9 @@ fn fingerprint(d: &Diagnostic) -> String {
     h.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Something about the run that is not a result: a guard that was not run, and why.
-pub struct Notice {
-    pub rule: String,
-    pub message: String,
-}
-
 /// The SARIF document for one run of `tool` (`check` or `lint`); `notices` become the
 /// invocation's tool execution notifications.
-pub fn sarif(
+fn sarif(
     tool: &str,
     rules: &[SarifRule],
     diags: &[Diagnostic],
@@ -65,7 +98,7 @@ pub fn sarif(
             }
             let mut r = json!({
                 "ruleId": d.code,
-                "level": level(d.severity),
+                "level": d.level.as_str(),
                 "message": { "text": d.title },
                 "locations": [{
                     "physicalLocation": {
@@ -90,7 +123,7 @@ pub fn sarif(
                 "shortDescription": { "text": r.short },
                 "fullDescription": { "text": r.full },
                 "help": { "text": r.help },
-                "defaultConfiguration": { "level": level(r.level) },
+                "defaultConfiguration": { "level": r.level.as_str() },
             })
         })
         .collect();
