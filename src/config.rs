@@ -17,12 +17,33 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// The whole file.
+/// The whole file, as it says: each stage checks its own table (`lint::Settings`,
+/// `site::check_config`), with `source` to name the file and line.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub site: SiteConfig,
     pub lint: LintConfig,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+/// Where a config was read from, and its text, to point at the line of a key.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    pub path: PathBuf,
+    text: String,
+}
+
+impl Source {
+    /// An error about the value at `key` (a path of table names and keys), at its line.
+    pub fn error(&self, key: &[Key], message: String) -> ConfigError {
+        ConfigError {
+            path: self.path.clone(),
+            line: toml_line(&self.text, key),
+            message,
+        }
+    }
 }
 
 /// `[lint]`: which sections every postmortem needs, and a level per lint code.
@@ -106,7 +127,7 @@ impl Config {
             line: None,
             message: format!("not UTF-8 text ({e})"),
         })?;
-        let mut cfg: Config = toml::from_str(&text).map_err(|e| {
+        let cfg: Config = toml::from_str(&text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -116,27 +137,44 @@ impl Config {
                 message: e.message().to_string(),
             }
         })?;
-        if !cfg.site.url.is_empty() && !cfg.site.url.ends_with('/') {
-            cfg.site.url.push('/');
-        }
-        if let Err(message) = crate::lint::Settings::new(&cfg.lint) {
-            return Err(ConfigError {
-                path,
-                line: None,
-                message,
-            });
-        }
-        if cfg.site.page_size == 0 {
-            return Err(ConfigError {
-                path,
-                line: None,
-                message: "[site] page_size must be at least 1".into(),
-            });
-        }
-        Ok(cfg)
+        Ok(Config {
+            source: Source { path, text },
+            ..cfg
+        })
     }
 }
 
+/// One step of a path into a TOML document.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+/// The 1-based line where the value at `path` starts in the TOML `text`.
+pub fn toml_line(text: &str, path: &[Key]) -> Option<usize> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let start = span_in_table(doc.get_ref(), path)?;
+    Some(text[..start.min(text.len())].matches('\n').count() + 1)
+}
+
+fn span_in_table(table: &toml::de::DeTable, path: &[Key]) -> Option<usize> {
+    let (Key::Name(name), rest) = path.split_first()? else {
+        return None;
+    };
+    let (_, v) = table.iter().find(|(k, _)| k.get_ref() == name)?;
+    span_in_value(v, rest)
+}
+
+fn span_in_value(v: &toml::Spanned<toml::de::DeValue>, path: &[Key]) -> Option<usize> {
+    use toml::de::DeValue;
+    match (path.first(), v.get_ref()) {
+        (None, _) => Some(v.span().start),
+        (Some(Key::Index(i)), DeValue::Array(a)) => span_in_value(a.get(*i)?, &path[1..]),
+        (Some(Key::Name(_)), DeValue::Table(t)) => span_in_table(t, path),
+        _ => None,
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,7 +198,7 @@ mod tests {
         let c = load("[site]\ntitle = \"Ops\"\nurl = \"https://x.example\"\n").unwrap();
         assert_eq!(
             (c.site.title.as_str(), c.site.url.as_str()),
-            ("Ops", "https://x.example/")
+            ("Ops", "https://x.example")
         );
     }
 
@@ -171,6 +209,10 @@ mod tests {
         assert!(e.to_string().contains("hindsight.toml:3:"), "{e}");
         let e = load("[site\n").unwrap_err();
         assert_eq!(e.line, Some(1));
-        assert!(load("[site]\npage_size = 0\n").is_err());
+        let c = load("[site]\ntitle = \"x\"\npage_size = 0\n").unwrap();
+        let e = c
+            .source
+            .error(&[Key::Name("site"), Key::Name("page_size")], "no".into());
+        assert_eq!(e.line, Some(3), "{e}");
     }
 }

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use super::args::BuildArgs;
 use super::rules::{Destination, Planned};
 use super::{Ctx, Outcome};
-use crate::config::Config;
+use crate::config::SiteConfig;
 use crate::search::{OpenOptions, RECURRENCE, Recurrence};
 use crate::site::{self, output};
 
@@ -20,7 +20,7 @@ const SHOWN_RECURRENCES: usize = 10;
 
 pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
     let started = Instant::now();
-    let config = Config::load(&ctx.kb.root).map_err(anyhow::Error::new)?;
+    let site_config = site::settings(&ctx.config)?;
     let lock = (!a.check).then(|| ctx.lock("build")).transpose()?;
     let t = Instant::now();
     let (loaded, load_errors) = ctx.load_incidents();
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
         anyhow::bail!("{load_errors} postmortem(s) could not be read; nothing built");
     }
     let Some(lock) = lock else {
-        return check(ctx, &config, &loaded);
+        return check(ctx, &site_config, &loaded);
     };
     // Everything that can refuse does so before anything is written: the site folder
     // (files of the user's in it) and the rule sources (broken blocks or rule files).
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
     // its findings are printed once both are done.
     std::thread::scope(|scope| {
         let search = scope.spawn(|| search_step(ctx, &lock, &loaded));
-        let built = write_outputs(ctx, &config, &loaded, &planned, target);
+        let built = write_outputs(ctx, &site_config, &loaded, &planned, target);
         let recurrences = search.join().expect("search index thread")?;
         let built = built?;
         print_recurrences(ctx, &recurrences)?;
@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
 /// failed render leaves rules and site as they were.
 fn write_outputs(
     ctx: &Ctx,
-    config: &Config,
+    config: &SiteConfig,
     loaded: &[crate::kb::Loaded],
     planned: &Planned,
     target: output::Target,
@@ -78,7 +78,7 @@ fn write_outputs(
     let input = site::Input {
         loaded,
         rules: &planned.rules,
-        config: &config.site,
+        config,
         templates: &templates,
     };
     let bar = progress(ctx, loaded.len());
@@ -107,7 +107,7 @@ fn write_outputs(
 }
 
 /// `build --check`: compare what a build would write with what is there.
-fn check(ctx: &Ctx, config: &Config, loaded: &[crate::kb::Loaded]) -> Result<Outcome> {
+fn check(ctx: &Ctx, config: &SiteConfig, loaded: &[crate::kb::Loaded]) -> Result<Outcome> {
     let planned = super::rules::plan(ctx, loaded, &Destination::default_for(ctx))?;
     let stale_rules = super::rules::report_stale(ctx, &planned)?;
     let t = Instant::now();
@@ -115,7 +115,7 @@ fn check(ctx: &Ctx, config: &Config, loaded: &[crate::kb::Loaded]) -> Result<Out
     let input = site::Input {
         loaded,
         rules: &planned.rules,
-        config: &config.site,
+        config,
         templates: &templates,
     };
     let site_dir = ctx.kb.site_dir();

@@ -9,7 +9,6 @@ use rayon::prelude::*;
 
 use super::args::LintArgs;
 use super::{Ctx, Outcome};
-use crate::config::Config;
 use crate::fsio;
 use crate::lines::Excerpt;
 use crate::lint::{self, Code, Finding, Settings};
@@ -29,8 +28,8 @@ pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
     if let Some(code) = &a.explain {
         return explain(ctx, code);
     }
-    let config = Config::load(&ctx.kb.root).map_err(anyhow::Error::new)?;
-    let settings = Settings::new(&config.lint).map_err(|e| anyhow::anyhow!(e))?;
+    let config = &ctx.config;
+    let settings = Settings::new(&config.lint, &config.source)?;
     let roots = if a.paths.is_empty() {
         vec![ctx.kb.incidents_dir()]
     } else {

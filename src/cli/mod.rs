@@ -37,6 +37,9 @@ pub enum Outcome {
 /// Shared context for commands.
 pub struct Ctx {
     pub kb: KnowledgeBase,
+    /// `hindsight.toml` as read (defaults if there is none); each command checks the
+    /// tables it uses.
+    pub config: crate::config::Config,
     pub quiet: bool,
     pub verbose: bool,
     pub color: ColorWhen,
@@ -214,25 +217,36 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         kb: KnowledgeBase::new(args.dir.clone()),
+        config: crate::config::Config::default(),
         quiet: args.quiet,
         verbose: args.verbose,
         color: args.color,
     };
-    // As `git -C`: a knowledge base root that is not there is an error before any
-    // command runs, rather than one error per path under it.
-    if !matches!(args.command, Command::Completions(_) | Command::Man) && !args.dir.is_dir() {
-        let why = if args.dir.exists() {
-            "not a folder"
-        } else {
-            "no such folder"
-        };
-        ctx.error(format!(
-            "{}: {why} (the knowledge base root, -C)",
-            args.dir.display()
-        ));
-        return ExitCode::from(2);
+    if !matches!(args.command, Command::Completions(_) | Command::Man) {
+        // As `git -C`: a knowledge base root that is not there is an error before any
+        // command runs, rather than one error per path under it.
+        if !args.dir.is_dir() {
+            let why = if args.dir.exists() {
+                "not a folder"
+            } else {
+                "no such folder"
+            };
+            ctx.error(format!(
+                "{}: {why} (the knowledge base root, -C)",
+                args.dir.display()
+            ));
+            return ExitCode::from(2);
+        }
+        // A broken hindsight.toml stops every command, not only the ones that use it.
+        match crate::config::Config::load(&ctx.kb.root) {
+            Ok(c) => ctx.config = c,
+            Err(e) => {
+                ctx.error(e);
+                return ExitCode::from(2);
+            }
+        }
     }
     let result = match &args.command {
         Command::Build(a) => build::run(&ctx, a),

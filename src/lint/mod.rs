@@ -9,7 +9,7 @@ mod suppress;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::config::LintConfig;
+use crate::config::{ConfigError, LintConfig, Source};
 use crate::document::Document;
 use crate::incident::Incident;
 use crate::ingest::Ingested;
@@ -55,13 +55,15 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings::new(&LintConfig::default()).expect("the defaults are valid")
+        Settings::new(&LintConfig::default(), &Source::default()).expect("the defaults are valid")
     }
 }
 
 impl Settings {
-    /// Settings from the config section; an unknown kind, code or level is an error.
-    pub fn new(cfg: &LintConfig) -> Result<Settings, String> {
+    /// Settings from `[lint]`; an unknown kind, code or level is an error at its line
+    /// of `source`.
+    pub fn new(cfg: &LintConfig, source: &Source) -> Result<Settings, ConfigError> {
+        use crate::config::Key::Name;
         let names: Vec<&str> = match &cfg.required {
             Some(r) => r.iter().map(String::as_str).collect(),
             None => DEFAULT_REQUIRED.to_vec(),
@@ -70,7 +72,7 @@ impl Settings {
             .iter()
             .map(|n| {
                 SectionKind::from_name(n).ok_or_else(|| {
-                    format!("[lint] required: `{n}` is not a section kind (e.g. summary, impact, timeline, root_cause)")
+                    source.error(&[Name("lint"), Name("required")], format!("[lint] required: `{n}` is not a section kind (e.g. summary, impact, timeline, root_cause)"))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -81,7 +83,8 @@ impl Settings {
                 let hint = Code::suggest(code)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
-                return Err(format!("[lint.level]: no lint code `{code}`{hint}"));
+                let at = [Name("lint"), Name("level"), Name(code)];
+                return Err(source.error(&at, format!("[lint.level]: no lint code `{code}`{hint}")));
             };
             let level = match level.as_str() {
                 "error" => Some(Level::Error),
@@ -89,8 +92,12 @@ impl Settings {
                 "note" => Some(Level::Note),
                 "allow" | "off" => None,
                 other => {
-                    return Err(format!(
-                        "[lint.level] {code} = \"{other}\": use error, warning, note or allow"
+                    let at = [Name("lint"), Name("level"), Name(code)];
+                    return Err(source.error(
+                        &at,
+                        format!(
+                            "[lint.level] {code} = \"{other}\": use error, warning, note or allow"
+                        ),
                     ));
                 }
             };

@@ -244,7 +244,7 @@ fn levels_and_required_sections_are_configurable() {
         .into_iter()
         .collect(),
     };
-    let s = Settings::new(&cfg).unwrap();
+    let s = Settings::new(&cfg, &Default::default()).unwrap();
     let text = "# T\n**Date:** 2025-01-01\n**Severity:** low\n\n## Summary\nx\n\n## Action Items\n- do it\n";
     let f = lint_with(text, &s, None);
     let found: Vec<(&str, Level)> = f.iter().map(|f| (f.code.name(), f.level)).collect();
@@ -253,7 +253,31 @@ fn levels_and_required_sections_are_configurable() {
         required: Some(vec!["root_causes".into()]),
         ..LintConfig::default()
     };
-    assert!(Settings::new(&bad).unwrap_err().contains("root_causes"));
+    let e = Settings::new(&bad, &Default::default()).unwrap_err();
+    assert!(e.message.contains("root_causes"), "{e}");
+}
+
+/// A bad value in `[lint]` is reported at its line of hindsight.toml.
+#[test]
+fn config_errors_point_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        "[site]\ntitle = \"x\"\n\n[lint.level]\naction-owner = \"loud\"\nmojibak = \"allow\"\n";
+    std::fs::write(dir.path().join("hindsight.toml"), text).unwrap();
+    let c = crate::config::Config::load(dir.path()).unwrap();
+    let e = Settings::new(&c.lint, &c.source).unwrap_err();
+    assert!(e.to_string().contains("hindsight.toml:5:"), "{e}");
+    std::fs::write(
+        dir.path().join("hindsight.toml"),
+        text.replace("\"loud\"", "\"error\""),
+    )
+    .unwrap();
+    let c = crate::config::Config::load(dir.path()).unwrap();
+    let e = Settings::new(&c.lint, &c.source).unwrap_err();
+    assert!(
+        e.to_string().contains("hindsight.toml:6:") && e.to_string().contains("mojibake"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::config::{Key, toml_line};
 pub use crate::report::Level;
 
 /// One rule: a lesson from one or more incidents, with the checks that enforce it.
@@ -462,38 +463,6 @@ fn validate_guard(g: &Guard) -> Result<(), (&'static str, String)> {
         Guard::Command { .. } | Guard::GitClean { .. } => {}
     }
     check_globs(g.if_exists()).map_err(|m| ("if_exists", m))
-}
-
-/// One step of a path into a TOML document.
-#[derive(Debug, Clone, Copy)]
-pub enum Key<'a> {
-    Name(&'a str),
-    Index(usize),
-}
-
-/// The 1-based line where the value at `path` starts in the TOML `text`.
-pub fn toml_line(text: &str, path: &[Key]) -> Option<usize> {
-    let doc = toml::de::DeTable::parse(text).ok()?;
-    let start = span_in_table(doc.get_ref(), path)?;
-    Some(text[..start.min(text.len())].matches('\n').count() + 1)
-}
-
-fn span_in_table(table: &toml::de::DeTable, path: &[Key]) -> Option<usize> {
-    let (Key::Name(name), rest) = path.split_first()? else {
-        return None;
-    };
-    let (_, v) = table.iter().find(|(k, _)| k.get_ref() == name)?;
-    span_in_value(v, rest)
-}
-
-fn span_in_value(v: &toml::Spanned<toml::de::DeValue>, path: &[Key]) -> Option<usize> {
-    use toml::de::DeValue;
-    match (path.first(), v.get_ref()) {
-        (None, _) => Some(v.span().start),
-        (Some(Key::Index(i)), DeValue::Array(a)) => span_in_value(a.get(*i)?, &path[1..]),
-        (Some(Key::Name(_)), DeValue::Table(t)) => span_in_table(t, path),
-        _ => None,
-    }
 }
 
 /// The most memory one guard's compiled pattern may take. The regex crate's own

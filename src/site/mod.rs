@@ -22,7 +22,7 @@ use handlebars::Handlebars;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::SiteConfig;
+use crate::config::{Config, ConfigError, Key, SiteConfig};
 use crate::incident::{Severity, Status, slug};
 use crate::kb::Loaded;
 use crate::rules::Rule;
@@ -115,6 +115,21 @@ fn file_name(s: &str) -> String {
 const MAX_FILE_NAME: usize = 200;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `[site]` checked and settled: `page_size` at least 1, `url` ending in `/`.
+pub fn settings(config: &Config) -> Result<SiteConfig, ConfigError> {
+    let mut site = config.site.clone();
+    if site.page_size == 0 {
+        let at = [Key::Name("site"), Key::Name("page_size")];
+        return Err(config
+            .source
+            .error(&at, "[site] page_size must be at least 1".into()));
+    }
+    if !site.url.is_empty() && !site.url.ends_with('/') {
+        site.url.push('/');
+    }
+    Ok(site)
+}
 
 struct Ctx<'a> {
     hb: Handlebars<'static>,
