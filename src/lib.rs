@@ -1,6 +1,7 @@
 //! hindsight: turns a folder of incident postmortems into a searchable knowledge base,
 //! a static site, guard rules that run before a deploy, and rule files for coding agents.
 
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod config;

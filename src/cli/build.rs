@@ -6,21 +6,18 @@
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::args::BuildArgs;
-use super::rules::{Destination, Planned};
 use super::{Ctx, Outcome};
-use crate::config::SiteConfig;
-use crate::search::{OpenOptions, RECURRENCE, Recurrence};
-use crate::site::{self, output};
+use crate::build::{self, BuildError, Options, Progress};
+use crate::search::{RECURRENCE, Recurrence};
 
 /// At most this many recurrences are listed; the rest are counted.
 const SHOWN_RECURRENCES: usize = 10;
 
 pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
     let started = Instant::now();
-    let site_config = site::settings(&ctx.config)?;
     let lock = (!a.check).then(|| ctx.lock("build")).transpose()?;
     let t = Instant::now();
     let (loaded, load_errors) = ctx.load_incidents();
@@ -29,103 +26,77 @@ pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
         anyhow::bail!("{load_errors} postmortem(s) could not be read; nothing built");
     }
     let Some(lock) = lock else {
-        return check(ctx, &site_config, &loaded);
+        return check(ctx, &loaded);
     };
-    // Everything that can refuse does so before anything is written: the site folder
-    // (files of the user's in it) and the rule sources (broken blocks or rule files).
-    let target = output::Target::open(&ctx.kb.site_dir(), a.force)?;
-    let t = Instant::now();
-    let planned = super::rules::plan(ctx, &loaded, &Destination::default_for(ctx))?;
-    ctx.timing("rules", t);
-
-    // The search index (tantivy's own threads) is built while the site is rendered;
-    // its findings are printed once both are done.
-    std::thread::scope(|scope| {
-        let search = scope.spawn(|| search_step(ctx, &lock, &loaded));
-        let built = write_outputs(ctx, &site_config, &loaded, &planned, target);
-        let recurrences = search.join().expect("search index thread")?;
-        let built = built?;
-        print_recurrences(ctx, &recurrences)?;
-        if !ctx.quiet {
-            writeln!(
-                ctx.stdout(),
-                "built {} incident{}: {} pages, {} repairs, {} rules ({} with guards), search index {} KB, in {:.1} s",
-                loaded.len(),
-                if loaded.len() == 1 { "" } else { "s" },
-                built.site.pages,
-                built.site.repairs,
-                planned.rules.len(),
-                planned.guarded(),
-                built.site.search_bytes.div_ceil(1024),
-                started.elapsed().as_secs_f64()
-            )?;
-        }
-        Ok(Outcome::Clean)
-    })
-}
-
-/// Render the site beside the old one, then write the rules, then swap the site in: a
-/// failed render leaves rules and site as they were.
-fn write_outputs(
-    ctx: &Ctx,
-    config: &SiteConfig,
-    loaded: &[crate::kb::Loaded],
-    planned: &Planned,
-    target: output::Target,
-) -> Result<Built> {
-    let t = Instant::now();
-    let templates = ctx.kb.templates_dir();
-    let input = site::Input {
-        loaded,
-        rules: &planned.rules,
-        config,
-        templates: &templates,
-    };
-    let bar = progress(ctx, loaded.len());
-    let tick = || bar.inc(1);
-    let rendered = target.render(|sink| site::render(&input, sink, &tick))?;
-    bar.finish_and_clear();
-    super::rules::apply(ctx, planned)?;
-    let published = rendered.commit()?;
-    ctx.timing("site", t);
+    let bar = Bar(progress(ctx, loaded.len()), ctx);
+    let opts = Options { force: a.force };
+    let built = build::build(&ctx.kb, &lock, &ctx.config, &loaded, &opts, &bar)
+        .map_err(|e| report(ctx, e))?;
+    bar.0.finish_and_clear();
+    super::rules::print_kept(ctx, &built.rules);
+    super::rules::print_writes(ctx, &built.rules)?;
     let site_dir = ctx.kb.site_dir();
-    for f in &published.kept {
+    for f in &built.site.kept {
         ctx.warn(format!(
             "kept {} (not written by hindsight; --force)",
             ctx.kb.relative(&site_dir.join(f))
         ));
     }
-    for f in &published.replaced {
+    for f in &built.site.replaced {
         ctx.warn(format!(
             "replaced {} (edited by hand since the last build; --force)",
             ctx.kb.relative(&site_dir.join(f))
         ));
     }
-    Ok(Built {
-        site: published.summary,
-    })
+    if let Some(p) = &built.index.moved_aside {
+        ctx.warn(format!(
+            "{} held files hindsight did not write; moved them to {}",
+            crate::search::SearchIndex::dir(&ctx.kb).display(),
+            p.display()
+        ));
+    }
+    print_recurrences(ctx, &built.recurrences)?;
+    if !ctx.quiet {
+        let summary = &built.site.summary;
+        writeln!(
+            ctx.stdout(),
+            "built {} incident{}: {} pages, {} repairs, {} rules ({} with guards), search index {} KB, in {:.1} s",
+            loaded.len(),
+            if loaded.len() == 1 { "" } else { "s" },
+            summary.pages,
+            summary.repairs,
+            built.rules.rules.len(),
+            built.rules.guarded(),
+            summary.search_bytes.div_ceil(1024),
+            started.elapsed().as_secs_f64()
+        )?;
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Report each unreadable rule source, then the error itself.
+fn report(ctx: &Ctx, e: BuildError) -> anyhow::Error {
+    if let BuildError::Rules(errors) = &e {
+        for s in errors {
+            ctx.error(s);
+        }
+    }
+    anyhow::Error::new(e)
 }
 
 /// `build --check`: compare what a build would write with what is there.
-fn check(ctx: &Ctx, config: &SiteConfig, loaded: &[crate::kb::Loaded]) -> Result<Outcome> {
-    let planned = super::rules::plan(ctx, loaded, &Destination::default_for(ctx))?;
-    let stale_rules = super::rules::report_stale(ctx, &planned)?;
+fn check(ctx: &Ctx, loaded: &[crate::kb::Loaded]) -> Result<Outcome> {
     let t = Instant::now();
-    let templates = ctx.kb.templates_dir();
-    let input = site::Input {
-        loaded,
-        rules: &planned.rules,
-        config,
-        templates: &templates,
-    };
-    let site_dir = ctx.kb.site_dir();
-    let stale = output::check(&site_dir, |sink| site::render(&input, sink, &|| {}))?;
+    let stale = build::check(&ctx.kb, &ctx.config, loaded).map_err(|e| report(ctx, e))?;
     ctx.timing("site", t);
+    super::rules::print_kept(ctx, &stale.rules);
+    let stale_rules = super::rules::report_stale(ctx, &stale.rules)?;
+    let site_dir = ctx.kb.site_dir();
     let mut out = ctx.stdout();
-    for f in &stale {
+    for f in &stale.site {
         writeln!(out, "{}: out of date", ctx.kb.relative(&site_dir.join(f)))?;
     }
-    if stale_rules > 0 || !stale.is_empty() {
+    if stale_rules > 0 || !stale.site.is_empty() {
         writeln!(
             out,
             "the committed rules/ or site/ are stale; run `hindsight build`"
@@ -137,44 +108,23 @@ fn check(ctx: &Ctx, config: &SiteConfig, loaded: &[crate::kb::Loaded]) -> Result
             out,
             "rules/ and site/ are up to date ({} incidents, {} rules)",
             loaded.len(),
-            planned.rules.len()
+            stale.rules.rules.len()
         )?;
     }
     Ok(Outcome::Clean)
 }
 
-/// What a build wrote, for the closing line.
-struct Built {
-    site: site::Summary,
-}
+/// The progress bar, and `-v` step timings.
+struct Bar<'a>(indicatif::ProgressBar, &'a Ctx);
 
-/// Bring the search index up to date; recurrences among the incidents it changed.
-fn search_step(
-    ctx: &Ctx,
-    lock: &crate::kb::Lock,
-    loaded: &[crate::kb::Loaded],
-) -> Result<Vec<Recurrence>> {
-    let t = Instant::now();
-    let opts = OpenOptions {
-        verify: true,
-        ..OpenOptions::default()
-    };
-    let (index, stats) = ctx.index_from(lock, &opts, loaded).with_context(|| {
-        let dir = crate::search::SearchIndex::dir(&ctx.kb);
-        format!("updating {}", ctx.kb.relative(&dir))
-    })?;
-    ctx.timing("index", t);
-    let t = Instant::now();
-    let changed: std::collections::HashSet<&str> =
-        stats.changed.iter().map(String::as_str).collect();
-    let dated: Vec<(&str, Option<&str>)> = loaded
-        .iter()
-        .filter(|l| changed.contains(l.incident.path.as_str()))
-        .map(|l| (l.incident.id.as_str(), l.incident.date.as_deref()))
-        .collect();
-    let recurrences = index.recurrences(&dated)?;
-    ctx.timing("recurrences", t);
-    Ok(recurrences)
+impl Progress for Bar<'_> {
+    fn step(&self, name: &str, since: Instant) {
+        self.1.timing(name, since);
+    }
+
+    fn page(&self) {
+        self.0.inc(1);
+    }
 }
 
 fn print_recurrences(ctx: &Ctx, recurrences: &[Recurrence]) -> Result<()> {

@@ -1,18 +1,15 @@
 //! `hindsight rules`: compile guard rules and agent files, or check they are current.
-//! `build` plans and applies them through the same two steps.
+//! `build` reports its rule files with the same printers.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
 use super::args::RulesArgs;
 use super::{Ctx, Outcome};
-use crate::kb::Loaded;
-use crate::owned::{self, Action};
-use crate::rules::Rule;
-use crate::rules::agents::{ALL_TARGETS, Target};
-use crate::rules::generate::generate;
+use crate::owned::Action;
+use crate::rules::agents::ALL_TARGETS;
+use crate::rules::generate::{self, Plan};
 
 pub fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
     let _lock = (!a.check).then(|| ctx.lock("rules")).transpose()?;
@@ -20,85 +17,19 @@ pub fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
     if load_errors > 0 {
         bail!("{load_errors} postmortem(s) could not be read; no rules written");
     }
-    let planned = plan(ctx, &loaded, &Destination::of(ctx, a))?;
-    let guarded = planned.guarded();
-    if a.check {
-        let stale = report_stale(ctx, &planned)?;
-        if stale > 0 {
-            writeln!(ctx.stdout(), "{stale} file(s) stale; run `hindsight rules`")?;
-            return Ok(Outcome::Findings);
-        }
-        if !ctx.quiet {
-            writeln!(
-                ctx.stdout(),
-                "rules are up to date: {} rules ({guarded} with guards)",
-                planned.rules.len()
-            )?;
-        }
-        return Ok(Outcome::Clean);
-    }
-    let written = apply(ctx, &planned)?;
-    if !ctx.quiet {
-        writeln!(
-            ctx.stdout(),
-            "{} rules ({guarded} with guards) from {} postmortems; {written} file(s) written",
-            planned.rules.len(),
-            loaded.len(),
-        )?;
-    }
-    Ok(Outcome::Clean)
-}
-
-/// Where agent files go and which ones.
-pub struct Destination {
-    pub agents_out: PathBuf,
-    pub targets: Vec<Target>,
-}
-
-impl Destination {
-    fn of(ctx: &Ctx, a: &RulesArgs) -> Destination {
-        let targets = if a.no_agents {
-            Vec::new()
-        } else if a.targets.is_empty() {
-            ALL_TARGETS.to_vec()
-        } else {
-            a.targets.clone()
-        };
-        Destination {
-            agents_out: a
-                .agents_out
-                .clone()
-                .unwrap_or_else(|| ctx.kb.rules_dir().join("agents")),
-            targets,
-        }
-    }
-
-    /// The knowledge base's own agent folder, every target.
-    pub fn default_for(ctx: &Ctx) -> Destination {
-        Destination {
-            agents_out: ctx.kb.rules_dir().join("agents"),
-            targets: ALL_TARGETS.to_vec(),
-        }
-    }
-}
-
-/// The compiled rules and what writing them would do to each file.
-pub struct Planned {
-    pub rules: Vec<Rule>,
-    actions: Vec<(PathBuf, Action, Option<String>)>,
-}
-
-impl Planned {
-    pub fn guarded(&self) -> usize {
-        self.rules.iter().filter(|r| !r.guards.is_empty()).count()
-    }
-}
-
-/// Compile `loaded` and decide what to write, saying which files are kept and why.
-/// Writes nothing.
-pub fn plan(ctx: &Ctx, loaded: &[Loaded], dest: &Destination) -> Result<Planned> {
-    let generated = match generate(&ctx.kb, loaded, &dest.agents_out, &dest.targets) {
-        Ok(g) => g,
+    let targets = if a.no_agents {
+        Vec::new()
+    } else if a.targets.is_empty() {
+        ALL_TARGETS.to_vec()
+    } else {
+        a.targets.clone()
+    };
+    let agents_out = a
+        .agents_out
+        .clone()
+        .unwrap_or_else(|| ctx.kb.rules_dir().join("agents"));
+    let plan = match generate::plan(&ctx.kb, &loaded, &agents_out, &targets) {
+        Ok(p) => p,
         Err(errors) => {
             for e in &errors {
                 ctx.error(e);
@@ -109,9 +40,40 @@ pub fn plan(ctx: &Ctx, loaded: &[Loaded], dest: &Destination) -> Result<Planned>
             );
         }
     };
-    let actions = owned::plan(&generated.files, &generated.owned_dirs);
+    print_kept(ctx, &plan);
+    let guarded = plan.guarded();
+    if a.check {
+        let stale = report_stale(ctx, &plan)?;
+        if stale > 0 {
+            writeln!(ctx.stdout(), "{stale} file(s) stale; run `hindsight rules`")?;
+            return Ok(Outcome::Findings);
+        }
+        if !ctx.quiet {
+            writeln!(
+                ctx.stdout(),
+                "rules are up to date: {} rules ({guarded} with guards)",
+                plan.rules.len()
+            )?;
+        }
+        return Ok(Outcome::Clean);
+    }
+    plan.apply().context("writing rule files")?;
+    let written = print_writes(ctx, &plan)?;
+    if !ctx.quiet {
+        writeln!(
+            ctx.stdout(),
+            "{} rules ({guarded} with guards) from {} postmortems; {written} file(s) written",
+            plan.rules.len(),
+            loaded.len(),
+        )?;
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Say which files the plan keeps as they are, and why.
+pub fn print_kept(ctx: &Ctx, plan: &Plan) {
     let rules_dir = ctx.kb.rules_dir();
-    for (path, action, _) in &actions {
+    for (path, action, _) in &plan.actions {
         // A rule file of the user's is a rule all the same (see `generate`).
         let used = if path.parent() == Some(rules_dir.as_path()) {
             "; its rule is used as written"
@@ -132,17 +94,13 @@ pub fn plan(ctx: &Ctx, loaded: &[Loaded], dest: &Destination) -> Result<Planned>
             _ => {}
         }
     }
-    Ok(Planned {
-        rules: generated.rules,
-        actions,
-    })
 }
 
 /// Print each file the plan would change; returns how many.
-pub fn report_stale(ctx: &Ctx, planned: &Planned) -> Result<usize> {
+pub fn report_stale(ctx: &Ctx, plan: &Plan) -> Result<usize> {
     let mut out = ctx.stdout();
     let mut n = 0;
-    for (path, action, _) in planned.actions.iter().filter(|(_, a, _)| a.writes()) {
+    for (path, action) in plan.writes() {
         let what = match action {
             Action::Create => "missing",
             Action::Delete => "no longer generated",
@@ -154,18 +112,13 @@ pub fn report_stale(ctx: &Ctx, planned: &Planned) -> Result<usize> {
     Ok(n)
 }
 
-/// Write the plan (atomically per file), listing what changed when it is a short
-/// list; returns how many files were written or removed.
-pub fn apply(ctx: &Ctx, planned: &Planned) -> Result<usize> {
-    owned::apply(&planned.actions).context("writing rule files")?;
-    let writes: Vec<_> = planned
-        .actions
-        .iter()
-        .filter(|(_, a, _)| a.writes())
-        .collect();
+/// List what an applied plan changed when it is a short list; returns how many files
+/// were written or removed.
+pub fn print_writes(ctx: &Ctx, plan: &Plan) -> Result<usize> {
+    let writes: Vec<_> = plan.writes().collect();
     if !ctx.quiet && writes.len() <= 20 {
         let mut out = ctx.stdout();
-        for (path, action, _) in &writes {
+        for (path, action) in &writes {
             let verb = match action {
                 Action::Create => "created",
                 Action::Delete => "deleted",
