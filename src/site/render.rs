@@ -1,0 +1,509 @@
+//! Rendering the site: the layout every page shares (order, page names, tag links),
+//! then one function per kind of page, each writing to the sink.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use handlebars::Handlebars;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::pages::{self, Common, Counts, Link, ListPage, Row, RuleRef};
+use super::{
+    Input, Sink, SiteError, Summary, chart, feed, file_name, html, searchindex, templates,
+};
+use crate::config::SiteConfig;
+use crate::incident::{Incident, Severity, Status, slug};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Render the whole site into `sink`; `tick` is called once per incident page.
+pub fn render(
+    input: &Input,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Summary, SiteError> {
+    let site = Layout::new(input, sink)?;
+    site.incident_pages(tick)?;
+    let tag_rows = site.packed_rows()?;
+    let index_pages = site.index_pages()?;
+    let tag_pages = site.tag_pages(&tag_rows)?;
+    // The packed rows are done with; the search index below grows while it builds.
+    drop(tag_rows);
+    site.tags_page()?;
+    site.rules_page()?;
+    site.not_found_page()?;
+    site.feed_and_sitemap(index_pages)?;
+    let assets = templates::assets(input.templates)?;
+    for (path, bytes) in &assets {
+        site.put(path, bytes)?;
+    }
+    let index = site.search_index()?;
+    let pages = input.loaded.len() + index_pages + tag_pages + 3;
+    Ok(Summary {
+        pages,
+        files: pages + 2 + assets.len() + index.files,
+        search_bytes: index.bytes,
+        repairs: input.loaded.iter().map(|l| l.incident.repairs.count).sum(),
+    })
+}
+
+/// What every page of one build shares.
+struct Layout<'a> {
+    input: &'a Input<'a>,
+    ctx: Ctx<'a>,
+    /// Incident indices, newest first; undated last; then by title and path.
+    order: Vec<usize>,
+    /// Each incident's page, unique even when two postmortems share an id.
+    urls: Vec<String>,
+    /// One link per distinct tag, shared by every incident with it: a link per
+    /// incident and tag was 100 MB at 100,000 incidents.
+    tag_links: BTreeMap<&'a str, Link>,
+    /// Incidents per tag, in `order`.
+    by_tag: BTreeMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Layout<'a> {
+    fn new(input: &'a Input<'a>, sink: &'a dyn Sink) -> Result<Layout<'a>, SiteError> {
+        let loaded = input.loaded;
+        let mut order: Vec<usize> = (0..loaded.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&loaded[a].incident, &loaded[b].incident);
+            y.date
+                .is_some()
+                .cmp(&x.date.is_some())
+                .then_with(|| y.date.cmp(&x.date))
+                .then_with(|| x.title.cmp(&y.title))
+                .then_with(|| x.path.cmp(&y.path))
+        });
+        let tag_links = loaded
+            .iter()
+            .flat_map(|l| &l.incident.tags)
+            .map(|t| {
+                let link = Link {
+                    name: t.clone(),
+                    url: tag_url(t),
+                };
+                (t.as_str(), link)
+            })
+            .collect();
+        let mut by_tag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for &i in &order {
+            for t in &loaded[i].incident.tags {
+                by_tag.entry(t.as_str()).or_default().push(i);
+            }
+        }
+        let ctx = Ctx {
+            hb: templates::registry(input.templates)?,
+            config: input.config,
+            counts: Counts {
+                incidents: loaded.len(),
+                rules: input.rules.len(),
+                guards: input.rules.iter().filter(|r| !r.guards.is_empty()).count(),
+            },
+            sink,
+        };
+        Ok(Layout {
+            urls: page_urls(input),
+            input,
+            ctx,
+            order,
+            tag_links,
+            by_tag,
+        })
+    }
+
+    fn incident(&self, i: usize) -> &'a Incident {
+        &self.input.loaded[i].incident
+    }
+
+    fn tags(&self, i: usize) -> Vec<&Link> {
+        let tags = &self.incident(i).tags;
+        tags.iter().map(|t| &self.tag_links[t.as_str()]).collect()
+    }
+
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), SiteError> {
+        self.ctx
+            .sink
+            .put(path, bytes)
+            .map_err(|e| SiteError::Io(PathBuf::from(path), e))
+    }
+
+    /// One page per incident, in parallel.
+    fn incident_pages(&self, tick: &(dyn Fn() + Sync)) -> Result<(), SiteError> {
+        let by_incident = pages::rules_by_incident(self.input.rules);
+        self.order.par_iter().try_for_each(|&i| {
+            let l = &self.input.loaded[i];
+            let inc = &l.incident;
+            let text = l.text().map_err(|e| SiteError::Io(l.path.clone(), e))?;
+            let body = html::render(text.get(l.body_offset..).unwrap_or(""));
+            let rules = by_incident.get(inc.id.as_str()).map(|rs| {
+                rs.iter()
+                    .map(|&k| RuleRef::of(&self.input.rules[k as usize]))
+                    .collect()
+            });
+            let page = pages::IncidentPage {
+                common: self.ctx.common("../", inc.title.clone()),
+                incident: inc,
+                tags: self.tags(i),
+                rules: rules.unwrap_or_default(),
+                body,
+                repaired: inc.repairs.count > 0,
+            };
+            self.ctx.page("incident", &self.urls[i], &page)?;
+            tick();
+            Ok(())
+        })
+    }
+
+    /// An incident's table row for a page `root` below the site root.
+    fn row(&self, i: usize, root: &str) -> Result<String, SiteError> {
+        let inc = self.incident(i);
+        let mut text = format!(
+            "{} {} {} {}",
+            inc.title,
+            inc.tags.join(" "),
+            inc.severity.map_or("", Severity::as_str),
+            inc.status.map_or("", Status::as_str)
+        );
+        text.extend(inc.causes.iter().take(3).map(|c| format!(" {}", c.text)));
+        let row = Row {
+            root,
+            date: inc.date.as_deref(),
+            title: &inc.title,
+            url: &self.urls[i],
+            severity: inc.severity.map(Severity::as_str),
+            rank: inc.severity.map_or(0, Severity::rank),
+            status: inc.status.map(Status::as_str),
+            tags: self.tags(i),
+            search_text: text.to_lowercase(),
+        };
+        self.ctx.fragment("incident_row", &self.urls[i], &row)
+    }
+
+    /// Every incident's row for tag pages: a row shows once per tag (about ten
+    /// times), so it is rendered once and kept, LZ4-packed (the rows were a tenth of a
+    /// 100,000-incident build's memory).
+    fn packed_rows(&self) -> Result<Vec<Box<[u8]>>, SiteError> {
+        (0..self.input.loaded.len())
+            .into_par_iter()
+            .map(|i| {
+                let html = self.row(i, "../")?;
+                Ok(lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice())
+            })
+            .collect()
+    }
+
+    /// The index, a page at a time (each row rendered when its page is); returns how
+    /// many pages.
+    fn index_pages(&self) -> Result<usize, SiteError> {
+        let size = self.input.config.page_size;
+        let points: Vec<(Option<&str>, Option<Severity>)> = self
+            .input
+            .loaded
+            .iter()
+            .map(|l| (l.incident.date.as_deref(), l.incident.severity))
+            .collect();
+        let n = self.order.len().div_ceil(size).max(1);
+        for k in 1..=n {
+            let slice = self.order.chunks(size).nth(k - 1).unwrap_or_default();
+            let rows: Vec<String> = slice
+                .par_iter()
+                .map(|&i| self.row(i, ""))
+                .collect::<Result<_, SiteError>>()?;
+            let title = match k {
+                1 => "Incidents".into(),
+                _ => format!("Incidents, page {k}"),
+            };
+            let page = ListPage {
+                common: self.ctx.common("", title),
+                rows: rows.concat(),
+                pager: pages::pager(n, k, &index_name),
+                chart: (k == 1).then(|| chart::chart(&points)),
+                tag: None,
+                count: self.order.len(),
+            };
+            self.ctx.page("index", &index_name(k), &page)?;
+        }
+        Ok(n)
+    }
+
+    /// A page (or more) per tag; returns how many pages.
+    fn tag_pages(&self, packed: &[Box<[u8]>]) -> Result<usize, SiteError> {
+        let size = self.input.config.page_size;
+        let table = |members: &mut dyn Iterator<Item = &usize>| {
+            let mut html = Vec::new();
+            for &i in members {
+                html.extend(lz4_flex::decompress_size_prepended(&packed[i]).expect("packed above"));
+            }
+            String::from_utf8(html).expect("packed from strings")
+        };
+        let mut written = 0;
+        for (tag, members) in &self.by_tag {
+            let base = tag_url(tag);
+            let stem = base.trim_end_matches(".html").to_string();
+            let n = members.len().div_ceil(size);
+            let name = |k: usize| match k {
+                1 => base.clone(),
+                _ => format!("{stem}-{k}.html"),
+            };
+            for k in 1..=n {
+                let page = ListPage {
+                    common: self.ctx.common("../", format!("Tag: {tag}")),
+                    rows: table(&mut members.iter().skip((k - 1) * size).take(size)),
+                    pager: pages::pager(n, k, &|k| name(k).trim_start_matches("tags/").to_string()),
+                    chart: None,
+                    tag: Some(tag),
+                    count: members.len(),
+                };
+                self.ctx.page("tag", &name(k), &page)?;
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+
+    fn tags_page(&self) -> Result<(), SiteError> {
+        let tag_list = pages::TagsPage {
+            common: self.ctx.common("../", "Tags".into()),
+            tags: self
+                .by_tag
+                .iter()
+                .map(|(t, m)| pages::TagCount {
+                    name: t.to_string(),
+                    url: tag_url(t),
+                    count: m.len(),
+                })
+                .collect(),
+        };
+        self.ctx.page("tags", "tags/index.html", &tag_list)
+    }
+
+    /// Rules, each with the incidents it was learned from (newest first).
+    fn rules_page(&self) -> Result<(), SiteError> {
+        let loaded = self.input.loaded;
+        let by_id: BTreeMap<&str, usize> = loaded
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.incident.id.as_str(), i))
+            .collect();
+        let mut newness = vec![0; loaded.len()];
+        for (rank, &i) in self.order.iter().enumerate() {
+            newness[i] = rank;
+        }
+        let view = |r: &'a crate::rules::Rule| {
+            let mut from: Vec<usize> = r
+                .incidents
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()).copied())
+                .collect();
+            from.sort_by_key(|&i| newness[i]);
+            pages::RuleView {
+                id: &r.id,
+                title: &r.title,
+                severity: r.severity.as_str(),
+                why: &r.why,
+                do_: r.do_.as_deref(),
+                dont: r.dont.as_deref(),
+                guards: r.guards.iter().map(pages::guard_view).collect(),
+                more_incidents: from.len().saturating_sub(pages::RULE_INCIDENTS),
+                incidents: from
+                    .iter()
+                    .take(pages::RULE_INCIDENTS)
+                    .map(|&i| Link {
+                        name: loaded[i].incident.title.clone(),
+                        url: self.urls[i].clone(),
+                    })
+                    .collect(),
+            }
+        };
+        let rules_page = pages::RulesPage {
+            common: self.ctx.common("", "Rules".into()),
+            rules: self.input.rules.iter().map(view).collect(),
+        };
+        self.ctx.page("rules", "rules.html", &rules_page)
+    }
+
+    fn not_found_page(&self) -> Result<(), SiteError> {
+        let url = self.input.config.url.as_str();
+        let root = if url.is_empty() { "/" } else { url };
+        let page = pages::Plain {
+            common: self.ctx.common(root, "Not found".into()),
+        };
+        self.ctx.page("404", "404.html", &page)
+    }
+
+    fn feed_and_sitemap(&self, index_pages: usize) -> Result<(), SiteError> {
+        let entries: Vec<feed::Entry> = self
+            .order
+            .iter()
+            .filter_map(|&i| {
+                let inc = self.incident(i);
+                Some(feed::Entry {
+                    page: &self.urls[i],
+                    id: &inc.id,
+                    title: &inc.title,
+                    date: inc.date.as_deref()?,
+                    summary: &inc.summary,
+                })
+            })
+            .take(50)
+            .collect();
+        let config = self.input.config;
+        self.put(
+            "feed.xml",
+            feed::atom(&config.title, &config.url, &entries).as_bytes(),
+        )?;
+        let mut listed: Vec<String> = vec![
+            "index.html".into(),
+            "rules.html".into(),
+            "tags/index.html".into(),
+        ];
+        listed.extend((2..=index_pages).map(index_name));
+        listed.extend(self.order.iter().map(|&i| self.urls[i].clone()));
+        listed.extend(self.by_tag.keys().map(|t| tag_url(t)));
+        self.put(
+            "sitemap.xml",
+            feed::sitemap(&config.url, &listed).as_bytes(),
+        )
+    }
+
+    /// The search index, reading each postmortem's plain text as it goes.
+    fn search_index(&self) -> Result<searchindex::Written, SiteError> {
+        let doc = |k: usize| {
+            let i = self.order[k];
+            let l = &self.input.loaded[i];
+            let inc = &l.incident;
+            let plain = l.plain().map_err(|e| SiteError::Io(l.path.clone(), e))?;
+            let mut texts: Vec<(u32, Cow<str>)> = vec![
+                (8, inc.title.as_str().into()),
+                (2, inc.summary.as_str().into()),
+                (1, plain.into()),
+            ];
+            texts.extend(inc.tags.iter().map(|t| (4, t.as_str().into())));
+            texts.extend(
+                inc.causes
+                    .iter()
+                    .chain(&inc.symptoms)
+                    .map(|t| (2, t.text.as_str().into())),
+            );
+            Ok(searchindex::Doc {
+                url: self.urls[i].clone(),
+                title: &inc.title,
+                date: inc.date.as_deref(),
+                severity: inc.severity.map(Severity::as_str),
+                gist: gist(inc),
+                texts,
+            })
+        };
+        searchindex::build(self.order.len(), doc, &mut |name, text| {
+            self.put(&format!("search/{name}"), text.as_bytes())
+        })
+    }
+}
+
+/// Page names for incidents: by id, numbered when two postmortems share one (in path
+/// order, so the numbers are stable).
+fn page_urls(input: &Input) -> Vec<String> {
+    let loaded = input.loaded;
+    let mut taken: BTreeMap<String, usize> = BTreeMap::new();
+    let mut urls = vec![String::new(); loaded.len()];
+    let mut by_path: Vec<usize> = (0..loaded.len()).collect();
+    by_path.sort_by(|&a, &b| loaded[a].incident.path.cmp(&loaded[b].incident.path));
+    for i in by_path {
+        let base = file_name(&loaded[i].incident.id);
+        let n = taken.entry(base.clone()).or_insert(0);
+        *n += 1;
+        urls[i] = if *n == 1 {
+            format!("incidents/{base}.html")
+        } else {
+            format!("incidents/{base}-{n}.html")
+        };
+    }
+    urls
+}
+
+fn tag_url(t: &str) -> String {
+    format!("tags/{}.html", file_name(&slug(t)))
+}
+
+fn index_name(k: usize) -> String {
+    match k {
+        1 => "index.html".to_string(),
+        _ => format!("page-{k}.html"),
+    }
+}
+
+/// The templates and what every page's header needs.
+struct Ctx<'a> {
+    hb: Handlebars<'static>,
+    config: &'a SiteConfig,
+    counts: Counts,
+    sink: &'a dyn Sink,
+}
+
+impl Ctx<'_> {
+    fn common<'b>(&'b self, root: &'b str, page_title: String) -> Common<'b> {
+        Common {
+            site: self.config,
+            root,
+            page_title,
+            version: VERSION,
+            counts: self.counts,
+        }
+    }
+
+    /// `template` rendered with `data`; `path` names the page in errors.
+    fn fragment<T: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        data: &T,
+    ) -> Result<String, SiteError> {
+        let mut html = self
+            .hb
+            .render(template, data)
+            .map_err(|e| SiteError::Render {
+                page: path.to_string(),
+                message: e.to_string(),
+            })?;
+        // Handlebars starts every output at 8 KB: kept table rows (two per incident)
+        // were 1.6 GB at 100,000 incidents for 0.1 GB of HTML.
+        html.shrink_to_fit();
+        Ok(html)
+    }
+
+    fn page<T: Serialize>(&self, template: &str, path: &str, data: &T) -> Result<(), SiteError> {
+        let html = self.fragment(template, path, data)?;
+        self.sink
+            .put(path, html.as_bytes())
+            .map_err(|e| SiteError::Io(PathBuf::from(path), e))
+    }
+}
+
+/// The text a search result shows a window of: the summary, then causes, symptoms,
+/// fixes and lessons, so a query word from any of them can be shown in context.
+fn gist(inc: &crate::incident::Incident) -> String {
+    let statements = inc
+        .causes
+        .iter()
+        .chain(&inc.symptoms)
+        .chain(&inc.fixes)
+        .chain(&inc.lessons)
+        .map(|s| s.text.as_str());
+    let parts = std::iter::once(inc.summary.as_str())
+        .chain(statements)
+        .filter(|t| !t.is_empty());
+    let mut out = String::new();
+    for p in parts {
+        if out.chars().count() >= searchindex::GIST_CHARS {
+            break;
+        }
+        if !out.is_empty() {
+            out.push_str(" · ");
+        }
+        out.push_str(p);
+    }
+    out
+}
