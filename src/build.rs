@@ -96,20 +96,13 @@ pub fn build(
     let site_config = site::settings(config).map_err(BuildError::Config)?;
     let target = output::Target::open(&kb.site_dir(), opts.force).map_err(BuildError::Site)?;
     let t = Instant::now();
-    let agents = Agents::of(kb);
-    let rules =
-        generate::plan(kb, loaded, &agents.out, &agents.targets).map_err(BuildError::Rules)?;
+    let rules = plan_rules(kb, loaded)?;
     progress.step("rules", t);
     std::thread::scope(|scope| {
         let index = scope.spawn(|| update_index(kb, lock, loaded, progress));
         let t = Instant::now();
         let templates = kb.templates_dir();
-        let input = site::Input {
-            loaded,
-            rules: &rules.rules,
-            config: &site_config,
-            templates: &templates,
-        };
+        let input = site_input(loaded, &rules, &site_config, &templates);
         let site = target
             .render(|sink| site::render(&input, sink, &|| progress.page()))
             .and_then(|rendered| {
@@ -127,6 +120,26 @@ pub fn build(
             recurrences,
         })
     })
+}
+
+/// The rules and agent files a build writes, planned.
+fn plan_rules(kb: &KnowledgeBase, loaded: &[Loaded]) -> Result<Plan, BuildError> {
+    let agents = Agents::of(kb);
+    generate::plan(kb, loaded, &agents.out, &agents.targets).map_err(BuildError::Rules)
+}
+
+fn site_input<'a>(
+    loaded: &'a [Loaded],
+    rules: &'a Plan,
+    config: &'a crate::config::SiteConfig,
+    templates: &'a std::path::Path,
+) -> site::Input<'a> {
+    site::Input {
+        loaded,
+        rules: &rules.rules,
+        config,
+        templates,
+    }
 }
 
 /// Bring the index up to date; recurrences among the incidents it changed.
@@ -166,16 +179,9 @@ pub struct Stale {
 /// Compare what a build would write with what is there; writes nothing.
 pub fn check(kb: &KnowledgeBase, config: &Config, loaded: &[Loaded]) -> Result<Stale, BuildError> {
     let site_config = site::settings(config).map_err(BuildError::Config)?;
-    let agents = Agents::of(kb);
-    let rules =
-        generate::plan(kb, loaded, &agents.out, &agents.targets).map_err(BuildError::Rules)?;
+    let rules = plan_rules(kb, loaded)?;
     let templates = kb.templates_dir();
-    let input = site::Input {
-        loaded,
-        rules: &rules.rules,
-        config: &site_config,
-        templates: &templates,
-    };
+    let input = site_input(loaded, &rules, &site_config, &templates);
     let site = output::check(&kb.site_dir(), |sink| site::render(&input, sink, &|| {}))
         .map_err(BuildError::Site)?;
     Ok(Stale { rules, site })

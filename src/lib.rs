@@ -1,6 +1,15 @@
 //! hindsight: turns a folder of incident postmortems into a searchable knowledge base,
 //! a static site, guard rules that run before a deploy, and rule files for coding agents.
 
+/// A regex compiled once, the first time the expression is evaluated; `$re` must be a
+/// valid pattern (a literal, or `concat!` of literals).
+macro_rules! regex {
+    ($re:expr) => {{
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        RE.get_or_init(|| regex::Regex::new($re).expect("a valid regex"))
+    }};
+}
+
 pub mod build;
 pub mod check;
 pub mod cli;

@@ -127,29 +127,14 @@ fn git_clean(
     if repo.is_some_and(|r| !ctx.target.join(r).exists()) {
         return Outcome::Pass; // no such checkout here: nothing to drift from
     }
-    let dir = match folder_in_target(ctx.target, repo) {
-        Ok(d) => d,
-        Err(e) => {
-            return fail(
-                ctx,
-                g,
-                at,
-                format!("{title}: could not evaluate: {e}"),
-                true,
-            );
-        }
-    };
-    let changes = match git::status(ctx.target, &dir, untracked) {
+    let status =
+        folder_in_target(ctx.target, repo).and_then(|dir| git::status(ctx.target, &dir, untracked));
+    let changes = match status {
         Ok(git::Status::NotARepository) => return Outcome::Pass,
         Ok(git::Status::Changes(c)) => c,
         Err(e) => {
-            return fail(
-                ctx,
-                g,
-                at,
-                format!("{title}: could not evaluate: {e}"),
-                true,
-            );
+            let msg = format!("{title}: could not evaluate: {e}");
+            return fail(ctx, g, at, msg, true);
         }
     };
     let findings: Vec<Finding> = changes

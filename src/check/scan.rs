@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -582,13 +581,8 @@ impl<R: std::io::Read> Chunks<R> {
 /// An inline `hindsight: allow <ids> -- <reason>` on the line or the one above:
 /// `Some(true)` silences the finding, `Some(false)` is an allow without a reason.
 fn suppression(line: &str, prev: &str, id: &str) -> Option<bool> {
-    static ALLOW: OnceLock<regex::Regex> = OnceLock::new();
-    let re = ALLOW.get_or_init(|| {
-        regex::Regex::new(
-            r"hindsight:\s*allow\s+([A-Za-z0-9_,\s-]+?)\s*(?:--\s*(.*?))?\s*(?:-->|\*/)?\s*$",
-        )
-        .expect("regex")
-    });
+    let re =
+        regex!(r"hindsight:\s*allow\s+([A-Za-z0-9_,\s-]+?)\s*(?:--\s*(.*?))?\s*(?:-->|\*/)?\s*$");
     for text in [line, prev] {
         if let Some(c) = re.captures(text) {
             let ids = c.get(1).map_or("", |m| m.as_str());

@@ -1,10 +1,8 @@
 //! The pulldown-cmark event walk that builds a `Document`.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use regex::Regex;
 
 use super::{Block, Document, FrontMatter, Meta, Section};
 use crate::taxonomy::{self, SectionKind};
@@ -364,13 +362,9 @@ impl Walker<'_> {
 
     /// Collect `**Key**: value` lines in the source of a paragraph or item.
     fn scan_metadata(&mut self, range: Range<usize>) {
-        static META: OnceLock<Regex> = OnceLock::new();
-        let re = META.get_or_init(|| {
-            Regex::new(
-                r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?\*\*([^*\n]{1,60}?)(?::\*\*|\*\*\s*:)[ \t]*(.*)$",
-            )
-            .expect("valid regex")
-        });
+        let re = regex!(
+            r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?\*\*([^*\n]{1,60}?)(?::\*\*|\*\*\s*:)[ \t]*(.*)$"
+        );
         let section = self.current();
         let mut offset = range.start;
         for raw in self.src[range].split_inclusive('\n') {

@@ -112,13 +112,9 @@ pub fn find_date_at(s: &str, year: Option<i32>) -> Option<(String, usize)> {
 /// and the rest of the text after the separator. `09:01 UTC - Deployed` gives
 /// ("09:01 UTC", "Deployed").
 pub fn leading_time(s: &str) -> Option<(String, &str)> {
-    static T: OnceLock<Regex> = OnceLock::new();
-    let re = T.get_or_init(|| {
-        Regex::new(
-            r"(?i)^\[?\s*(~?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\+?(?:\s*\(?(?:utc|gmt|z|[a-z]{1,4}t|[a-z]{2}t)\)?)?)\s*\]?(?:\s*(?:[-–—:|]+)\s*|\s+)(.+)$",
-        )
-        .expect("regex")
-    });
+    let re = regex!(
+        r"(?i)^\[?\s*(~?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\+?(?:\s*\(?(?:utc|gmt|z|[a-z]{1,4}t|[a-z]{2}t)\)?)?)\s*\]?(?:\s*(?:[-–—:|]+)\s*|\s+)(.+)$"
+    );
     let c = re.captures(s.trim())?;
     let rest = c.get(2)?.as_str();
     Some((c[1].trim().to_string(), rest))

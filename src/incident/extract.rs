@@ -180,10 +180,7 @@ fn in_header(doc: &Document, section: usize) -> bool {
 /// `Key: value` written inside a sentence of the header (`Date: 2025-07-23. Severity:
 /// SEV-1.`), for the first of `keys` that appears.
 fn inline_value(doc: &Document, keys: &[&str]) -> Option<String> {
-    static KV: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = KV.get_or_init(|| {
-        regex::Regex::new(r"(?i)\b(severity|sev|priority|status)\s*:\s*([^.;|\n]+)").expect("regex")
-    });
+    let re = regex!(r"(?i)\b(severity|sev|priority|status)\s*:\s*([^.;|\n]+)");
     doc.sections
         .iter()
         .enumerate()

@@ -1,10 +1,7 @@
 //! Severity and status, normalised from the many ways postmortems state them.
 
-use std::fmt;
-use std::sync::OnceLock;
-
-use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// How bad an incident was, as the record states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -87,10 +84,7 @@ impl fmt::Display for Status {
 
 /// `critical`, `high`, `medium` or `low` from `SEV-1`, `P0`, `CRITICAL`, `Priority: HIGH`...
 pub fn severity(s: &str) -> Option<Severity> {
-    static SEV: OnceLock<Regex> = OnceLock::new();
-    let re = SEV.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:sev(?:erity)?|s)[-\s]?([0-5])\b|\bp([0-5])\b").expect("regex")
-    });
+    let re = regex!(r"(?i)\b(?:sev(?:erity)?|s)[-\s]?([0-5])\b|\bp([0-5])\b");
     if let Some(c) = re.captures(s) {
         let n: u32 = c
             .get(1)

@@ -9,15 +9,11 @@ use regex::Regex;
 /// Error strings as they appear in logs and status pages: errno names, HTTP errors,
 /// crash signatures.
 pub fn error_strings(text: &str) -> Vec<String> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(concat!(
-            r"\bE(?:ADDRINUSE|CONNREFUSED|CONNRESET|TIMEDOUT|NOSPC|ACCES|PERM|NOENT|MFILE|PIPE|HOSTUNREACH|NOTFOUND|AI_AGAIN)\b",
-            r"|\b[45]\d\d (?:Bad Gateway|Service Unavailable|Server Unavailable|Gateway Timeout|Internal Server Error|Not Found|Forbidden|Unauthorized|Too Many Requests|Bad Request)\b",
-            r"|\b(?:Cannot find module|Connection refused|Address already in use|Out of memory|OOMKilled|CrashLoopBackOff|ImagePullBackOff|Segmentation fault|SyntaxError|status=\d+/FAILURE|WRONGPASS|Permission denied|No space left on device|certificate has expired|too many open files|deadlock detected)\b"
-        ))
-        .expect("regex")
-    });
+    let re = regex!(concat!(
+        r"\bE(?:ADDRINUSE|CONNREFUSED|CONNRESET|TIMEDOUT|NOSPC|ACCES|PERM|NOENT|MFILE|PIPE|HOSTUNREACH|NOTFOUND|AI_AGAIN)\b",
+        r"|\b[45]\d\d (?:Bad Gateway|Service Unavailable|Server Unavailable|Gateway Timeout|Internal Server Error|Not Found|Forbidden|Unauthorized|Too Many Requests|Bad Request)\b",
+        r"|\b(?:Cannot find module|Connection refused|Address already in use|Out of memory|OOMKilled|CrashLoopBackOff|ImagePullBackOff|Segmentation fault|SyntaxError|status=\d+/FAILURE|WRONGPASS|Permission denied|No space left on device|certificate has expired|too many open files|deadlock detected)\b"
+    ));
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for m in re.find_iter(text) {
@@ -133,8 +129,7 @@ pub fn commands_in_code(lang: &str, code: &str) -> Vec<String> {
 
 /// Commands written as inline code in prose: `` `pm2 delete all` ``.
 pub fn commands_inline(text: &str) -> Vec<String> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"`([^`\n]{2,200})`").expect("regex"));
+    let re = regex!(r"`([^`\n]{2,200})`");
     re.captures_iter(text)
         .map(|c| c[1].trim().to_string())
         .filter(|c| c.contains(' ') && is_command(c))

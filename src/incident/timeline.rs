@@ -105,10 +105,7 @@ const MOMENTS: &[&str] = &[
 /// in their header. Only a time of day counts (a bare date or `2 hours` is not a
 /// moment), and only two or more make a timeline.
 fn stamps(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
-    static CLOCK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let clock = CLOCK.get_or_init(|| {
-        regex::Regex::new(r"(?i)\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b").expect("regex")
-    });
+    let clock = regex!(r"(?i)\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b");
     let mut out = Vec::new();
     for m in &doc.metadata {
         let name = m.key.trim();

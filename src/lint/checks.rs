@@ -1,8 +1,6 @@
 //! The checks themselves, one function per concern. Each returns findings at the
 //! code's default level; `lint` applies the configured levels and suppressions.
 
-use std::sync::OnceLock;
-
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use regex::Regex;
 
@@ -26,10 +24,6 @@ fn finding(code: Code, line: usize, column: usize, end: usize, message: String) 
 
 fn whole_file(code: Code, message: String) -> Finding {
     finding(code, 0, 0, 0, message)
-}
-
-fn re(cell: &'static OnceLock<Regex>, src: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(src).expect("regex"))
 }
 
 /// Every check, in no particular order.
@@ -71,10 +65,8 @@ fn satisfies(required: SectionKind, kind: SectionKind) -> bool {
 }
 
 fn time_like() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    re(
-        &RE,
-        r"(?i)\b\d{1,2}:\d{2}\b|\bHH:MM\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\bT[+-]\s?\d|\bday\s+\d|\b\d{1,2}\s*[ap]\.?m\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b",
+    regex!(
+        r"(?i)\b\d{1,2}:\d{2}\b|\bHH:MM\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\bT[+-]\s?\d|\bday\s+\d|\b\d{1,2}\s*[ap]\.?m\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
     )
 }
 
@@ -160,10 +152,8 @@ fn sections(doc: &Document, settings: &Settings, out: &mut Vec<Finding>) {
 
 /// Template text left in: TODO, TBD, HH:MM, YYYY-MM-DD, [???], Lorem ipsum.
 fn placeholders(input: &Input, out: &mut Vec<Finding>) {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let pat = re(
-        &RE,
-        r"\bTODO\b|\bTBD\b|\bFIXME\b|\bHH:[Mm][Mm]\b|\bYYYY-MM-DD\b|\[\?+\]|\?\?\?|(?i:lorem ipsum)|(?i:\[(?:insert|add|describe|fill in)\b[^\]]*\])",
+    let pat = regex!(
+        r"\bTODO\b|\bTBD\b|\bFIXME\b|\bHH:[Mm][Mm]\b|\bYYYY-MM-DD\b|\[\?+\]|\?\?\?|(?i:lorem ipsum)|(?i:\[(?:insert|add|describe|fill in)\b[^\]]*\])"
     );
     let text = &input.ingested.text;
     let mut hits = pat.find_iter(text).peekable();
@@ -327,8 +317,7 @@ fn metadata(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
 
 /// A timeline entry's time: (date, minutes since midnight).
 fn clock(time: &str) -> (Option<String>, Option<u32>) {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let pat = re(&RE, r"(?i)\b(\d{1,2}):(\d{2})(?::\d{2})?\s*([ap])?\.?m?\b");
+    let pat = regex!(r"(?i)\b(\d{1,2}):(\d{2})(?::\d{2})?\s*([ap])?\.?m?\b");
     let date = find_date(time, None);
     let minutes = pat.captures(time).and_then(|c| {
         let mut h: u32 = c[1].parse().ok()?;
@@ -346,10 +335,8 @@ fn clock(time: &str) -> (Option<String>, Option<u32>) {
 /// Words that name a day without a year ("Mon", "Nov 1", "1 Nov", "7/6/23"): a change
 /// of day between two entries even when no full date can be read.
 fn day_token(text: &str) -> Option<String> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let pat = re(
-        &RE,
-        r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bday\s+\d+",
+    let pat = regex!(
+        r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bday\s+\d+"
     );
     let found: Vec<String> = pat
         .find_iter(text)
@@ -368,8 +355,7 @@ fn timeline(input: &Input, lines: &[&str], out: &mut Vec<Finding>) {
         let (col, end) = span(src, &e.time);
         let (date, mut minutes) = clock(&e.time);
         // The time the line starts with wins over one quoted later in it (a log line).
-        static HM: OnceLock<Regex> = OnceLock::new();
-        let hm = re(&HM, r"\d{1,2}:\d{2}");
+        let hm = regex!(r"\d{1,2}:\d{2}");
         let lead: String = src.chars().take(40).collect();
         let own = hm.find(&e.time).map(|m| m.as_str());
         if let (Some(own), (_, Some(m))) = (own, clock(&lead))
@@ -441,16 +427,13 @@ fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
     // Underline the item's text, after its list marker.
     let item_span = |line: usize| {
         let src = line_at(lines, line);
-        static MARKER: OnceLock<Regex> = OnceLock::new();
-        let marker = re(&MARKER, r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?");
+        let marker = regex!(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?");
         let body = &src[marker.find(src).map_or(0, |m| m.end())..];
         let col = src[..src.len() - body.len()].chars().count() + 1;
         (col, col + body.trim_end().chars().count().max(1))
     };
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let owner = re(
-        &RE,
-        r"(?i)@[\w.-]+|\b(?:owner|owners|assignee|assigned to|responsible|dri)\s*[:=-]|\((?:owner:\s*)?[A-Z][\w.-]+(?: [A-Z][\w.-]+)?\)\s*$|[—–]\s*[A-Z][\w.-]+(?: [A-Z][\w.-]+)?\s*$|^\s*\[[A-Z][\w.-]+\]|\b(?:owner|assignee)\b|(?:^|\s)#\d+\b|/issues/\d+|/pull/\d+",
+    let owner = regex!(
+        r"(?i)@[\w.-]+|\b(?:owner|owners|assignee|assigned to|responsible|dri)\s*[:=-]|\((?:owner:\s*)?[A-Z][\w.-]+(?: [A-Z][\w.-]+)?\)\s*$|[—–]\s*[A-Z][\w.-]+(?: [A-Z][\w.-]+)?\s*$|^\s*\[[A-Z][\w.-]+\]|\b(?:owner|assignee)\b|(?:^|\s)#\d+\b|/issues/\d+|/pull/\d+"
     );
     for s in doc.sections_of(SectionKind::ActionItems) {
         for b in &s.blocks {

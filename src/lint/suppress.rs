@@ -4,8 +4,6 @@
 //! file as a whole (line 0) are covered by a suppression anywhere in the file. The
 //! reason is required, so a suppression without one is itself a finding.
 
-use std::sync::OnceLock;
-
 use regex::Regex;
 
 use super::{Code, Finding};
@@ -20,10 +18,7 @@ pub struct Allow {
 }
 
 fn pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"<!--\s*hindsight-lint:\s*allow\b(?P<rest>.*?)-->").expect("regex")
-    })
+    regex!(r"<!--\s*hindsight-lint:\s*allow\b(?P<rest>.*?)-->")
 }
 
 /// The suppressions in `text`, and findings for malformed ones.

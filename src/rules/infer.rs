@@ -8,8 +8,6 @@
 //! server drift (on-server edits, uncommitted changes). Sentences that name nothing
 //! checkable still become agent rules, with no guessed guard.
 
-use std::sync::OnceLock;
-
 use regex::Regex;
 
 use super::model::{Guard, Size};
@@ -88,10 +86,6 @@ const IMAGE_FILES: &[&str] = &[
 ];
 const SQL_FILES: &[&str] = &["**/*.sql", "**/migrations/**", "**/migrate/**"];
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("valid regex"))
-}
-
 /// All lessons in `statement` (one per instructive sentence).
 pub fn lessons(statement: &str, origin: Origin) -> Vec<Lesson> {
     let body = strip_label(statement);
@@ -162,12 +156,11 @@ fn split_sentences(s: &str) -> Vec<&str> {
 }
 
 fn lesson(sentence: &str, origin: Origin) -> Option<Lesson> {
-    static DASH: OnceLock<Regex> = OnceLock::new();
     let sentence = sentence
         .trim()
         .trim_matches(|c| c == '"' || c == '“' || c == '”');
     // `Never use X in production - It can delete Y`: instruction, then reason.
-    let (text, reason) = match re(&DASH, r"\s+[-–—]\s+").find(sentence) {
+    let (text, reason) = match regex!(r"\s+[-–—]\s+").find(sentence) {
         Some(m) if !sentence[..m.start()].ends_with('`') => (
             sentence[..m.start()].trim(),
             Some(sentence[m.end()..].trim().to_string()),
@@ -194,18 +187,11 @@ fn lesson(sentence: &str, origin: Origin) -> Option<Lesson> {
 
 /// Is the sentence an instruction (or a requirement), and which way does it point?
 fn polarity(text: &str, origin: Origin) -> Option<Polarity> {
-    static NEG: OnceLock<Regex> = OnceLock::new();
-    static NEVER_WITHOUT: OnceLock<Regex> = OnceLock::new();
-    static IMPERATIVE: OnceLock<Regex> = OnceLock::new();
-    static MODAL: OnceLock<Regex> = OnceLock::new();
-    static REQUIREMENT: OnceLock<Regex> = OnceLock::new();
-    static REMOVED: OnceLock<Regex> = OnceLock::new();
     let l = text.to_lowercase();
     if origin == Origin::Fix {
         // `Removed dangerous X`: the fix forbids X. `Added Y`: the fix requires Y.
-        let removed = re(
-            &REMOVED,
-            r"^(removed|dropped|deleted|disabled|eliminated|stopped using|banned|replaced)\b",
+        let removed = regex!(
+            r"^(removed|dropped|deleted|disabled|eliminated|stopped using|banned|replaced)\b"
         );
         return Some(if removed.is_match(&l) {
             Polarity::Dont
@@ -213,24 +199,20 @@ fn polarity(text: &str, origin: Origin) -> Option<Polarity> {
             Polarity::Do
         });
     }
-    let negative = re(
-        &NEG,
-        r"\b(never|don'?t|do not|must not|mustn'?t|should not|shouldn'?t|shall not|cannot|can'?t|avoid|no longer|stop)\b|\b(forbidden|prohibited|not allowed|banned|disallowed)\b",
+    let negative = regex!(
+        r"\b(never|don'?t|do not|must not|mustn'?t|should not|shouldn'?t|shall not|cannot|can'?t|avoid|no longer|stop)\b|\b(forbidden|prohibited|not allowed|banned|disallowed)\b"
     );
     // `Never deploy X without Y`: a requirement of Y.
-    let never_without = re(&NEVER_WITHOUT, r"\b(never|don'?t|do not)\b.*\bwithout\b");
-    let imperative = re(
-        &IMPERATIVE,
-        r"^(never|always|only|don'?t|do not|avoid|ensure|make sure|check|verify|confirm|validate|run|use|keep|test|deploy|pin|add|set|require|prefer|stop|remove|disable|enable|roll ?back|back ?up|document|monitor|alert|review|read|follow|wait|build|restart|preserve|create|update|upgrade|limit|rotate|lock|isolate|separate|tag|commit|push|revert|configure|schedule|automate|treat|consult)\b",
+    let never_without = regex!(r"\b(never|don'?t|do not)\b.*\bwithout\b");
+    let imperative = regex!(
+        r"^(never|always|only|don'?t|do not|avoid|ensure|make sure|check|verify|confirm|validate|run|use|keep|test|deploy|pin|add|set|require|prefer|stop|remove|disable|enable|roll ?back|back ?up|document|monitor|alert|review|read|follow|wait|build|restart|preserve|create|update|upgrade|limit|rotate|lock|isolate|separate|tag|commit|push|revert|configure|schedule|automate|treat|consult)\b"
     );
-    let modal = re(
-        &MODAL,
-        r"\b(should|must|shall|needs? to|has to|have to)\b|\bis (mandatory|required)\b|\bare (mandatory|required)\b",
+    let modal = regex!(
+        r"\b(should|must|shall|needs? to|has to|have to)\b|\bis (mandatory|required)\b|\bare (mandatory|required)\b"
     );
     // Checklist items: `dist/_worker.js` exists and is > 100 KB.
-    let requirement = re(
-        &REQUIREMENT,
-        r"`[^`]+`\s+(exists|is present|is generated|is built|passes|succeeds|is committed|is clean)\b",
+    let requirement = regex!(
+        r"`[^`]+`\s+(exists|is present|is generated|is built|passes|succeeds|is committed|is clean)\b"
     );
     let instructive = imperative.is_match(&l)
         || modal.is_match(&l)
@@ -303,23 +285,13 @@ enum Subject {
 }
 
 fn subject(span: &str) -> Subject {
-    static SQL: OnceLock<Regex> = OnceLock::new();
-    static SETTING: OnceLock<Regex> = OnceLock::new();
     let s = span.trim();
-    if re(
-        &SQL,
-        r"(?i)^(drop\s+(table|database|schema)|truncate(\s+table)?|delete\s+from)\b",
-    )
-    .is_match(s)
+    if regex!(r"(?i)^(drop\s+(table|database|schema)|truncate(\s+table)?|delete\s+from)\b")
+        .is_match(s)
     {
         return Subject::Sql(s.to_string());
     }
-    if let Some(c) = re(
-        &SETTING,
-        r"^(?:export\s+)?([A-Z][A-Z0-9_]{1,60})\s*=\s*(\S+)$",
-    )
-    .captures(s)
-    {
+    if let Some(c) = regex!(r"^(?:export\s+)?([A-Z][A-Z0-9_]{1,60})\s*=\s*(\S+)$").captures(s) {
         return Subject::Setting(c[1].to_string(), c[2].trim_matches(['"', '\'']).to_string());
     }
     if is_command(s) {
@@ -340,19 +312,14 @@ fn subject(span: &str) -> Subject {
 }
 
 fn code_spans(text: &str) -> Vec<&str> {
-    static SPAN: OnceLock<Regex> = OnceLock::new();
-    re(&SPAN, r"`([^`\n]+)`")
+    regex!(r"`([^`\n]+)`")
         .captures_iter(text)
         .map(|c| c.get(1).expect("group").as_str())
         .collect()
 }
 
 fn size_in(text: &str) -> Option<Size> {
-    static SIZE: OnceLock<Regex> = OnceLock::new();
-    let c = re(
-        &SIZE,
-        r"(?i)(?:>=?|≥|at least|larger than|bigger than|greater than|more than|over|above|minimum(?: of)?)\s*(\d+(?:\.\d+)?\s*(?:kib|kb|mib|mb|gib|gb|bytes|b)\b)",
-    )
+    let c = regex!(r"(?i)(?:>=?|≥|at least|larger than|bigger than|greater than|more than|over|above|minimum(?: of)?)\s*(\d+(?:\.\d+)?\s*(?:kib|kb|mib|mb|gib|gb|bytes|b)\b)")
     .captures(text)?;
     Size::parse(&c[1])
 }
@@ -363,17 +330,13 @@ fn globs(list: &[&str]) -> Vec<String> {
 
 /// Paths written as where something is (`in \`.env.production\``), not what it is.
 fn locations(text: &str) -> Vec<String> {
-    static LOC: OnceLock<Regex> = OnceLock::new();
-    re(
-        &LOC,
-        r"(?i)\b(?:in|into|inside|under|to|from|within)\s+(?:the\s+|any\s+|a\s+)?`([^`\n]+)`",
-    )
-    .captures_iter(text)
-    .filter_map(|c| match subject(&c[1]) {
-        Subject::Path(p) => Some(p),
-        _ => None,
-    })
-    .collect()
+    regex!(r"(?i)\b(?:in|into|inside|under|to|from|within)\s+(?:the\s+|any\s+|a\s+)?`([^`\n]+)`")
+        .captures_iter(text)
+        .filter_map(|c| match subject(&c[1]) {
+            Subject::Path(p) => Some(p),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Globs for the files at `locations` (a file, or everything in a folder).
@@ -535,8 +498,7 @@ fn guards(text: &str, polarity: Polarity, origin: Origin) -> Vec<(Guard, String)
 }
 
 fn re_force_push() -> &'static Regex {
-    static FP: OnceLock<Regex> = OnceLock::new();
-    re(&FP, r"\bforce[- ]?push(es|ed|ing)?\b")
+    regex!(r"\bforce[- ]?push(es|ed|ing)?\b")
 }
 
 fn mentions_existence(l: &str) -> bool {
@@ -570,11 +532,7 @@ fn mentions_presence(l: &str) -> bool {
 
 /// Edits on the server, or uncommitted changes, that drift from version control.
 fn server_drift(l: &str) -> bool {
-    static DRIFT: OnceLock<Regex> = OnceLock::new();
-    re(
-        &DRIFT,
-        r"on-server edits?|server[- ]side edits?|server drift|uncommitted (changes|edits|work)|edit(ing|s)? (files )?directly on (a |the )?(production |live )?server|manual(ly)?,? (on-server )?(edit|change)s? (on|to) (the )?(production )?server|local changes on the server|working tree (is |must be )?clean",
-    )
+    regex!(r"on-server edits?|server[- ]side edits?|server drift|uncommitted (changes|edits|work)|edit(ing|s)? (files )?directly on (a |the )?(production |live )?server|manual(ly)?,? (on-server )?(edit|change)s? (on|to) (the )?(production )?server|local changes on the server|working tree (is |must be )?clean")
     .is_match(l)
 }
 

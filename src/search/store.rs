@@ -9,12 +9,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use regex::Regex;
-use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, Term};
 
 use super::IndexError;
@@ -23,6 +20,7 @@ use super::queue::{Gate, Queued};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::stamps;
 use crate::kb::{KnowledgeBase, LoadError, Loaded};
+use tantivy::directory::MmapDirectory;
 
 /// Indexing memory per writer thread. Tantivy's arena is not the whole of it: at
 /// 100,000 postmortems 100 MB a thread held 450 MB over the records while indexing,
@@ -160,10 +158,9 @@ fn free_name(dir: &Path) -> PathBuf {
 
 /// Remove the files tantivy and hindsight write in an index folder, and only those.
 fn clear(dir: &Path) -> Result<(), IndexError> {
-    static OURS: OnceLock<Regex> = OnceLock::new();
-    let ours = OURS.get_or_init(|| {
-        Regex::new(r"^(?:[0-9a-f]{32}(?:\.\d+)?\.[a-z]+|meta\.json|\.managed\.json|\.tantivy-[a-z]+\.lock|HINDSIGHT-INDEX\.(?:json|tsv)|\..*\.tmp)$").expect("regex")
-    });
+    let ours = regex!(
+        r"^(?:[0-9a-f]{32}(?:\.\d+)?\.[a-z]+|meta\.json|\.managed\.json|\.tantivy-[a-z]+\.lock|HINDSIGHT-INDEX\.(?:json|tsv)|\..*\.tmp)$"
+    );
     for e in std::fs::read_dir(dir)
         .map_err(|e| IndexError::io(dir, e))?
         .flatten()
