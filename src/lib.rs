@@ -6,8 +6,16 @@
 macro_rules! regex {
     ($re:expr) => {{
         static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        RE.get_or_init(|| regex::Regex::new($re).expect("a valid regex"))
+        $crate::compiled(&RE, $re)
     }};
+}
+
+/// The regex in `cell`, compiled from `pattern` on first use (see `regex!`).
+fn compiled(
+    cell: &'static std::sync::OnceLock<regex::Regex>,
+    pattern: &str,
+) -> &'static regex::Regex {
+    cell.get_or_init(|| regex::Regex::new(pattern).expect("a valid regex"))
 }
 
 pub mod build;
