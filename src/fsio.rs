@@ -9,13 +9,13 @@ use std::path::Path;
 
 /// Replace `path` with `bytes` atomically. An existing file keeps its permissions. If
 /// anything fails, `path` is untouched and the temporary file is removed.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     replace(path, bytes, true)
 }
 
 /// Like `write_atomic`, for a generated file: the rename is atomic, but the data is
 /// left to the kernel to flush.
-pub fn write_generated(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_generated(path: &Path, bytes: &[u8]) -> io::Result<()> {
     replace(path, bytes, false)
 }
 
@@ -47,7 +47,7 @@ fn replace(path: &Path, bytes: &[u8], flush: bool) -> io::Result<()> {
 /// In place is not atomic, so the old bytes go to `.<name>.hindsight-backup` first
 /// (flushed), removed once the new ones are on disk; a backup left by a killed run
 /// stops the next one until a person has looked. Returns the file written.
-pub fn rewrite(path: &Path, bytes: &[u8]) -> io::Result<std::path::PathBuf> {
+pub(crate) fn rewrite(path: &Path, bytes: &[u8]) -> io::Result<std::path::PathBuf> {
     let real = fs::canonicalize(path)?;
     remove_leftovers(real.parent().unwrap_or(Path::new(".")));
     if links(&fs::metadata(&real)?) <= 1 {
@@ -90,7 +90,7 @@ const TMP_SUFFIX: &str = ".tmp";
 /// Remove the temporary files that runs killed midway left in `dir`: only names this
 /// module makes (`.hindsight-<pid>-<random>.tmp`), and only when process `<pid>` is
 /// gone. Returns how many were removed; a folder that cannot be read has none.
-pub fn remove_leftovers(dir: &Path) -> usize {
+pub(crate) fn remove_leftovers(dir: &Path) -> usize {
     let Ok(entries) = fs::read_dir(dir) else {
         return 0;
     };
@@ -135,7 +135,7 @@ fn alive(pid: u32) -> bool {
 /// True when `path`, read lexically, names something inside `root`: it starts with
 /// `root` and no `..` after that climbs back out. Paths made by joining a folder and a
 /// name from a postmortem are checked with it before anything is written.
-pub fn within(root: &Path, path: &Path) -> bool {
+pub(crate) fn within(root: &Path, path: &Path) -> bool {
     use std::path::Component;
     let Ok(rest) = path.strip_prefix(root) else {
         return false;

@@ -7,7 +7,7 @@
 use std::cell::Cell;
 
 /// Line starts of one text, and a cursor for counting columns.
-pub struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     bytes: &'a [u8],
     /// Byte offset of each line's first byte; `starts[0] == 0`.
     starts: Vec<usize>,
@@ -16,7 +16,7 @@ pub struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    pub fn new(text: &'a (impl AsRef<[u8]> + ?Sized)) -> Lines<'a> {
+    pub(crate) fn new(text: &'a (impl AsRef<[u8]> + ?Sized)) -> Lines<'a> {
         let bytes = text.as_ref();
         let starts = std::iter::once(0)
             .chain(memchr_newlines(bytes).map(|i| i + 1))
@@ -29,12 +29,12 @@ impl<'a> Lines<'a> {
     }
 
     /// The 1-based line holding byte `offset`.
-    pub fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
     }
 
     /// Byte offset where 1-based `line` starts (the text's end past the last line).
-    pub fn start(&self, line: usize) -> usize {
+    pub(crate) fn start(&self, line: usize) -> usize {
         line.checked_sub(1)
             .and_then(|i| self.starts.get(i))
             .copied()
@@ -42,7 +42,7 @@ impl<'a> Lines<'a> {
     }
 
     /// The 1-based line and column (in characters) of byte `offset`.
-    pub fn locate(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn locate(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.bytes.len());
         let line = self.line(offset);
         let (at, on, col) = self.cursor.get();
@@ -57,7 +57,7 @@ impl<'a> Lines<'a> {
     }
 
     /// The text of 1-based `line`, without its line ending.
-    pub fn text(&self, line: usize) -> &'a [u8] {
+    pub(crate) fn text(&self, line: usize) -> &'a [u8] {
         let start = self.start(line);
         let end = self.start(line + 1).min(self.bytes.len());
         let l = &self.bytes[start.min(end)..end];

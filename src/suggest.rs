@@ -3,7 +3,10 @@
 
 /// The name among `known` nearest to `typed` by edit distance, if it is close: at most
 /// three edits, or a quarter of the name's length for long names.
-pub fn closest<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    typed: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     known
         .into_iter()
         .map(|k| (strsim::levenshtein(typed, k), k))

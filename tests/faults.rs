@@ -195,6 +195,7 @@ fn rules_killed_midway_leaves_each_rule_file_old_or_new() {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // says what it could not check here
 fn read_only_targets_fail_clearly_and_change_nothing() {
     use std::os::unix::fs::PermissionsExt;
     if rustix_is_root() {
@@ -257,6 +258,7 @@ impl Drop for SmallDisk {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // says what it could not check here
 fn a_full_disk_fails_clearly_and_keeps_the_old_files() {
     let Some(disk) = SmallDisk::mount(2048) else {
         eprintln!("cannot mount a small tmpfs here; skipped");

@@ -195,6 +195,7 @@ fn seeds_process_manager_conflict() {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // says what it could not check here
 fn seeds_server_drift() {
     if !have("git") {
         eprintln!("skipped: git is not installed");
@@ -235,6 +236,7 @@ fn seeds_server_drift() {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // says what it could not check here
 fn seeds_untested_backend_deploy() {
     if !have("npm") {
         eprintln!("skipped: npm is not installed");

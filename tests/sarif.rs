@@ -53,6 +53,7 @@ fn clean_runs_list_no_results() {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // says what it could not check here
 fn validates_against_the_schema() {
     let schema =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/research/sarif-schema-2.1.0.json");

@@ -23,7 +23,7 @@ const DISARMED: [(&str, &str); 6] = [
 ];
 
 /// What `git status` said about a worktree.
-pub enum Status {
+pub(super) enum Status {
     /// Not inside a git worktree (at the target or below it): nothing to drift from.
     NotARepository,
     /// `(status code, path)` of each uncommitted change.
@@ -32,7 +32,7 @@ pub enum Status {
 
 /// The uncommitted changes in the worktree at `dir` (a folder of the target), to
 /// tracked files only unless `untracked`. Errors say why it could not be evaluated.
-pub fn status(target: &Path, dir: &Path, untracked: bool) -> Result<Status, String> {
+pub(super) fn status(target: &Path, dir: &Path, untracked: bool) -> Result<Status, String> {
     let inside = output(git(target, dir, &[])?.args(["rev-parse", "--is-inside-work-tree"]))?;
     match inside {
         (0, out) if out.trim() == "true" => {}
@@ -151,7 +151,7 @@ fn output(cmd: &mut Command) -> Result<(i32, String), String> {
     run(cmd, GIT_TIMEOUT)
 }
 
-pub fn last_line(out: &str) -> String {
+pub(super) fn last_line(out: &str) -> String {
     out.lines()
         .rev()
         .find(|l| !l.trim().is_empty())

@@ -12,7 +12,7 @@ const OUTPUT_CAP: u64 = 64 << 10;
 /// cut at 64 KiB). A timeout is an error (the guard fails closed). Whether the program
 /// exits or is killed, every process left in its group is killed too: a background
 /// grandchild must not outlive the check, nor hold its output pipes open.
-pub fn run(cmd: &mut Command, timeout: Duration) -> Result<(i32, String), String> {
+pub(super) fn run(cmd: &mut Command, timeout: Duration) -> Result<(i32, String), String> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -10,19 +10,19 @@ use super::scan::Scan;
 use super::{Finding, LoadedRule, Options, finding};
 use crate::rules::Guard;
 
-pub struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     pub rule: &'a LoadedRule,
     pub target: &'a Path,
     pub opts: &'a Options,
 }
 
-pub enum Outcome {
+pub(super) enum Outcome {
     Pass,
     Findings(Vec<Finding>),
     Skipped(String),
 }
 
-pub fn evaluate(ctx: &Ctx, g: &Guard, _scan: &Scan) -> Outcome {
+pub(super) fn evaluate(ctx: &Ctx, g: &Guard, _scan: &Scan) -> Outcome {
     match g {
         Guard::RequireFile {
             path,

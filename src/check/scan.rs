@@ -18,7 +18,7 @@ use crate::rules::model::{PATTERN_SIZE_LIMIT, compile_pattern};
 const SKIP_DIRS: [&str; 3] = [".git", "node_modules", ".hindsight"];
 
 /// What the walk found.
-pub struct Scan {
+pub(super) struct Scan {
     pub findings: Vec<Finding>,
     pub suppressed: usize,
     pub files_read: usize,
@@ -28,7 +28,7 @@ pub struct Scan {
 
 impl Scan {
     /// Whether a guard's `if_exists` condition holds in `target`.
-    pub fn applies(&self, g: &Guard, target: &Path) -> bool {
+    pub(super) fn applies(&self, g: &Guard, target: &Path) -> bool {
         applies(g.if_exists(), &self.paths, target)
     }
 }
@@ -67,7 +67,7 @@ struct Pattern<'a> {
 }
 
 /// Walk `target` and run every forbid-pattern, require-pattern and forbid-file guard.
-pub fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
+pub(super) fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
     let mut patterns = Vec::new();
     let mut forbid_files = Vec::new();
     let mut extra_roots: BTreeSet<String> = BTreeSet::new();
@@ -314,7 +314,7 @@ const CHUNK: usize = 4 << 20;
 
 /// CPU time one pattern guard may take over all the files it searches. Patterns are
 /// size-limited when read, so this is a backstop: past it the guard fails closed.
-pub const GUARD_BUDGET: Duration = Duration::from_secs(10);
+pub(super) const GUARD_BUDGET: Duration = Duration::from_secs(10);
 
 /// Time spent by each pattern guard, shared by the threads searching files.
 struct Budget(Vec<AtomicU64>);

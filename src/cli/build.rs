@@ -16,7 +16,7 @@ use crate::search::{RECURRENCE, Recurrence};
 /// At most this many recurrences are listed; the rest are counted.
 const SHOWN_RECURRENCES: usize = 10;
 
-pub fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
     let started = Instant::now();
     let lock = (!a.check).then(|| ctx.lock("build")).transpose()?;
     let t = Instant::now();

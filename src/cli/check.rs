@@ -9,7 +9,7 @@ use super::{Ctx, Outcome};
 use crate::check::{self, Finding, LoadedRule, Options};
 use crate::report::{Diagnostic, Notice, Origin, SarifRule};
 
-pub fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
     let dir = a.rules.clone().unwrap_or_else(|| ctx.kb.rules_dir());
     let rules = match check::load_rules(&dir) {
         Ok(r) => r,

@@ -9,7 +9,7 @@ use clap::CommandFactory;
 use super::args::{Args, CompletionsArgs};
 use super::{Ctx, Outcome};
 
-pub fn completions(ctx: &Ctx, a: &CompletionsArgs) -> Result<Outcome> {
+pub(super) fn completions(ctx: &Ctx, a: &CompletionsArgs) -> Result<Outcome> {
     let mut cmd = Args::command();
     let mut out = ctx.raw_stdout();
     clap_complete::generate(a.shell, &mut cmd, "hindsight", &mut out);
@@ -17,7 +17,7 @@ pub fn completions(ctx: &Ctx, a: &CompletionsArgs) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-pub fn man(ctx: &Ctx) -> Result<Outcome> {
+pub(super) fn man(ctx: &Ctx) -> Result<Outcome> {
     let mut out = ctx.raw_stdout();
     clap_mangen::Man::new(Args::command()).render(&mut out)?;
     out.flush()?;

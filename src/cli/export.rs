@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::args::ExportArgs;
 use super::{Ctx, Outcome};
 
-pub fn run(ctx: &Ctx, _a: &ExportArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, _a: &ExportArgs) -> Result<Outcome> {
     let (loaded, errors) = ctx.load_incidents();
     let mut out = BufWriter::new(ctx.raw_stdout());
     for l in &loaded {

@@ -21,7 +21,7 @@ struct FileReport<'a> {
     unresolved: &'a [Unresolved],
 }
 
-pub fn run(ctx: &Ctx, a: &FixArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: &FixArgs) -> Result<Outcome> {
     if a.stdout && a.files.len() != 1 {
         bail!("--stdout prints one file; {} given", a.files.len());
     }

@@ -24,7 +24,7 @@ struct Linted {
     repaired: usize,
 }
 
-pub fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
     if let Some(code) = &a.explain {
         return explain(ctx, code);
     }

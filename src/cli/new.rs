@@ -12,7 +12,7 @@ use crate::incident::{find_date, slug};
 /// The scaffold when the knowledge base has no `templates/incident.md` of its own.
 const TEMPLATE: &str = include_str!("../../templates/incident.md");
 
-pub fn run(ctx: &Ctx, a: &NewArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: &NewArgs) -> Result<Outcome> {
     let title = a.title.trim();
     if title.is_empty() {
         bail!("the title is empty");

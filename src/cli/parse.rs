@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::args::ParseArgs;
 use super::{Ctx, Outcome};
 
-pub fn run(ctx: &Ctx, a: &ParseArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: &ParseArgs) -> Result<Outcome> {
     let paths = if a.paths.is_empty() {
         vec![ctx.kb.incidents_dir()]
     } else {

@@ -11,7 +11,7 @@ use crate::owned::Action;
 use crate::rules::agents::ALL_TARGETS;
 use crate::rules::generate::{self, Plan};
 
-pub fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
     let _lock = (!a.check).then(|| ctx.lock("rules")).transpose()?;
     let (loaded, load_errors) = ctx.load_incidents();
     if load_errors > 0 {
@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
 }
 
 /// Say which files the plan keeps as they are, and why.
-pub fn print_kept(ctx: &Ctx, plan: &Plan) {
+pub(super) fn print_kept(ctx: &Ctx, plan: &Plan) {
     let rules_dir = ctx.kb.rules_dir();
     for (path, action, _) in &plan.actions {
         // A rule file of the user's is a rule all the same (see `generate`).
@@ -97,7 +97,7 @@ pub fn print_kept(ctx: &Ctx, plan: &Plan) {
 }
 
 /// Print each file the plan would change; returns how many.
-pub fn report_stale(ctx: &Ctx, plan: &Plan) -> Result<usize> {
+pub(super) fn report_stale(ctx: &Ctx, plan: &Plan) -> Result<usize> {
     let mut out = ctx.stdout();
     let mut n = 0;
     for (path, action) in plan.writes() {
@@ -114,7 +114,7 @@ pub fn report_stale(ctx: &Ctx, plan: &Plan) -> Result<usize> {
 
 /// List what an applied plan changed when it is a short list; returns how many files
 /// were written or removed.
-pub fn print_writes(ctx: &Ctx, plan: &Plan) -> Result<usize> {
+pub(super) fn print_writes(ctx: &Ctx, plan: &Plan) -> Result<usize> {
     let writes: Vec<_> = plan.writes().collect();
     if !ctx.quiet && writes.len() <= 20 {
         let mut out = ctx.stdout();

@@ -10,7 +10,7 @@ use super::{Ctx, Outcome};
 use crate::report::hits;
 use crate::search::{Match, Target};
 
-pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<Outcome> {
+pub(super) fn search(ctx: &Ctx, a: &SearchArgs) -> Result<Outcome> {
     let q = a.query.join(" ");
     let index = ctx.index(a.cached)?;
     let found = index.search(&q, a.limit as usize)?;
@@ -34,7 +34,7 @@ pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-pub fn similar(ctx: &Ctx, a: &SimilarArgs) -> Result<Outcome> {
+pub(super) fn similar(ctx: &Ctx, a: &SimilarArgs) -> Result<Outcome> {
     let index = ctx.index(a.cached)?;
     let path = Path::new(&a.target);
     let found = if path.is_file() {

@@ -16,7 +16,7 @@ use crate::site::serve::{self as web, RELOAD_SCRIPT, RELOAD_SCRIPT_PATH, VERSION
 const WORKERS: usize = 4;
 const POLL: Duration = Duration::from_secs(1);
 
-pub fn run(ctx: &Ctx, a: &ServeArgs) -> Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: &ServeArgs) -> Result<Outcome> {
     let watch = !a.no_watch;
     let inputs = vec![
         ctx.kb.incidents_dir(),

@@ -66,7 +66,7 @@ struct Walker<'a> {
 }
 
 /// Walk the markdown of `src` (front matter already split off as `fm`).
-pub fn walk(src: &str, fm: FrontMatter) -> Document {
+pub(super) fn walk(src: &str, fm: FrontMatter) -> Document {
     let body_line = fm.body_line.max(1);
     let preamble = Section {
         kind: SectionKind::Other,

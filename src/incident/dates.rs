@@ -59,7 +59,7 @@ pub fn find_date(s: &str, year: Option<i32>) -> Option<String> {
 }
 
 /// The first date in `s` and the byte offset just past it.
-pub fn find_date_at(s: &str, year: Option<i32>) -> Option<(String, usize)> {
+pub(super) fn find_date_at(s: &str, year: Option<i32>) -> Option<(String, usize)> {
     let p = patterns();
     let mut best: Option<(usize, String, usize)> = None;
     let mut consider = |start: usize, end: usize, date: Option<String>| {
@@ -111,7 +111,7 @@ pub fn find_date_at(s: &str, year: Option<i32>) -> Option<(String, usize)> {
 /// A time of day at the start of `s` (after optional `[`), with its zone if written,
 /// and the rest of the text after the separator. `09:01 UTC - Deployed` gives
 /// ("09:01 UTC", "Deployed").
-pub fn leading_time(s: &str) -> Option<(String, &str)> {
+pub(super) fn leading_time(s: &str) -> Option<(String, &str)> {
     let re = regex!(
         r"(?i)^\[?\s*(~?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\+?(?:\s*\(?(?:utc|gmt|z|[a-z]{1,4}t|[a-z]{2}t)\)?)?)\s*\]?(?:\s*(?:[-–—:|]+)\s*|\s+)(.+)$"
     );
@@ -122,7 +122,7 @@ pub fn leading_time(s: &str) -> Option<(String, &str)> {
 
 /// A date (optionally with a time) at the start of `s`, and the rest after a
 /// separator: `01-16-2024 - Chia detected`, `2026-01-02 06:09 UTC: rollback`.
-pub fn leading_date(s: &str, year: Option<i32>) -> Option<(String, &str)> {
+pub(super) fn leading_date(s: &str, year: Option<i32>) -> Option<(String, &str)> {
     let t = s.trim();
     let (date, end) = find_date_at(t, year)?;
     // The date must open the line (allowing a weekday or `On`).
@@ -146,7 +146,7 @@ pub fn leading_date(s: &str, year: Option<i32>) -> Option<(String, &str)> {
 }
 
 /// The year of an ISO date.
-pub fn year_of(iso: &str) -> Option<i32> {
+pub(super) fn year_of(iso: &str) -> Option<i32> {
     iso.get(..4)?.parse().ok()
 }
 

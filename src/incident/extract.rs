@@ -23,7 +23,7 @@ pub struct Found {
 /// Front matter tags a record keeps (the rest are ignored); real ones have a handful.
 const MAX_FRONT_MATTER_TAGS: usize = 32;
 
-pub fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
+pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incident {
     let fm = &doc.front_matter;
     let id = fm
         .text(&["id", "slug"])

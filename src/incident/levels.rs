@@ -117,7 +117,7 @@ pub fn severity(s: &str) -> Option<Severity> {
 }
 
 /// Outage language that makes an unrated incident critical.
-pub fn outage_severity(s: &str) -> Option<Severity> {
+pub(super) fn outage_severity(s: &str) -> Option<Severity> {
     let l = s.to_ascii_lowercase();
     const PHRASES: [&str; 10] = [
         "complete outage",

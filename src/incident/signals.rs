@@ -8,7 +8,7 @@ use regex::Regex;
 
 /// Error strings as they appear in logs and status pages: errno names, HTTP errors,
 /// crash signatures.
-pub fn error_strings(text: &str) -> Vec<String> {
+pub(super) fn error_strings(text: &str) -> Vec<String> {
     let re = regex!(concat!(
         r"\bE(?:ADDRINUSE|CONNREFUSED|CONNRESET|TIMEDOUT|NOSPC|ACCES|PERM|NOENT|MFILE|PIPE|HOSTUNREACH|NOTFOUND|AI_AGAIN)\b",
         r"|\b[45]\d\d (?:Bad Gateway|Service Unavailable|Server Unavailable|Gateway Timeout|Internal Server Error|Not Found|Forbidden|Unauthorized|Too Many Requests|Bad Request)\b",
@@ -101,7 +101,7 @@ pub fn is_command(line: &str) -> bool {
 }
 
 /// True for a code block language that holds shell (or no language at all).
-pub fn is_shell(lang: &str) -> bool {
+pub(super) fn is_shell(lang: &str) -> bool {
     matches!(
         lang,
         "bash" | "sh" | "shell" | "console" | "zsh" | "shell-session" | ""
@@ -109,7 +109,7 @@ pub fn is_shell(lang: &str) -> bool {
 }
 
 /// Shell commands in a code block: one per line, prompts and comments removed.
-pub fn commands_in_code(lang: &str, code: &str) -> Vec<String> {
+pub(super) fn commands_in_code(lang: &str, code: &str) -> Vec<String> {
     if !is_shell(lang) {
         return Vec::new();
     }
@@ -128,7 +128,7 @@ pub fn commands_in_code(lang: &str, code: &str) -> Vec<String> {
 }
 
 /// Commands written as inline code in prose: `` `pm2 delete all` ``.
-pub fn commands_inline(text: &str) -> Vec<String> {
+pub(super) fn commands_inline(text: &str) -> Vec<String> {
     let re = regex!(r"`([^`\n]{2,200})`");
     re.captures_iter(text)
         .map(|c| c[1].trim().to_string())
@@ -211,7 +211,7 @@ const TAGS: &[(&str, &str)] = &[
 ];
 
 /// Tags found in `text`, in table order.
-pub fn tags(text: &str) -> Vec<String> {
+pub(super) fn tags(text: &str) -> Vec<String> {
     static RES: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
     let res = RES.get_or_init(|| {
         TAGS.iter()
@@ -225,7 +225,7 @@ pub fn tags(text: &str) -> Vec<String> {
 }
 
 /// Characters a slug keeps: ids and tags name files, and file names are short.
-pub const SLUG_CHARS: usize = 100;
+pub(super) const SLUG_CHARS: usize = 100;
 
 /// A tag as a lower-case slug: `Power Loss` -> `power-loss`, at most `SLUG_CHARS`
 /// characters.

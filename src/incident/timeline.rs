@@ -9,7 +9,10 @@ use crate::document::{Block, Document};
 use crate::taxonomy::SectionKind;
 
 /// Timed entries of one section, without dated-heading context.
-pub fn entries_of(section: &crate::document::Section, year: Option<i32>) -> Vec<TimelineEntry> {
+pub(super) fn entries_of(
+    section: &crate::document::Section,
+    year: Option<i32>,
+) -> Vec<TimelineEntry> {
     section
         .blocks
         .iter()
@@ -23,7 +26,7 @@ pub fn entries_of(section: &crate::document::Section, year: Option<i32>) -> Vec<
 }
 
 /// All timed entries in the document's timeline sections, in order.
-pub fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
+pub(super) fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
     let mut out = Vec::new();
     for (idx, section) in doc.sections.iter().enumerate() {
         if section.effective != SectionKind::Timeline {
@@ -58,7 +61,7 @@ pub fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
 }
 
 /// The timeline sections' entries or, when they have none, the document's key times.
-pub fn entries_or_stamps(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
+pub(super) fn entries_or_stamps(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
     let e = entries(doc, year);
     if e.is_empty() { stamps(doc, year) } else { e }
 }

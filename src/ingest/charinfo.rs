@@ -68,11 +68,11 @@ pub struct CharInfo {
     pub script: u8,
 }
 
-pub const SCRIPT_COMMON: u8 = 1;
-pub const SCRIPT_INHERITED: u8 = 2;
+pub(super) const SCRIPT_COMMON: u8 = 1;
+pub(super) const SCRIPT_INHERITED: u8 = 2;
 
 /// Properties of `c`.
-pub fn info(c: char) -> CharInfo {
+pub(super) fn info(c: char) -> CharInfo {
     let cp = c as u32;
     if cp < 0x80 {
         return ascii_info(c);
@@ -134,7 +134,7 @@ fn ascii_info(c: char) -> CharInfo {
 }
 
 /// The script index of Latin.
-pub fn latin_script() -> u8 {
+pub(super) fn latin_script() -> u8 {
     static LATIN: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
     *LATIN.get_or_init(|| script_index("Latin"))
 }
@@ -145,7 +145,7 @@ fn script_index(name: &str) -> u8 {
 
 /// True when letters of scripts `a` and `b` can sit in one word: the same script, a
 /// script-neutral character, or the CJK family (Han with kana or Hangul).
-pub fn scripts_compatible(a: u8, b: u8) -> bool {
+pub(super) fn scripts_compatible(a: u8, b: u8) -> bool {
     if a == b || a <= SCRIPT_INHERITED || b <= SCRIPT_INHERITED {
         return true;
     }

@@ -11,7 +11,7 @@ use super::tables::{CODEPAGE_HIGH, CODEPAGE_NAMES};
 
 /// What a character of damaged text says about the byte it came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
+pub(super) enum Unit {
     /// A known byte.
     Byte(u8),
     /// U+FFFD: one byte the code page has no character for, value unknown.
@@ -21,7 +21,7 @@ pub enum Unit {
 }
 
 /// One code page.
-pub struct Codepage {
+pub(super) struct Codepage {
     pub name: &'static str,
     decode: [u32; 128],
     /// (char, byte) sorted by char, for encoding.
@@ -38,7 +38,7 @@ pub struct Codepage {
 
 impl Codepage {
     /// The byte `c` came from, if this code page made it.
-    pub fn unit(&self, c: char) -> Unit {
+    pub(super) fn unit(&self, c: char) -> Unit {
         let cp = c as u32;
         if cp < 0x80 {
             return Unit::Byte(cp as u8);
@@ -75,7 +75,7 @@ impl Codepage {
     }
 
     /// The character byte `b` decodes to, if defined.
-    pub fn decode(&self, b: u8) -> Option<char> {
+    pub(super) fn decode(&self, b: u8) -> Option<char> {
         if b < 0x80 {
             return Some(b as char);
         }
@@ -86,7 +86,7 @@ impl Codepage {
     }
 
     /// Undefined bytes that can stand inside a UTF-8 sequence as continuation bytes.
-    pub fn continuation_holes(&self) -> impl Iterator<Item = u8> + '_ {
+    pub(super) fn continuation_holes(&self) -> impl Iterator<Item = u8> + '_ {
         self.holes
             .iter()
             .copied()
@@ -94,7 +94,7 @@ impl Codepage {
     }
 
     /// Undefined bytes that can start a two-byte UTF-8 sequence.
-    pub fn lead_holes(&self) -> impl Iterator<Item = u8> + '_ {
+    pub(super) fn lead_holes(&self) -> impl Iterator<Item = u8> + '_ {
         self.holes
             .iter()
             .copied()
@@ -116,10 +116,10 @@ fn is_cont(b: u8) -> bool {
 }
 
 /// How many code pages `all()` returns.
-pub const COUNT: usize = CODEPAGE_NAMES.len();
+pub(super) const COUNT: usize = CODEPAGE_NAMES.len();
 
 /// All code pages the repairer tries, most common first (ties go to the earlier one).
-pub fn all() -> &'static [Codepage] {
+pub(super) fn all() -> &'static [Codepage] {
     static ALL: OnceLock<Vec<Codepage>> = OnceLock::new();
     ALL.get_or_init(|| {
         CODEPAGE_NAMES
@@ -160,7 +160,7 @@ pub fn all() -> &'static [Codepage] {
 /// True when `c` could be a byte of UTF-8 read through any code page here: a character
 /// some code page maps a high byte to, a C1 control, or U+FFFD. Lines with none of
 /// these (ASCII with emoji, CJK, Devanagari...) cannot hold this kind of mojibake.
-pub fn could_be_damage(c: char) -> bool {
+pub(super) fn could_be_damage(c: char) -> bool {
     static SET: OnceLock<Vec<u64>> = OnceLock::new();
     let set = SET.get_or_init(|| {
         let mut bits = vec![0u64; 0x10000 / 64];

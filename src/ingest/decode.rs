@@ -17,14 +17,14 @@ const LEGACY: [&Encoding; 7] = [
 
 /// Why bytes could not be read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecodeError {
+pub(super) enum DecodeError {
     /// NUL bytes outside of UTF-16: a binary file.
     Binary { offset: usize },
 }
 
 /// Text decoded from bytes, and how.
 #[derive(Debug, Clone)]
-pub struct Decoded {
+pub(super) struct Decoded {
     pub text: String,
     /// The encoding the bytes were read as: "utf-8", "utf-16le", "windows-1252", ...
     pub encoding: String,
@@ -33,7 +33,7 @@ pub struct Decoded {
 }
 
 /// Decode `bytes` into text.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+pub(super) fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return Ok(Decoded {

@@ -49,7 +49,7 @@ fn ranks() -> &'static [(char, u16)] {
 }
 
 /// The rank of `c` among the emoji and symbols writers commonly type (1 = most common).
-pub fn rank(c: char) -> Option<u16> {
+pub(super) fn rank(c: char) -> Option<u16> {
     let r = ranks();
     r.binary_search_by_key(&c, |&(ch, _)| ch)
         .ok()
@@ -57,7 +57,7 @@ pub fn rank(c: char) -> Option<u16> {
 }
 
 /// Cost of a ranked character: cheap for the most common, rising slowly with rank.
-pub fn ranked_cost(rank: u16) -> f32 {
+pub(super) fn ranked_cost(rank: u16) -> f32 {
     0.3 + 0.3 * (rank as f32).ln()
 }
 

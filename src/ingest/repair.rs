@@ -112,7 +112,7 @@ pub struct Unresolved {
 
 /// What repairing a text did.
 #[derive(Clone, Debug, Default)]
-pub struct Repaired {
+pub(super) struct Repaired {
     pub text: String,
     pub repairs: Vec<Repair>,
     pub unresolved: Vec<Unresolved>,
@@ -127,7 +127,7 @@ const MAX_PASSES: usize = 3;
 /// that, read as Windows-1252, spell mojibake (`â\u{80}\u{9C}` -> `â€œ` -> `“`). So the
 /// text is repaired again while that still changes it; the repairs reported go from
 /// the text as given to the final text.
-pub fn repair_text(text: &str) -> Repaired {
+pub(super) fn repair_text(text: &str) -> Repaired {
     let mut out = repair_pass(text);
     for _ in 1..MAX_PASSES {
         if out.repairs.is_empty() {

@@ -27,7 +27,7 @@ fn whole_file(code: Code, message: String) -> Finding {
 }
 
 /// Every check, in no particular order.
-pub fn all(input: &Input, settings: &Settings) -> Vec<Finding> {
+pub(super) fn all(input: &Input, settings: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     // Split once: several checks look lines up by number.
     let lines: Vec<&str> = input.ingested.text.lines().collect();

@@ -11,7 +11,7 @@ use crate::rules::Level;
 
 /// One suppression comment.
 #[derive(Debug)]
-pub struct Allow {
+pub(super) struct Allow {
     codes: Vec<Code>,
     /// Lines it covers.
     lines: [usize; 2],
@@ -22,7 +22,7 @@ fn pattern() -> &'static Regex {
 }
 
 /// The suppressions in `text`, and findings for malformed ones.
-pub fn parse(text: &str) -> (Vec<Allow>, Vec<Finding>) {
+pub(super) fn parse(text: &str) -> (Vec<Allow>, Vec<Finding>) {
     if !text.contains("hindsight-lint") {
         return (Vec::new(), Vec::new());
     }
@@ -96,7 +96,7 @@ pub fn parse(text: &str) -> (Vec<Allow>, Vec<Finding>) {
 }
 
 /// True if `f` is covered by one of `allows`.
-pub fn allowed(allows: &[Allow], f: &Finding) -> bool {
+pub(super) fn allowed(allows: &[Allow], f: &Finding) -> bool {
     allows
         .iter()
         .any(|a| a.codes.contains(&f.code) && (f.line == 0 || a.lines.contains(&f.line)))

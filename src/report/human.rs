@@ -7,14 +7,18 @@ use annotate_snippets::{AnnotationKind, Group, Level as Shown, Renderer, Snippet
 use super::{Diagnostic, Level, Notice, Report};
 
 /// Writes each diagnostic as it comes; notices go to `notes` as warnings.
-pub struct Human<'a> {
+pub(super) struct Human<'a> {
     out: Box<dyn Write + 'a>,
     notes: Option<Box<dyn Write + 'a>>,
     color: bool,
 }
 
 impl<'a> Human<'a> {
-    pub fn new(out: Box<dyn Write + 'a>, notes: Option<Box<dyn Write + 'a>>, color: bool) -> Self {
+    pub(super) fn new(
+        out: Box<dyn Write + 'a>,
+        notes: Option<Box<dyn Write + 'a>>,
+        color: bool,
+    ) -> Self {
         Human { out, notes, color }
     }
 }

@@ -39,13 +39,13 @@ enum Entry {
 }
 
 /// Collects entries and writes the array at the end.
-pub struct Json<'a> {
+pub(super) struct Json<'a> {
     out: Box<dyn Write + 'a>,
     entries: Vec<Entry>,
 }
 
 impl<'a> Json<'a> {
-    pub fn new(out: Box<dyn Write + 'a>) -> Self {
+    pub(super) fn new(out: Box<dyn Write + 'a>) -> Self {
         Json {
             out,
             entries: Vec::new(),

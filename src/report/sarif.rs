@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::{Diagnostic, Level, Notice, Report};
 
 /// Collects diagnostics and notices and writes one SARIF document at the end.
-pub struct Sarif<'a> {
+pub(super) struct Sarif<'a> {
     out: Box<dyn Write + 'a>,
     tool: &'a str,
     rules: Vec<SarifRule>,
@@ -18,7 +18,7 @@ pub struct Sarif<'a> {
 }
 
 impl<'a> Sarif<'a> {
-    pub fn new(out: Box<dyn Write + 'a>, tool: &'a str, rules: Vec<SarifRule>) -> Self {
+    pub(super) fn new(out: Box<dyn Write + 'a>, tool: &'a str, rules: Vec<SarifRule>) -> Self {
         Sarif {
             out,
             tool,

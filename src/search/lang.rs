@@ -129,7 +129,7 @@ const MAX_DEPTH: usize = 16;
 const MAX_TERMS: usize = 64;
 
 /// Why `q` is too big to run, if it is.
-pub fn too_big(q: &str) -> Option<String> {
+pub(super) fn too_big(q: &str) -> Option<String> {
     let mut depth = 0usize;
     let mut deepest = 0;
     let mut terms = 0;
@@ -156,15 +156,15 @@ pub fn too_big(q: &str) -> Option<String> {
 /// Rewrite a user query into tantivy's query grammar. `loose` splits unquoted text
 /// such as `dist/_worker.js` into separate words instead of one phrase, so typo
 /// tolerance (which works on words) can reach it.
-pub fn rewrite(q: &str, loose: bool) -> String {
+pub(super) fn rewrite(q: &str, loose: bool) -> String {
     rewrite_with(q, loose, &mut |_| None)
 }
 
 /// Spelling fixes for bare words: the word to search instead, if any.
-pub type Fix<'a> = dyn FnMut(&str) -> Option<String> + 'a;
+pub(super) type Fix<'a> = dyn FnMut(&str) -> Option<String> + 'a;
 
 /// `rewrite`, replacing each bare word (not phrases or field values) `fix` corrects.
-pub fn rewrite_with(q: &str, loose: bool, fix: &mut Fix) -> String {
+pub(super) fn rewrite_with(q: &str, loose: bool, fix: &mut Fix) -> String {
     let mut out: Vec<String> = Vec::new();
     for t in lex(q) {
         let s = match t {

@@ -20,12 +20,12 @@ use std::path::Path;
 use super::stamps::Stamp;
 use crate::kb::path_order;
 
-pub const FILE: &str = "HINDSIGHT-INDEX.tsv";
+pub(super) const FILE: &str = "HINDSIGHT-INDEX.tsv";
 const MAGIC: &str = "hindsight-index";
 
 /// One indexed file's line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(super) struct Entry {
     pub size: u64,
     pub mtime_ns: u128,
     pub hash: String,
@@ -33,7 +33,7 @@ pub struct Entry {
 
 /// A manifest as read: its header and its lines, unparsed until compared.
 #[derive(Debug)]
-pub struct Manifest {
+pub(super) struct Manifest {
     pub schema: u32,
     pub tool: String,
     text: String,
@@ -73,7 +73,7 @@ fn unescape(p: &str) -> Cow<'_, str> {
 }
 
 impl Manifest {
-    pub fn new(schema: u32, tool: &str) -> Manifest {
+    pub(super) fn new(schema: u32, tool: &str) -> Manifest {
         let text = format!("{MAGIC} {schema} {tool}\n");
         Manifest {
             schema,
@@ -85,7 +85,7 @@ impl Manifest {
 
     /// The manifest in `dir`, if there is a readable one. Without `lines`, only its
     /// header is read (enough to trust the index, not to compare files).
-    pub fn read(dir: &Path, lines: bool) -> Option<Manifest> {
+    pub(super) fn read(dir: &Path, lines: bool) -> Option<Manifest> {
         if lines {
             return Manifest::parse(std::fs::read_to_string(dir.join(FILE)).ok()?);
         }
@@ -134,18 +134,18 @@ impl Manifest {
 
     /// Number of files listed.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.text[self.body..].lines().count()
     }
 
     #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.body >= self.text.len()
     }
 
     /// Compare with the files now present: `rels` (sorted by `path_order`) and their
     /// stamps (`None` if unreadable).
-    pub fn diff(&self, rels: &[Cow<'_, str>], stamps: &[Option<Stamp>]) -> Diff<'_> {
+    pub(super) fn diff(&self, rels: &[Cow<'_, str>], stamps: &[Option<Stamp>]) -> Diff<'_> {
         let mut lines = self.lines().flatten().peekable();
         let mut d = Diff {
             state: Vec::with_capacity(rels.len()),
@@ -180,7 +180,7 @@ impl Manifest {
 
 /// What happened to each file since the manifest was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State<'m> {
+pub(super) enum State<'m> {
     /// Same size and time: its line as it stands.
     Unchanged(&'m str),
     /// New (`None`) or changed since it was indexed with this content hash.
@@ -189,7 +189,7 @@ pub enum State<'m> {
 
 /// The comparison of a manifest with the files present.
 #[derive(Debug)]
-pub struct Diff<'m> {
+pub(super) struct Diff<'m> {
     /// One state per file, in the order given.
     pub state: Vec<State<'m>>,
     /// Listed files that are no longer there.
@@ -198,7 +198,7 @@ pub struct Diff<'m> {
 
 /// The manifest text for `rels`, in order: unchanged files keep their line, changed
 /// ones take `fresh(i)`, and files without either are left out.
-pub fn render(
+pub(super) fn render(
     schema: u32,
     tool: &str,
     rels: &[Cow<'_, str>],

@@ -63,7 +63,7 @@ fn parser(index: &Index, f: &Fields, all_words: bool) -> QueryParser {
 }
 
 /// Ranked hits for the user query `q`.
-pub fn search(
+pub(super) fn search(
     index: &Index,
     reader: &IndexReader,
     f: &Fields,

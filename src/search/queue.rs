@@ -13,14 +13,14 @@ use tantivy::schema::document::Document;
 
 /// Counts the documents handed to the writer and not yet indexed.
 #[derive(Debug)]
-pub struct Gate {
+pub(super) struct Gate {
     queued: Mutex<usize>,
     freed: Condvar,
     limit: usize,
 }
 
 impl Gate {
-    pub fn new(limit: usize) -> Arc<Gate> {
+    pub(super) fn new(limit: usize) -> Arc<Gate> {
         Arc::new(Gate {
             queued: Mutex::new(0),
             freed: Condvar::new(),
@@ -30,7 +30,7 @@ impl Gate {
 
     /// `doc` with a ticket, once fewer than the limit are queued. Tantivy drops the
     /// queue's documents if its threads stop, so a wait here always ends.
-    pub fn admit(self: &Arc<Self>, doc: TantivyDocument) -> Queued {
+    pub(super) fn admit(self: &Arc<Self>, doc: TantivyDocument) -> Queued {
         let mut queued = self.queued.lock().unwrap_or_else(PoisonError::into_inner);
         while *queued >= self.limit {
             queued = self
@@ -52,7 +52,7 @@ impl Gate {
 }
 
 /// A document on its way to the index, holding one place in its gate.
-pub struct Queued {
+pub(super) struct Queued {
     doc: TantivyDocument,
     gate: Arc<Gate>,
 }

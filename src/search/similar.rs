@@ -217,7 +217,7 @@ fn candidates(f: &Fields, me: &Vector) -> BooleanQuery {
 }
 
 /// The incidents most like `target`, most similar first.
-pub fn similar(
+pub(super) fn similar(
     index: &Index,
     reader: &IndexReader,
     f: &Fields,
@@ -293,7 +293,7 @@ pub fn similar(
 /// different failures.
 pub const RECURRENCE: f32 = 0.5;
 /// Incidents checked for recurrences per build, newest first.
-pub const RECURRENCE_CHECKS: usize = 50;
+pub(super) const RECURRENCE_CHECKS: usize = 50;
 
 /// An incident that looks like a past one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -304,7 +304,7 @@ pub struct Recurrence {
 
 /// Likely recurrences among `ids` (newest first, at most `RECURRENCE_CHECKS`), each
 /// pair once, in id order.
-pub fn recurrences(
+pub(super) fn recurrences(
     index: &Index,
     reader: &IndexReader,
     f: &Fields,

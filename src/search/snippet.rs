@@ -1,18 +1,18 @@
 //! Snippets: a short excerpt of an incident's text with the matched words marked.
 
 /// Longest excerpt, in characters.
-pub const CHARS: usize = 180;
+pub(super) const CHARS: usize = 180;
 
 /// An excerpt and the byte ranges in it that matched.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Snippet {
+pub(super) struct Snippet {
     pub text: String,
     pub highlights: Vec<(usize, usize)>,
 }
 
 impl Snippet {
     /// The excerpt on one line: runs of whitespace become one space, highlights kept.
-    pub fn flattened(&self) -> Snippet {
+    pub(super) fn flattened(&self) -> Snippet {
         let mut text = String::with_capacity(self.text.len());
         // New offset of every old byte offset, for moving highlights.
         let mut map = vec![0; self.text.len() + 1];
@@ -47,7 +47,7 @@ impl Snippet {
 }
 
 /// The summary, or the start of the text when there is none, cut to length.
-pub fn lead(summary: &str, body: &str) -> Snippet {
+pub(super) fn lead(summary: &str, body: &str) -> Snippet {
     let src = if summary.trim().is_empty() {
         body
     } else {

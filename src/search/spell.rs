@@ -21,14 +21,18 @@ fn stem(analyzer: &mut TextAnalyzer, word: &str) -> Option<String> {
 }
 
 /// Corrects words against the body field's vocabulary.
-pub struct Speller<'a> {
+pub(super) struct Speller<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
     analyzer: TextAnalyzer,
 }
 
 impl<'a> Speller<'a> {
-    pub fn new(searcher: &'a Searcher, fields: &'a Fields, analyzer: TextAnalyzer) -> Speller<'a> {
+    pub(super) fn new(
+        searcher: &'a Searcher,
+        fields: &'a Fields,
+        analyzer: TextAnalyzer,
+    ) -> Speller<'a> {
         Speller {
             searcher,
             fields,
@@ -45,7 +49,7 @@ impl<'a> Speller<'a> {
     /// The indexed word to search instead of `word`, if `word` is unknown and a word
     /// one edit away is known. Words shorter than four letters are left alone: one
     /// edit changes too much of them.
-    pub fn correct(&mut self, word: &str) -> Option<String> {
+    pub(super) fn correct(&mut self, word: &str) -> Option<String> {
         let lower = word.to_lowercase();
         let stemmed = stem(&mut self.analyzer, &lower)?;
         if lower.chars().count() < 4 || self.doc_freq(&stemmed) > 0 {
@@ -84,7 +88,7 @@ impl<'a> Speller<'a> {
 }
 
 /// Levenshtein distance at most 1, counting a swap of neighbours as one edit.
-pub fn within_one_edit(a: &str, b: &str) -> bool {
+pub(super) fn within_one_edit(a: &str, b: &str) -> bool {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > 1 {

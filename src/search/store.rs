@@ -64,7 +64,7 @@ fn hex(digest: &[u8; 32]) -> String {
 }
 
 /// An opened index and what it took.
-pub struct Opened {
+pub(super) struct Opened {
     pub index: Index,
     pub fields: Fields,
     /// The reader opened to check the index, if it was checked.
@@ -80,7 +80,7 @@ pub struct Opened {
 /// Open the index in `dir`, creating or rebuilding it as needed. `verify` checks every
 /// file's checksum (a full read) rather than only that the index opens; without
 /// `lines` only the manifest's header is read, for a search that will not update.
-pub fn open(dir: &Path, verify: bool, lines: bool) -> Result<Opened, IndexError> {
+pub(super) fn open(dir: &Path, verify: bool, lines: bool) -> Result<Opened, IndexError> {
     let found = Manifest::read(dir, lines);
     let occupied = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
     let mut moved_aside = None;
@@ -138,7 +138,7 @@ fn usable(dir: &Path, verify: bool) -> Option<(Index, Fields, IndexReader)> {
 }
 
 /// A reader that sees what was committed when it was made, or last reloaded.
-pub fn reader(index: &Index) -> tantivy::Result<IndexReader> {
+pub(super) fn reader(index: &Index) -> tantivy::Result<IndexReader> {
     index
         .reader_builder()
         .reload_policy(tantivy::ReloadPolicy::Manual)
@@ -208,7 +208,7 @@ fn writer(index: &Index, wait: Duration) -> Result<Writer, IndexError> {
 }
 
 /// The postmortems present now, with their stamps.
-pub struct Listing {
+pub(super) struct Listing {
     pub files: Vec<PathBuf>,
     pub stamps: Vec<Option<stamps::Stamp>>,
     pub error: Option<LoadError>,
@@ -216,7 +216,7 @@ pub struct Listing {
 
 /// List and stamp the knowledge base's postmortems (independent of the index, so it
 /// can run while the index opens).
-pub fn list(kb: &KnowledgeBase) -> Listing {
+pub(super) fn list(kb: &KnowledgeBase) -> Listing {
     match kb.postmortem_files(&[kb.incidents_dir()]) {
         Ok(files) => {
             let stamps = stamps::stamps(&files);
@@ -237,7 +237,7 @@ pub fn list(kb: &KnowledgeBase) -> Listing {
 /// Bring the index in line with `listing`: re-index files whose size, time or content
 /// changed, drop files that are gone. `preloaded` postmortems are used as they are
 /// instead of being read again.
-pub fn update(
+pub(super) fn update(
     kb: &KnowledgeBase,
     dir: &Path,
     opened: &Opened,

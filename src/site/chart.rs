@@ -10,7 +10,7 @@ const PLOT: u32 = 140;
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "unknown"];
 
 #[derive(Debug, Serialize)]
-pub struct Chart {
+pub(super) struct Chart {
     pub width: u32,
     pub height: u32,
     pub label_y: u32,
@@ -20,7 +20,7 @@ pub struct Chart {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Bar {
+pub(super) struct Bar {
     pub x: u32,
     pub w: u32,
     pub label: String,
@@ -29,7 +29,7 @@ pub struct Bar {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Part {
+pub(super) struct Part {
     pub severity: &'static str,
     pub count: u32,
     pub y: u32,
@@ -37,13 +37,13 @@ pub struct Part {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Tick {
+pub(super) struct Tick {
     pub x: u32,
     pub label: String,
 }
 
 /// The chart for incidents given as (ISO date, severity); undated ones are left out.
-pub fn chart(points: &[(Option<&str>, Option<Severity>)]) -> Chart {
+pub(super) fn chart(points: &[(Option<&str>, Option<Severity>)]) -> Chart {
     let dated: Vec<(i64, i64, &str)> = points
         .iter()
         .filter_map(|(d, s)| {

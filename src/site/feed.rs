@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 /// One entry, newest first.
-pub struct Entry<'a> {
+pub(super) struct Entry<'a> {
     pub page: &'a str,
     pub id: &'a str,
     pub title: &'a str,
@@ -13,7 +13,7 @@ pub struct Entry<'a> {
 }
 
 /// Text for XML content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -39,7 +39,7 @@ fn link(base: &str, path: &str) -> String {
     }
 }
 
-pub fn atom(title: &str, base: &str, entries: &[Entry]) -> String {
+pub(super) fn atom(title: &str, base: &str, entries: &[Entry]) -> String {
     let mut x = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
     );
@@ -84,7 +84,7 @@ pub fn atom(title: &str, base: &str, entries: &[Entry]) -> String {
     x
 }
 
-pub fn sitemap(base: &str, pages: &[String]) -> String {
+pub(super) fn sitemap(base: &str, pages: &[String]) -> String {
     let mut x = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

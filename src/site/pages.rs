@@ -9,7 +9,7 @@ use crate::rules::{Guard, Rule};
 
 /// Shared by every page.
 #[derive(Serialize)]
-pub struct Common<'a> {
+pub(super) struct Common<'a> {
     pub site: &'a SiteConfig,
     /// Relative path back to the site root (`""`, `"../"`), or `/` for the 404 page.
     pub root: &'a str,
@@ -19,21 +19,21 @@ pub struct Common<'a> {
 }
 
 #[derive(Serialize, Clone, Copy)]
-pub struct Counts {
+pub(super) struct Counts {
     pub incidents: usize,
     pub rules: usize,
     pub guards: usize,
 }
 
 #[derive(Serialize, Clone)]
-pub struct Link {
+pub(super) struct Link {
     pub name: String,
     pub url: String,
 }
 
 /// A row of an incident table (the `incident_row` template's context).
 #[derive(Serialize)]
-pub struct Row<'a> {
+pub(super) struct Row<'a> {
     /// Relative path back to the site root from the page the row is on.
     pub root: &'a str,
     pub date: Option<&'a str>,
@@ -49,12 +49,12 @@ pub struct Row<'a> {
 }
 
 #[derive(Serialize, Default)]
-pub struct Pager {
+pub(super) struct Pager {
     pub pages: Vec<PageLink>,
 }
 
 #[derive(Serialize)]
-pub struct PageLink {
+pub(super) struct PageLink {
     pub number: usize,
     pub url: String,
     pub current: bool,
@@ -62,7 +62,7 @@ pub struct PageLink {
 
 /// Links to pages 1..=n of a list whose first page is `first` and whose page k is
 /// `name(k)`; empty when there is one page.
-pub fn pager(n: usize, current: usize, name: &dyn Fn(usize) -> String) -> Pager {
+pub(super) fn pager(n: usize, current: usize, name: &dyn Fn(usize) -> String) -> Pager {
     if n <= 1 {
         return Pager::default();
     }
@@ -78,7 +78,7 @@ pub fn pager(n: usize, current: usize, name: &dyn Fn(usize) -> String) -> Pager 
 }
 
 #[derive(Serialize)]
-pub struct ListPage<'a> {
+pub(super) struct ListPage<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     /// The table's rows, rendered: each incident's row is rendered once per folder
@@ -91,14 +91,14 @@ pub struct ListPage<'a> {
 }
 
 #[derive(Serialize, Clone)]
-pub struct RuleRef<'a> {
+pub(super) struct RuleRef<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub guarded: bool,
 }
 
 #[derive(Serialize)]
-pub struct IncidentPage<'a> {
+pub(super) struct IncidentPage<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     pub incident: &'a Incident,
@@ -111,34 +111,34 @@ pub struct IncidentPage<'a> {
 
 /// A page with nothing but the shared fields (404).
 #[derive(Serialize)]
-pub struct Plain<'a> {
+pub(super) struct Plain<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
 }
 
 #[derive(Serialize)]
-pub struct TagCount {
+pub(super) struct TagCount {
     pub name: String,
     pub url: String,
     pub count: usize,
 }
 
 #[derive(Serialize)]
-pub struct TagsPage<'a> {
+pub(super) struct TagsPage<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     pub tags: Vec<TagCount>,
 }
 
 #[derive(Serialize)]
-pub struct GuardView {
+pub(super) struct GuardView {
     pub kind: &'static str,
     pub check: String,
     pub scope: String,
 }
 
 #[derive(Serialize)]
-pub struct RuleView<'a> {
+pub(super) struct RuleView<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub severity: &'static str,
@@ -155,17 +155,17 @@ pub struct RuleView<'a> {
 
 /// Incidents named per rule on the rules page: a lesson learned from thousands of
 /// postmortems would otherwise make the page tens of megabytes.
-pub const RULE_INCIDENTS: usize = 12;
+pub(super) const RULE_INCIDENTS: usize = 12;
 
 #[derive(Serialize)]
-pub struct RulesPage<'a> {
+pub(super) struct RulesPage<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     pub rules: Vec<RuleView<'a>>,
 }
 
 /// A guard as the rules page shows it: what it checks and where.
-pub fn guard_view(g: &Guard) -> GuardView {
+pub(super) fn guard_view(g: &Guard) -> GuardView {
     let scope = |files: &[String], if_exists: &[String]| {
         let mut s = files.join(", ");
         if !if_exists.is_empty() {
@@ -240,7 +240,7 @@ pub fn guard_view(g: &Guard) -> GuardView {
 
 /// For each incident id, the positions of the rules compiled from it, in rule order
 /// (positions, not `RuleRef`s: about ten per incident, they were 45 MB at 100,000).
-pub fn rules_by_incident(rules: &[Rule]) -> std::collections::HashMap<&str, Vec<u32>> {
+pub(super) fn rules_by_incident(rules: &[Rule]) -> std::collections::HashMap<&str, Vec<u32>> {
     let mut map: std::collections::HashMap<&str, Vec<u32>> = std::collections::HashMap::new();
     for (k, r) in rules.iter().enumerate() {
         for i in &r.incidents {
@@ -251,7 +251,7 @@ pub fn rules_by_incident(rules: &[Rule]) -> std::collections::HashMap<&str, Vec<
 }
 
 impl<'a> RuleRef<'a> {
-    pub fn of(r: &'a Rule) -> RuleRef<'a> {
+    pub(super) fn of(r: &'a Rule) -> RuleRef<'a> {
         RuleRef {
             id: &r.id,
             title: &r.title,

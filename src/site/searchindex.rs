@@ -21,9 +21,9 @@ use serde_json::json;
 /// Postings per term chunk (a chunk is a few hundred KB at most).
 const CHUNK_POSTINGS: usize = 20_000;
 /// Documents per document chunk.
-pub const DOC_CHUNK: usize = 50;
+pub(super) const DOC_CHUNK: usize = 50;
 /// Characters of key text kept per document for result snippets.
-pub const GIST_CHARS: usize = 480;
+pub(super) const GIST_CHARS: usize = 480;
 
 /// Words not worth indexing: they are in nearly every postmortem.
 const STOP: &[&str] = &[
@@ -34,7 +34,7 @@ const STOP: &[&str] = &[
 ];
 
 /// One document to index: where it lives, what to show, and its text by weight.
-pub struct Doc<'a> {
+pub(super) struct Doc<'a> {
     pub url: String,
     pub title: &'a str,
     pub date: Option<&'a str>,
@@ -45,7 +45,7 @@ pub struct Doc<'a> {
 }
 
 /// Words as the browser script splits them: runs of letters and digits, lower-cased.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
@@ -108,14 +108,14 @@ impl Postings {
 
 /// What the index came to.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Written {
+pub(super) struct Written {
     pub files: usize,
     pub bytes: usize,
 }
 
 /// Build the index of `count` documents (`doc(i)` gives document `i`), handing each
 /// file to `put` as (path under `search/`, contents).
-pub fn build<'a, E: Send>(
+pub(super) fn build<'a, E: Send>(
     count: usize,
     doc: impl Fn(usize) -> Result<Doc<'a>, E> + Sync,
     put: &mut dyn FnMut(&str, &str) -> Result<(), E>,

@@ -46,7 +46,7 @@ const ASSETS: &[(&str, &[u8])] = &[
 ];
 
 /// The template registry for a knowledge base whose templates folder is `dir`.
-pub fn registry(dir: &Path) -> Result<Handlebars<'static>, SiteError> {
+pub(super) fn registry(dir: &Path) -> Result<Handlebars<'static>, SiteError> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_helper("inline", Box::new(inline));
@@ -86,7 +86,7 @@ pub fn registry(dir: &Path) -> Result<Handlebars<'static>, SiteError> {
 
 /// Escaped text with `code spans` as `<code>`: statements quote commands that way.
 /// For triple braces (`{{{inline text}}}`): the escaping happens here.
-pub fn inline_code(text: &str) -> String {
+pub(super) fn inline_code(text: &str) -> String {
     static CODE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -131,7 +131,7 @@ fn template_error(file: &str, e: &handlebars::TemplateError) -> SiteError {
 
 /// Every asset to publish: the defaults, overridden or added to by files under the
 /// knowledge base's `templates/assets/`. Sorted by path.
-pub fn assets(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
+pub(super) fn assets(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
     let mut out: std::collections::BTreeMap<String, Vec<u8>> = ASSETS
         .iter()
         .map(|(p, b)| (p.to_string(), b.to_vec()))

@@ -15,7 +15,7 @@ use hindsight::rules::render::rule_toml;
 
 /// any bytes -> text. Never panics, and what it returns is already
 /// repaired: repairing it again changes nothing (`fix(fix(x)) == fix(x)`).
-pub fn ingest(data: &[u8]) {
+pub(crate) fn ingest(data: &[u8]) {
     let Ok(ing) = hindsight::ingest::ingest(data) else {
         return;
     };
@@ -26,7 +26,7 @@ pub fn ingest(data: &[u8]) {
 
 /// any text -> incident record and lint findings. Never panics, every
 /// line it points at exists, and the record serialises to JSON and back unchanged.
-pub fn parse(data: &[u8]) {
+pub(crate) fn parse(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let Ok(ing) = hindsight::ingest::ingest(text.as_bytes()) else {
         return;
@@ -65,7 +65,7 @@ pub fn parse(data: &[u8]) {
 
 /// any TOML -> guard rule. Never panics; a rule that loads is written
 /// back by the rule renderer and loads again as the same rule.
-pub fn guard_rule(data: &[u8]) {
+pub(crate) fn guard_rule(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -83,7 +83,7 @@ pub fn guard_rule(data: &[u8]) {
 /// Windsurf and Cline files whose front matter reads back as the agents read it
 /// (Cursor and Windsurf: `key: value` lines taken as written; Cline: YAML) with the
 /// intended fields; and any existing file content survives the marker reader and splicer.
-pub fn mdc(data: &[u8]) {
+pub(crate) fn mdc(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut parts = text.split('\u{0}');
     let title = parts.next().unwrap_or_default().to_string();

@@ -7,25 +7,25 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The hindsight binary under test.
-pub fn bin() -> &'static str {
+pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_hindsight")
 }
 
 /// A path in this repository.
-pub fn repo(rel: &str) -> PathBuf {
+pub(crate) fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
 /// A knowledge base in a temporary folder, inside a parent folder of its own so a
 /// test can see whether anything was written beside it.
-pub struct Kb {
-    pub parent: tempfile::TempDir,
-    pub root: PathBuf,
+pub(crate) struct Kb {
+    pub(crate) parent: tempfile::TempDir,
+    pub(crate) root: PathBuf,
 }
 
 impl Kb {
     /// An empty knowledge base with an `incidents/` folder.
-    pub fn new() -> Kb {
+    pub(crate) fn new() -> Kb {
         let parent = tempfile::tempdir().unwrap();
         let root = parent.path().join("kb");
         std::fs::create_dir_all(root.join("incidents")).unwrap();
@@ -33,7 +33,7 @@ impl Kb {
     }
 
     /// A knowledge base of the bundled seed postmortems.
-    pub fn seeds() -> Kb {
+    pub(crate) fn seeds() -> Kb {
         let kb = Kb::new();
         for e in std::fs::read_dir(repo("incidents")).unwrap() {
             let e = e.unwrap();
@@ -43,7 +43,7 @@ impl Kb {
     }
 
     /// Write `incidents/<name>` (or any path under the root, with a `/`).
-    pub fn add(&self, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    pub(crate) fn add(&self, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
         let p = if name.contains('/') {
             self.root.join(name)
         } else {
@@ -54,12 +54,12 @@ impl Kb {
         p
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
     /// `hindsight -C <root> args...`, run from the parent folder.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(bin());
         c.arg("-C")
             .arg(&self.root)
@@ -68,12 +68,12 @@ impl Kb {
         c
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         Run::of(self.cmd(args).output().unwrap())
     }
 
     /// Every file beside the knowledge base (in its parent folder, outside it).
-    pub fn outside(&self) -> Vec<String> {
+    pub(crate) fn outside(&self) -> Vec<String> {
         snapshot(self.parent.path())
             .into_keys()
             .filter(|k| !k.starts_with("kb/"))
@@ -83,14 +83,14 @@ impl Kb {
 
 /// A finished run.
 #[derive(Debug)]
-pub struct Run {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
-    pub fn of(o: Output) -> Run {
+    pub(crate) fn of(o: Output) -> Run {
         Run {
             code: o.status.code(),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -100,14 +100,14 @@ impl Run {
 
     /// Exited with `code`; else a panic showing what it said.
     #[track_caller]
-    pub fn expect(&self, code: i32) -> &Run {
+    pub(crate) fn expect(&self, code: i32) -> &Run {
         assert_eq!(self.code, Some(code), "{self:#?}");
         self
     }
 }
 
 /// `hindsight args...` in `dir`.
-pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Run {
     Run::of(
         Command::new(bin())
             .args(args)
@@ -119,7 +119,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 
 /// Every file under `dir` with its bytes, by `/`-separated relative path; links are
 /// listed as `-> target`, not followed.
-pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -150,7 +150,7 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Cap the process `cmd` starts: address space in bytes and CPU seconds. Past either
 /// the kernel ends it with a signal, which the run's status shows.
 #[cfg(unix)]
-pub fn limited(cmd: &mut Command, memory: u64, cpu_seconds: u64) -> &mut Command {
+pub(crate) fn limited(cmd: &mut Command, memory: u64, cpu_seconds: u64) -> &mut Command {
     use std::os::unix::process::CommandExt;
     // SAFETY: setrlimit is async-signal-safe and touches no memory of the parent.
     unsafe {
