@@ -14,7 +14,8 @@ mod scan;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::rules::{Guard, Level, Rule, RuleError, read_rule_files, rule_files};
+use crate::rules::model::RuleStatus;
+use crate::rules::{Check, Guard, Level, Rule, RuleError, Stage, read_rule_files, rule_files};
 
 /// A rule read from a rules folder, with where its guards are written.
 #[derive(Debug, Clone)]
@@ -68,6 +69,8 @@ pub struct Options {
     pub allow_commands: bool,
     /// Only these rules (by id), if not empty.
     pub only: Vec<String>,
+    /// Only the guards that hold at this stage; none given: every stage but `server`.
+    pub stage: Option<Stage>,
 }
 
 /// One violation (or a guard that could not be evaluated).
@@ -140,11 +143,8 @@ pub fn check(rules: &[LoadedRule], target: &Path, opts: &Options) -> Result<Repo
             target.display()
         )));
     }
-    let selected: Vec<&LoadedRule> = rules
-        .iter()
-        .filter(|r| opts.only.is_empty() || opts.only.contains(&r.rule.id))
-        .filter(|r| !r.rule.guards.is_empty())
-        .collect();
+    let prepared = prepare(rules, target, opts);
+    let selected: Vec<&LoadedRule> = prepared.iter().collect();
     let mut report = Report {
         rules: selected.len(),
         guards: selected.iter().map(|r| r.rule.guards.len()).sum(),
@@ -156,10 +156,13 @@ pub fn check(rules: &[LoadedRule], target: &Path, opts: &Options) -> Result<Repo
     report.findings = std::mem::take(&mut scan.findings);
     for r in &selected {
         for g in &r.rule.guards {
-            if matches!(g, Guard::ForbidPattern { .. } | Guard::ForbidFile { .. }) {
+            if matches!(
+                g.check,
+                Check::ForbidPattern { .. } | Check::ForbidFile { .. }
+            ) {
                 continue; // done in the scan
             }
-            if !scan.applies(g, target) {
+            if !scan.applies(g) {
                 continue;
             }
             let ctx = run::Ctx {
@@ -188,6 +191,83 @@ pub fn check(rules: &[LoadedRule], target: &Path, opts: &Options) -> Result<Repo
     });
     report.findings.dedup();
     Ok(report)
+}
+
+/// The rules to run, each with the guards that hold at the stage asked for, their paths
+/// read from `target`: active rules only (a proposed rule runs when named with
+/// `--rule`), and no rule left without guards.
+fn prepare(rules: &[LoadedRule], target: &Path, opts: &Options) -> Vec<LoadedRule> {
+    let at_stage = |g: &Guard| {
+        let stages = g.stages();
+        match opts.stage {
+            Some(s) => stages.contains(&s),
+            None => stages.iter().any(|s| *s != Stage::Server),
+        }
+    };
+    let base = output_folder(target);
+    rules
+        .iter()
+        .filter(|r| {
+            let named = opts.only.contains(&r.rule.id);
+            let active = r.rule.status == RuleStatus::Active;
+            if opts.only.is_empty() { active } else { named }
+        })
+        .map(|r| {
+            let mut r = r.clone();
+            r.rule.guards = r
+                .rule
+                .guards
+                .into_iter()
+                .filter(|g| at_stage(g))
+                .map(|g| rebase(g, base.as_deref(), target))
+                .collect();
+            r
+        })
+        .filter(|r| !r.rule.guards.is_empty())
+        .collect()
+}
+
+/// The name of `target` when it may be a build output folder named in rules (`dist`).
+fn output_folder(target: &Path) -> Option<String> {
+    let name = target
+        .canonicalize()
+        .ok()?
+        .file_name()?
+        .to_str()?
+        .to_string();
+    Some(name)
+}
+
+/// A guard about `dist/_worker.js` checked on `dist/` itself: its paths and globs lose
+/// the leading `dist/` when the target has no `dist` folder inside (so `check dist/`
+/// finds `_worker.js` instead of looking for `dist/dist/_worker.js`).
+fn rebase(mut g: Guard, base: Option<&str>, target: &Path) -> Guard {
+    let Some(base) = base else {
+        return g;
+    };
+    if target.join(base).exists() {
+        return g;
+    }
+    let prefix = format!("{base}/");
+    let strip = |p: &mut String| {
+        if let Some(rest) = p.strip_prefix(&prefix)
+            && !rest.is_empty()
+        {
+            *p = rest.to_string();
+        }
+    };
+    match &mut g.check {
+        Check::RequireFile { path, .. } => strip(path),
+        Check::ForbidPattern { files, .. }
+        | Check::RequirePattern { files, .. }
+        | Check::ForbidFile { files } => files.iter_mut().for_each(strip),
+        _ => {}
+    }
+    g.when.exists.iter_mut().for_each(strip);
+    for c in &mut g.when.contains {
+        c.files.iter_mut().for_each(strip);
+    }
+    g
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -5,10 +5,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::git;
-use super::process::run;
+use super::process;
 use super::scan::Scan;
 use super::{Finding, LoadedRule, Options, finding};
-use crate::rules::Guard;
+use crate::rules::{Check, Guard};
 
 pub(super) struct Ctx<'a> {
     pub rule: &'a LoadedRule,
@@ -22,43 +22,38 @@ pub(super) enum Outcome {
     Skipped(String),
 }
 
-pub(super) fn evaluate(ctx: &Ctx, g: &Guard, _scan: &Scan) -> Outcome {
-    match g {
-        Guard::RequireFile {
-            path,
-            min_size,
-            message,
-            ..
-        } => require_file(ctx, g, path, min_size.map(|s| s.0), message.as_deref()),
-        Guard::GitClean {
-            repo,
-            untracked,
-            message,
-        } => git_clean(ctx, g, repo.as_deref(), *untracked, message.as_deref()),
-        Guard::Command {
-            argv,
-            cwd,
-            timeout,
-            message,
-            ..
-        } => {
+pub(super) fn evaluate(ctx: &Ctx, g: &Guard, scan: &Scan) -> Outcome {
+    let message = g.message();
+    match &g.check {
+        Check::RequireFile { path, min_size } => {
+            require_file(ctx, g, path, min_size.map(|s| s.0), message)
+        }
+        Check::GitClean { repo, untracked } => {
+            git_clean(ctx, g, repo.as_deref(), *untracked, message)
+        }
+        Check::Command { argv, cwd, timeout } => {
             if !ctx.opts.allow_commands {
                 return Outcome::Skipped(format!(
-                    "`{}` not run: commands run only with --allow-commands",
+                    "skipped: `{}` is run only with --allow-commands",
                     argv.join(" ")
                 ));
             }
-            command(
-                ctx,
-                g,
+            let run = Run {
                 argv,
-                cwd.as_deref(),
-                Duration::from_secs(*timeout),
-                message.as_deref(),
-            )
+                cwd: cwd.as_deref(),
+                timeout: Duration::from_secs(*timeout),
+            };
+            command(ctx, g, &run, scan)
         }
         _ => Outcome::Pass,
     }
+}
+
+/// A command guard's program and where it runs.
+struct Run<'a> {
+    argv: &'a [String],
+    cwd: Option<&'a str>,
+    timeout: Duration,
 }
 
 fn fail(ctx: &Ctx, g: &Guard, path: &str, message: String, unevaluated: bool) -> Outcome {
@@ -159,55 +154,62 @@ fn git_clean(
     }
 }
 
-fn command(
-    ctx: &Ctx,
-    g: &Guard,
-    argv: &[String],
-    cwd: Option<&str>,
-    timeout: Duration,
-    message: Option<&str>,
-) -> Outcome {
-    let shown = argv.join(" ");
-    let title = message.unwrap_or(&ctx.rule.rule.title).to_string();
-    let anchor = g
-        .if_exists()
-        .first()
-        .filter(|e| !e.contains('*'))
-        .cloned()
-        .unwrap_or_else(|| cwd.unwrap_or(".").to_string());
+/// Run a command guard: in `cwd` if it says, else in each folder holding the manifest
+/// its `when` names (`server/package.json`), else at the target's root.
+fn command(ctx: &Ctx, g: &Guard, run: &Run, scan: &Scan) -> Outcome {
+    let folders: Vec<Option<String>> = match run.cwd {
+        Some(c) => vec![Some(c.to_string())],
+        None => {
+            let found = scan.conditions.manifest_folders(&g.when.exists);
+            if found.is_empty() {
+                vec![None]
+            } else {
+                found.into_iter().map(Some).collect()
+            }
+        }
+    };
+    let mut findings = Vec::new();
+    for dir in folders {
+        if let Outcome::Findings(f) = command_in(ctx, g, run, dir.as_deref()) {
+            findings.extend(f);
+        }
+    }
+    if findings.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Findings(findings)
+    }
+}
+
+fn command_in(ctx: &Ctx, g: &Guard, run: &Run, cwd: Option<&str>) -> Outcome {
+    let shown = run.argv.join(" ");
+    let title = g.message().unwrap_or(&ctx.rule.rule.title).to_string();
+    let anchor = cwd.unwrap_or(".").to_string();
     let dir = match folder_in_target(ctx.target, cwd) {
         Ok(d) => d,
         Err(why) => {
-            return fail(
-                ctx,
-                g,
-                &anchor,
-                format!("{title}: could not evaluate `{shown}`: {why}"),
-                true,
-            );
+            let msg = format!("{title}: could not evaluate `{shown}`: {why}");
+            return fail(ctx, g, &anchor, msg, true);
         }
     };
-    let mut cmd = Command::new(&argv[0]);
-    cmd.args(&argv[1..]).current_dir(&dir);
-    match run(&mut cmd, timeout) {
+    let mut cmd = Command::new(&run.argv[0]);
+    cmd.args(&run.argv[1..]).current_dir(&dir);
+    match process::run(&mut cmd, run.timeout) {
         Ok((0, _)) => Outcome::Pass,
-        Ok((code, out)) => fail(
-            ctx,
-            g,
-            &anchor,
-            format!(
-                "{title}: `{shown}` failed (exit {code}): {}",
-                git::last_line(&out)
-            ),
-            false,
-        ),
-        Err(e) => fail(
-            ctx,
-            g,
-            &anchor,
-            format!("{title}: could not evaluate `{shown}`: {e}"),
-            true,
-        ),
+        Ok((code, out)) => {
+            let last = git::last_line(&out);
+            let place = if anchor == "." {
+                String::new()
+            } else {
+                format!(" in {anchor}")
+            };
+            let msg = format!("{title}: `{shown}`{place} failed (exit {code}): {last}");
+            fail(ctx, g, &anchor, msg, false)
+        }
+        Err(e) => {
+            let msg = format!("{title}: could not evaluate `{shown}`: {e}");
+            fail(ctx, g, &anchor, msg, true)
+        }
     }
 }
 

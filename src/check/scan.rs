@@ -1,6 +1,6 @@
 //! The file scan behind pattern and file guards: one walk, one regex pass per file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -11,8 +11,9 @@ use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 
 use super::{Finding, LoadedRule, finding};
 use crate::lines::{Excerpt, Lines};
-use crate::rules::Guard;
+use crate::rules::guard::{Contains, When};
 use crate::rules::model::{PATTERN_SIZE_LIMIT, compile_pattern};
+use crate::rules::{Check, Guard};
 
 /// Folders never worth scanning.
 const SKIP_DIRS: [&str; 3] = [".git", "node_modules", ".hindsight"];
@@ -22,31 +23,85 @@ pub(super) struct Scan {
     pub findings: Vec<Finding>,
     pub suppressed: usize,
     pub files_read: usize,
-    /// Every file under the target (relative, `/`-separated), sorted.
-    pub paths: BTreeSet<String>,
+    /// The target's files, and the guards' conditions judged against them.
+    pub conditions: Conditions,
 }
 
 impl Scan {
-    /// Whether a guard's `if_exists` condition holds in `target`.
-    pub(super) fn applies(&self, g: &Guard, target: &Path) -> bool {
-        applies(g.if_exists(), &self.paths, target)
+    /// Whether a guard's `when` holds in the target.
+    pub(super) fn applies(&self, g: &Guard) -> bool {
+        self.conditions.holds(&g.when)
     }
 }
 
-fn applies(if_exists: &[String], paths: &BTreeSet<String>, target: &Path) -> bool {
-    if if_exists.is_empty() {
-        return true;
-    }
-    if_exists.iter().any(|e| {
-        if e.contains(['*', '?', '[', '{']) {
-            match glob(e) {
-                Some(g) => paths.iter().any(|p| g.is_match(p)),
-                None => false,
+/// The `when` conditions of the guards, judged once each against the walked target.
+pub(super) struct Conditions {
+    target: std::path::PathBuf,
+    paths: BTreeSet<String>,
+    /// `contains` entries already judged, by files and pattern.
+    judged: std::sync::Mutex<HashMap<(Vec<String>, String), bool>>,
+}
+
+/// Of a file a `contains` condition reads, only the start: enough for a manifest or a
+/// unit file, and bounded for anything else.
+const CONDITION_BYTES: u64 = 1 << 20;
+
+impl Conditions {
+    /// The folders (relative, `.`-free) that hold a file some literal file name or glob
+    /// in `exists` names: where a command guard about that manifest runs.
+    pub(super) fn manifest_folders(&self, exists: &[String]) -> Vec<String> {
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for e in exists {
+            let pattern = if e.contains('/') || e.contains("**") {
+                e.clone()
+            } else {
+                format!("**/{e}")
+            };
+            let Some(g) = glob(&pattern) else { continue };
+            for p in self.paths.iter().filter(|p| g.is_match(p)) {
+                let dir = p.rsplit_once('/').map_or("", |(d, _)| d);
+                // Manifests inside dependencies are not the project's.
+                if !dir.split('/').any(|c| c == "node_modules" || c == "vendor") {
+                    out.insert(dir.to_string());
+                }
             }
-        } else {
-            target.join(e).exists()
         }
-    })
+        out.into_iter()
+            .map(|d| if d.is_empty() { ".".into() } else { d })
+            .collect()
+    }
+
+    fn holds(&self, when: &When) -> bool {
+        let exists = when.exists.is_empty() || when.exists.iter().any(|e| self.exists(e));
+        exists && when.contains.iter().all(|c| self.contains(c))
+    }
+
+    fn exists(&self, e: &str) -> bool {
+        if e.contains(['*', '?', '[', '{']) {
+            glob(e).is_some_and(|g| self.paths.iter().any(|p| g.is_match(p)))
+        } else {
+            self.target.join(e).exists()
+        }
+    }
+
+    fn contains(&self, c: &Contains) -> bool {
+        let key = (c.files.clone(), c.pattern.clone());
+        if let Some(&v) = self.judged.lock().expect("lock").get(&key) {
+            return v;
+        }
+        let v = match (globset(&c.files), compile_pattern(&c.pattern)) {
+            (Ok(globs), Ok(re)) => self.paths.iter().filter(|p| globs.is_match(p)).any(|p| {
+                use std::io::Read;
+                let mut head = Vec::new();
+                std::fs::File::open(self.target.join(p))
+                    .and_then(|f| f.take(CONDITION_BYTES).read_to_end(&mut head))
+                    .is_ok_and(|_| re.is_match(&head))
+            }),
+            _ => false,
+        };
+        self.judged.lock().expect("lock").insert(key, v);
+        v
+    }
 }
 
 fn glob(g: &str) -> Option<globset::GlobMatcher> {
@@ -66,56 +121,71 @@ struct Pattern<'a> {
     require: bool,
 }
 
-/// Walk `target` and run every forbid-pattern, require-pattern and forbid-file guard.
-pub(super) fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
-    let mut patterns = Vec::new();
-    let mut forbid_files = Vec::new();
-    let mut extra_roots: BTreeSet<String> = BTreeSet::new();
+/// The guards the walk serves, compiled, and the folders they name outright.
+struct Plan<'a> {
+    patterns: Vec<Pattern<'a>>,
+    forbid_files: Vec<(&'a LoadedRule, &'a Guard, GlobSet)>,
+    extra_roots: BTreeSet<String>,
+}
+
+fn plan<'a>(rules: &[&'a LoadedRule]) -> Result<Plan<'a>, String> {
+    let mut plan = Plan {
+        patterns: Vec::new(),
+        forbid_files: Vec::new(),
+        extra_roots: BTreeSet::new(),
+    };
     for r in rules {
         for g in &r.rule.guards {
-            let files = match g {
-                Guard::ForbidPattern { pattern, files, .. }
-                | Guard::RequirePattern { pattern, files, .. } => {
+            let files = match &g.check {
+                Check::ForbidPattern { pattern, files }
+                | Check::RequirePattern { pattern, files } => {
                     let re = compile_pattern(pattern)
                         .map_err(|e| format!("{}: rule {}: {e}", r.file.display(), r.rule.id))?;
-                    patterns.push(Pattern {
+                    plan.patterns.push(Pattern {
                         rule: r,
                         guard: g,
                         re,
                         globs: globset(files)?,
-                        require: matches!(g, Guard::RequirePattern { .. }),
+                        require: matches!(g.check, Check::RequirePattern { .. }),
                     });
-                    files
+                    files.clone()
                 }
-                Guard::ForbidFile { files, .. } => {
-                    forbid_files.push((*r, g, globset(files)?));
-                    files
+                Check::ForbidFile { files } => {
+                    plan.forbid_files.push((*r, g, globset(files)?));
+                    files.clone()
                 }
-                Guard::RequireFile { path, .. } => {
-                    extra_roots.extend(literal_dir(path));
-                    continue;
-                }
-                _ => continue,
+                Check::RequireFile { path, .. } => vec![path.clone()],
+                _ => Vec::new(),
             };
-            for f in files {
-                extra_roots.extend(literal_dir(f));
-            }
+            let named = files
+                .iter()
+                .chain(&g.when.exists)
+                .chain(g.when.contains.iter().flat_map(|c| &c.files));
+            plan.extra_roots
+                .extend(named.filter_map(|f| literal_dir(f)));
         }
     }
-    let (paths, unread) = walk(target, &extra_roots);
+    Ok(plan)
+}
+
+/// Walk `target` and run every forbid-pattern, require-pattern and forbid-file guard
+/// that applies there.
+pub(super) fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String> {
+    let plan = plan(rules)?;
+    let (paths, unread) = walk(target, &plan.extra_roots);
+    let conditions = Conditions {
+        target: target.to_path_buf(),
+        paths,
+        judged: std::sync::Mutex::new(HashMap::new()),
+    };
+    let patterns = &plan.patterns;
     let live: Vec<bool> = patterns
         .iter()
-        .map(|p| applies(p.guard.if_exists(), &paths, target))
+        .map(|p| conditions.holds(&p.guard.when))
         .collect();
-    // One pass over each file finds which patterns match at all. Together the patterns
-    // can be too large for one set; then every file is searched by each pattern.
-    let set = RegexSetBuilder::new(patterns.iter().map(|p| p.re.as_str()))
-        .size_limit(PATTERN_SIZE_LIMIT * 8)
-        .build()
-        .ok();
-
     // Files some live pattern guard selects, with the guards that select them.
-    let work: Vec<(&String, Vec<usize>)> = paths
+    let work: Vec<(&String, Vec<usize>)> = conditions
+        .paths
         .iter()
         .filter_map(|p| {
             let which: Vec<usize> = (0..patterns.len())
@@ -124,25 +194,45 @@ pub(super) fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String>
             (!which.is_empty()).then_some((p, which))
         })
         .collect();
+    let mut findings = search(target, patterns, &live, &work);
+    findings.extend(forbidden_files(&plan, &conditions));
+    findings.extend(unreadable(&plan, &unread));
+    let suppressed = findings.iter().map(|(_, s)| s).sum();
+    Ok(Scan {
+        findings: findings.into_iter().flat_map(|(f, _)| f).collect(),
+        suppressed,
+        files_read: work.len(),
+        conditions,
+    })
+}
+
+/// Run the pattern guards over the files they select: forbid-pattern findings, then
+/// require-pattern guards no file satisfied, then guards past their time budget. Each
+/// entry is findings and how many were suppressed.
+fn search(
+    target: &Path,
+    patterns: &[Pattern],
+    live: &[bool],
+    work: &[(&String, Vec<usize>)],
+) -> Vec<(Vec<Finding>, usize)> {
+    // One pass over each file finds which patterns match at all. Together the patterns
+    // can be too large for one set; then every file is searched by each pattern.
+    let set = RegexSetBuilder::new(patterns.iter().map(|p| p.re.as_str()))
+        .size_limit(PATTERN_SIZE_LIMIT * 8)
+        .build()
+        .ok();
     let budget = Budget::new(patterns.len());
     let per_file: Vec<FileResult> = work
         .par_iter()
-        .map(|(rel, which)| search_file(target, rel, which, &patterns, set.as_ref(), &budget))
+        .map(|(rel, which)| search_file(target, rel, which, patterns, set.as_ref(), &budget))
         .collect();
-
-    let mut out = Scan {
-        findings: Vec::new(),
-        suppressed: 0,
-        files_read: work.len(),
-        paths: BTreeSet::new(),
-    };
     let mut satisfied = vec![false; patterns.len()];
+    let mut out = Vec::new();
     for r in per_file {
-        out.findings.extend(r.findings);
-        out.suppressed += r.suppressed;
-        for h in r.hits {
+        for &h in &r.hits {
             satisfied[h] = true;
         }
+        out.push((r.findings, r.suppressed));
     }
     for (i, p) in patterns.iter().enumerate() {
         if budget.exhausted(i) {
@@ -153,55 +243,61 @@ pub(super) fn scan(rules: &[&LoadedRule], target: &Path) -> Result<Scan, String>
             );
             let mut f = finding(p.rule, p.guard, ".".into(), 0, msg);
             f.unevaluated = true;
-            out.findings.push(f);
-            satisfied[i] = true; // said already
+            out.push((vec![f], 0));
+        } else if p.require && live[i] && !satisfied[i] {
+            // Required somewhere among the files it names; none has it.
+            if let Some((first, _)) = work.iter().find(|(_, w)| w.contains(&i)) {
+                let msg =
+                    p.guard.message().map(str::to_string).unwrap_or_else(|| {
+                        format!("{}: {}", p.rule.rule.title, p.guard.describe())
+                    });
+                out.push((vec![finding(p.rule, p.guard, (*first).clone(), 0, msg)], 0));
+            }
         }
     }
-    for (i, p) in patterns.iter().enumerate() {
-        if !(p.require && live[i]) || satisfied[i] {
+    out
+}
+
+/// Files a forbid-file guard that applies finds in the target.
+fn forbidden_files(plan: &Plan, conditions: &Conditions) -> Vec<(Vec<Finding>, usize)> {
+    let mut out = Vec::new();
+    for (r, g, globs) in &plan.forbid_files {
+        if !conditions.holds(&g.when) {
             continue;
         }
-        // Required somewhere among the files it names; none has it.
-        if let Some((first, _)) = work.iter().find(|(_, w)| w.contains(&i)) {
-            let msg = p
-                .guard
-                .message()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("{}: {}", p.rule.rule.title, p.guard.describe()));
-            out.findings
-                .push(finding(p.rule, p.guard, (*first).clone(), 0, msg));
-        }
-    }
-    for (r, g, globs) in &forbid_files {
-        if !applies(g.if_exists(), &paths, target) {
-            continue;
-        }
-        for p in paths.iter().filter(|p| globs.is_match(p)) {
+        for p in conditions.paths.iter().filter(|p| globs.is_match(p)) {
             let msg = g
                 .message()
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{}: this file must not be here", r.rule.title));
-            out.findings.push(finding(r, g, p.clone(), 0, msg));
+            out.push((vec![finding(r, g, p.clone(), 0, msg)], 0));
         }
     }
-    // A folder that could not be read may hide what any of these guards look for.
-    for (path, why) in &unread {
-        let guards = patterns
-            .iter()
-            .map(|p| (p.rule, p.guard))
-            .chain(forbid_files.iter().map(|(r, g, _)| (*r, *g)));
-        for (r, g) in guards {
+    out
+}
+
+/// A folder that could not be read may hide what any of these guards look for: each
+/// fails closed for it.
+fn unreadable(plan: &Plan, unread: &[(String, String)]) -> Vec<(Vec<Finding>, usize)> {
+    let guards: Vec<(&LoadedRule, &Guard)> = plan
+        .patterns
+        .iter()
+        .map(|p| (p.rule, p.guard))
+        .chain(plan.forbid_files.iter().map(|(r, g, _)| (*r, *g)))
+        .collect();
+    let mut out = Vec::new();
+    for (path, why) in unread {
+        for (r, g) in &guards {
             let msg = format!(
                 "{}: could not read {path} ({why}), so it could not be checked",
                 r.rule.title
             );
             let mut f = finding(r, g, path.clone(), 0, msg);
             f.unevaluated = true;
-            out.findings.push(f);
+            out.push((vec![f], 0));
         }
     }
-    out.paths = paths;
-    Ok(out)
+    out
 }
 
 fn globset(globs: &[String]) -> Result<GlobSet, String> {

@@ -7,6 +7,7 @@ fn rule(id: &str, guards: Vec<Guard>) -> LoadedRule {
             id: id.into(),
             title: format!("rule {id}"),
             severity: Level::Error,
+            status: crate::rules::model::RuleStatus::Active,
             why: String::new(),
             do_: None,
             dont: None,
@@ -21,12 +22,10 @@ fn rule(id: &str, guards: Vec<Guard>) -> LoadedRule {
 }
 
 fn forbid(pattern: &str, files: &[&str]) -> Guard {
-    Guard::ForbidPattern {
+    Guard::new(Check::ForbidPattern {
         pattern: pattern.into(),
         files: files.iter().map(|s| s.to_string()).collect(),
-        message: None,
-        if_exists: vec![],
-    }
+    })
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {
@@ -82,11 +81,9 @@ fn gitignored_build_output_is_still_checked() {
     let rules = [
         rule(
             "no-env-in-dist",
-            vec![Guard::ForbidFile {
+            vec![Guard::new(Check::ForbidFile {
                 files: vec!["dist/**/.env*".into()],
-                message: None,
-                if_exists: vec![],
-            }],
+            })],
         ),
         rule("no-debug", vec![forbid(r"(?m)^DEBUG=true$", &["**/*.env"])]),
     ];
@@ -107,11 +104,15 @@ fn gitignored_build_output_is_still_checked() {
 fn require_file_sizes_and_links() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "dist/_worker.js", &"x".repeat(1024));
-    let g = Guard::RequireFile {
-        path: "dist/_worker.js".into(),
-        min_size: Some(crate::rules::Size(100_000)),
-        message: None,
-        if_exists: vec!["dist".into()],
+    let g = Guard {
+        when: crate::rules::When {
+            exists: vec!["dist".into()],
+            ..Default::default()
+        },
+        ..Guard::new(Check::RequireFile {
+            path: "dist/_worker.js".into(),
+            min_size: Some(crate::rules::Size(100_000)),
+        })
     };
     let rules = [rule("worker", vec![g.clone()])];
     let r = check(&rules, d.path(), &Options::default()).unwrap();
@@ -154,12 +155,12 @@ fn require_file_sizes_and_links() {
 #[test]
 fn commands_run_only_when_allowed_and_fail_closed() {
     let d = tempfile::tempdir().unwrap();
-    let g = |argv: &[&str], timeout| Guard::Command {
-        argv: argv.iter().map(|s| s.to_string()).collect(),
-        cwd: None,
-        timeout,
-        message: None,
-        if_exists: vec![],
+    let g = |argv: &[&str], timeout| {
+        Guard::new(Check::Command {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            cwd: None,
+            timeout,
+        })
     };
     let rules = [
         rule("fails", vec![g(&["sh", "-c", "echo boom >&2; exit 3"], 10)]),

@@ -152,9 +152,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_commands: bool,
 
-    /// Only this rule (repeatable).
+    /// Only this rule (repeatable); a proposed rule runs when named.
     #[arg(long = "rule", value_name = "ID")]
     pub only: Vec<String>,
+
+    /// Only guards that hold at this point of a change: commit (a checkout being
+    /// committed), deploy (a build being deployed), server (a deployed checkout, where
+    /// uncommitted edits are drift). Without it: every guard but the server's.
+    #[arg(long, value_enum, value_name = "STAGE")]
+    pub stage: Option<crate::rules::Stage>,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -32,6 +32,7 @@ pub(super) fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
     let opts = Options {
         allow_commands: a.allow_commands,
         only: a.only.clone(),
+        stage: a.stage,
     };
     let report = check::check(&rules, &a.target, &opts)?;
     let by_id: BTreeMap<&str, &LoadedRule> =

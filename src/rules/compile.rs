@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::infer::{self, Lesson, Origin, Polarity};
-use super::model::{Guard, Level, Rule, Source};
+use super::model::{Check, Guard, Level, Rule, RuleStatus, Source};
 use crate::document::{Block, Document};
 use crate::incident::{Incident, slug};
 use crate::taxonomy::SectionKind;
@@ -248,13 +248,13 @@ fn key(l: &Lesson) -> String {
 }
 
 fn signature(g: &Guard) -> String {
-    match g {
-        Guard::ForbidPattern { pattern, .. } => format!("forbid-pattern:{pattern}"),
-        Guard::RequirePattern { pattern, .. } => format!("require-pattern:{pattern}"),
-        Guard::RequireFile { path, .. } => format!("require-file:{path}"),
-        Guard::ForbidFile { files, .. } => format!("forbid-file:{}", files.join(",")),
-        Guard::GitClean { repo, .. } => format!("git-clean:{}", repo.as_deref().unwrap_or(".")),
-        Guard::Command { argv, .. } => format!("command:{}", argv.join(" ")),
+    match &g.check {
+        Check::ForbidPattern { pattern, .. } => format!("forbid-pattern:{pattern}"),
+        Check::RequirePattern { pattern, .. } => format!("require-pattern:{pattern}"),
+        Check::RequireFile { path, .. } => format!("require-file:{path}"),
+        Check::ForbidFile { files } => format!("forbid-file:{}", files.join(",")),
+        Check::GitClean { repo, .. } => format!("git-clean:{}", repo.as_deref().unwrap_or(".")),
+        Check::Command { argv, .. } => format!("command:{}", argv.join(" ")),
     }
 }
 
@@ -444,6 +444,7 @@ fn rule_from(group: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Ru
         id,
         title,
         severity,
+        status: RuleStatus::Active,
         why,
         do_,
         dont,
@@ -457,8 +458,8 @@ fn rule_from(group: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Ru
 /// Two lessons requiring the same file: the larger minimum size wins.
 fn merge_guard(guards: &mut Vec<Guard>, g: &Guard) {
     if let Some(existing) = guards.iter_mut().find(|e| signature(e) == signature(g)) {
-        if let (Guard::RequireFile { min_size: a, .. }, Guard::RequireFile { min_size: b, .. }) =
-            (existing, g)
+        if let (Check::RequireFile { min_size: a, .. }, Check::RequireFile { min_size: b, .. }) =
+            (&mut existing.check, &g.check)
             && b.map(|s| s.0) > a.map(|s| s.0)
         {
             *a = *b;
@@ -468,20 +469,20 @@ fn merge_guard(guards: &mut Vec<Guard>, g: &Guard) {
     guards.push(g.clone());
 }
 
-/// The files an agent should be reminded of the rule for.
+/// The files an agent should be reminded of the rule for: those it would edit to
+/// break it (scripts, manifests), never a file whose absence is the problem.
 fn applies_to(guards: &[Guard]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for g in guards {
-        let add: Vec<String> = match g {
-            Guard::ForbidPattern { files, .. }
-            | Guard::RequirePattern { files, .. }
-            | Guard::ForbidFile { files, .. } => files.clone(),
-            Guard::RequireFile { path, .. } => vec![path.clone()],
-            _ => Vec::new(),
+        let add: &[String] = match &g.check {
+            Check::ForbidPattern { files, .. }
+            | Check::RequirePattern { files, .. }
+            | Check::ForbidFile { files } => files,
+            _ => &[],
         };
         for a in add {
-            if !out.contains(&a) {
-                out.push(a);
+            if !out.contains(a) {
+                out.push(a.clone());
             }
         }
     }
@@ -491,15 +492,15 @@ fn applies_to(guards: &[Guard]) -> Vec<String> {
 /// A stable id: named after the check it makes, else after the lesson's first words.
 fn id_for(lesson: &Lesson, guards: &[Guard]) -> String {
     let text = &lesson.text;
-    let base = match guards.first() {
-        Some(Guard::ForbidPattern { .. }) | Some(Guard::ForbidFile { .. }) => {
+    let base = match guards.first().map(|g| &g.check) {
+        Some(Check::ForbidPattern { .. }) | Some(Check::ForbidFile { .. }) => {
             let subject = lesson.subject.clone().unwrap_or_else(|| short(text));
             format!("no-{}", slug(&subject))
         }
-        Some(Guard::RequireFile { path, .. }) => format!("require-{}", slug(path)),
-        Some(Guard::Command { argv, .. }) => format!("run-{}", slug(&argv.join(" "))),
-        Some(Guard::GitClean { .. }) => "no-uncommitted-server-changes".to_string(),
-        Some(Guard::RequirePattern { .. }) | None => slug(&short(text)),
+        Some(Check::RequireFile { path, .. }) => format!("require-{}", slug(path)),
+        Some(Check::Command { argv, .. }) => format!("run-{}", slug(&argv.join(" "))),
+        Some(Check::GitClean { .. }) => "no-uncommitted-server-changes".to_string(),
+        Some(Check::RequirePattern { .. }) | None => slug(&short(text)),
     };
     let id: String = base.chars().take(60).collect();
     id.trim_end_matches('-').to_string()

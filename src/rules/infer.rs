@@ -10,7 +10,7 @@
 
 use regex::Regex;
 
-use super::model::{Guard, Size};
+use super::model::{Check, Guard, Size};
 use crate::incident::is_command;
 
 /// Whether a lesson tells you to do something or not to.
@@ -380,7 +380,7 @@ fn guards(text: &str, polarity: Polarity, origin: Origin) -> Vec<(Guard, String)
                 }
             }
             (Subject::Sql(sql), Polarity::Dont) => out.push((
-                Guard::ForbidPattern {
+                Guard::new(Check::ForbidPattern {
                     pattern: format!(
                         r"(?i)\b{}\b",
                         sql.split_whitespace()
@@ -392,22 +392,18 @@ fn guards(text: &str, polarity: Polarity, origin: Origin) -> Vec<(Guard, String)
                         .into_iter()
                         .chain(globs(SCRIPT_FILES))
                         .collect(),
-                    message: None,
-                    if_exists: Vec::new(),
-                },
+                }),
                 sql.clone(),
             )),
             (Subject::Setting(key, value), Polarity::Dont) => out.push((
-                Guard::ForbidPattern {
+                Guard::new(Check::ForbidPattern {
                     pattern: format!(
                         r#"(?im)^\s*(?:export\s+)?{}\s*=\s*["\x27]?{}["\x27]?\s*$"#,
                         regex::escape(&key),
                         regex::escape(&value)
                     ),
                     files: globs(ENV_FILES),
-                    message: None,
-                    if_exists: Vec::new(),
-                },
+                }),
                 format!("{key}={value}"),
             )),
             (Subject::Path(p), Polarity::Do) if mentions_existence(&l) => {
@@ -425,11 +421,7 @@ fn guards(text: &str, polarity: Polarity, origin: Origin) -> Vec<(Guard, String)
                     pat
                 };
                 out.push((
-                    Guard::ForbidFile {
-                        files: vec![pat],
-                        message: None,
-                        if_exists: Vec::new(),
-                    },
+                    Guard::new(Check::ForbidFile { files: vec![pat] }),
                     p.clone(),
                 ));
             }
@@ -468,28 +460,25 @@ fn guards(text: &str, polarity: Polarity, origin: Origin) -> Vec<(Guard, String)
             && (l.contains("env") || l.contains("environment file"))
             && spans.is_empty()
         {
-            out.push((Guard::ForbidPattern {
+            out.push((Guard::new(Check::ForbidPattern {
                 pattern: r#"(?im)^\s*(?:export\s+)?[A-Z_]*DEBUG\s*=\s*["\x27]?(?:true|1|yes|on)["\x27]?\s*$"#.into(),
                 files: globs(ENV_FILES),
-                message: None,
-                if_exists: Vec::new(),
-            }, "debug in env files".into()));
+            }), "debug in env files".into()));
         }
     }
     if server_drift(&l) {
         out.push((
-            Guard::GitClean {
+            Guard::new(Check::GitClean {
                 repo: None,
                 untracked: false,
-                message: None,
-            },
+            }),
             "uncommitted server changes".into(),
         ));
     }
     if !places.is_empty() {
         let narrowed = location_globs(&places);
         for (g, _) in &mut out {
-            if let Guard::ForbidPattern { files, .. } = g {
+            if let Check::ForbidPattern { files, .. } = &mut g.check {
                 *files = narrowed.clone();
             }
         }
@@ -569,12 +558,10 @@ fn forbid_command(words: &[String]) -> Option<Guard> {
     if rest.is_empty() && lead.len() == 1 {
         pattern = format!(r#"(?m)^[^#\n]*?(?:^|[\s;&|(`"\x27])(?P<hit>{head})(?:\s|$)"#);
     }
-    Some(Guard::ForbidPattern {
+    Some(Guard::new(Check::ForbidPattern {
         pattern,
         files: globs(SCRIPT_FILES),
-        message: None,
-        if_exists: Vec::new(),
-    })
+    }))
 }
 
 /// `regex::escape`, minus the escapes a reader trips over (`-` outside a class).
@@ -643,13 +630,13 @@ fn run_command(words: &[String], lowered_sentence: &str) -> Option<Guard> {
         "terraform" => Some("*.tf"),
         _ => None,
     };
-    Some(Guard::Command {
+    let mut g = Guard::new(Check::Command {
         argv: words.to_vec(),
         cwd: None,
         timeout: 300,
-        message: None,
-        if_exists: marker.map(|m| vec![m.to_string()]).unwrap_or_default(),
-    })
+    });
+    g.when.exists = marker.map(|m| vec![m.to_string()]).unwrap_or_default();
+    Some(g)
 }
 
 fn require_file(path: &str, min_size: Option<Size>) -> Guard {
@@ -660,21 +647,16 @@ fn require_file(path: &str, min_size: Option<Size>) -> Guard {
         Some((dir, _)) if !dir.is_empty() => vec![dir.to_string()],
         _ => Vec::new(),
     };
-    Guard::RequireFile {
-        path,
-        min_size,
-        message: None,
-        if_exists,
-    }
+    let mut g = Guard::new(Check::RequireFile { path, min_size });
+    g.when.exists = if_exists;
+    g
 }
 
 fn forbid_latest_tag() -> Guard {
-    Guard::ForbidPattern {
+    Guard::new(Check::ForbidPattern {
         pattern: r#"(?m)^[^#\n]*(?:image:\s*["\x27]?|FROM\s+(?:--platform=\S+\s+)?)[^\s"\x27#]+:latest\b"#.into(),
         files: globs(IMAGE_FILES),
-        message: None,
-        if_exists: Vec::new(),
-    }
+    })
 }
 
 fn dedup(v: Vec<(Guard, String)>) -> Vec<(Guard, String)> {

@@ -4,10 +4,12 @@
 pub mod agents;
 pub mod compile;
 pub mod generate;
+pub mod guard;
 pub mod infer;
 pub mod model;
 pub mod render;
 
 pub use model::{
-    Guard, Level, Rule, RuleError, RuleFile, Size, Source, parse_rule, read_rule_files, rule_files,
+    Check, Guard, Level, Rule, RuleError, RuleFile, Size, Source, Stage, When, parse_rule,
+    read_rule_files, rule_files,
 };

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use super::guard::{Check, Contains, Guard, Stage, When};
 pub use crate::config::{Key, toml_line};
 pub use crate::report::Level;
 
@@ -18,6 +19,9 @@ pub struct Rule {
     /// `error` (fails `check`) or `warning`.
     #[serde(default = "default_severity")]
     pub severity: Level,
+    /// `active` rules reach agent files and `check`; `proposed` ones wait for a person.
+    #[serde(default)]
+    pub status: RuleStatus,
     /// Why the rule exists: what happened when it was broken.
     #[serde(default)]
     pub why: String,
@@ -44,6 +48,26 @@ fn default_severity() -> Level {
     Level::Error
 }
 
+/// Whether a rule is in force.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleStatus {
+    /// In agent files, enforced by `check`.
+    #[default]
+    Active,
+    /// Compiled and kept in `rules/`, listed for review, enforced by nothing.
+    Proposed,
+}
+
+impl RuleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleStatus::Active => "active",
+            RuleStatus::Proposed => "proposed",
+        }
+    }
+}
+
 /// A statement in a postmortem a rule was compiled from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,147 +76,6 @@ pub struct Source {
     pub path: String,
     pub line: usize,
     pub text: String,
-}
-
-/// One machine-checkable condition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum Guard {
-    /// A regex that must not match any line of the files.
-    ForbidPattern {
-        pattern: String,
-        files: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        if_exists: Vec<String>,
-    },
-    /// A regex that some file among `files` must match (when any such file exists).
-    RequirePattern {
-        pattern: String,
-        files: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        if_exists: Vec<String>,
-    },
-    /// A path that must exist, as a file at least `min_size` big if given.
-    RequireFile {
-        path: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        min_size: Option<Size>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        if_exists: Vec<String>,
-    },
-    /// Files matching `files` must not exist.
-    ForbidFile {
-        files: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        if_exists: Vec<String>,
-    },
-    /// The git worktree at `repo` (default: the target) has no uncommitted changes to
-    /// tracked files (or to any file, with `untracked`).
-    GitClean {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        repo: Option<String>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        untracked: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
-    },
-    /// A command that must exit 0; runs only with `check --allow-commands`.
-    Command {
-        argv: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        cwd: Option<String>,
-        /// Seconds.
-        #[serde(default = "default_timeout")]
-        timeout: u64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        if_exists: Vec<String>,
-    },
-}
-
-fn default_timeout() -> u64 {
-    300
-}
-
-impl Guard {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Guard::ForbidPattern { .. } => "forbid-pattern",
-            Guard::RequirePattern { .. } => "require-pattern",
-            Guard::RequireFile { .. } => "require-file",
-            Guard::ForbidFile { .. } => "forbid-file",
-            Guard::GitClean { .. } => "git-clean",
-            Guard::Command { .. } => "command",
-        }
-    }
-
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            Guard::ForbidPattern { message, .. }
-            | Guard::RequirePattern { message, .. }
-            | Guard::RequireFile { message, .. }
-            | Guard::ForbidFile { message, .. }
-            | Guard::GitClean { message, .. }
-            | Guard::Command { message, .. } => message.as_deref(),
-        }
-    }
-
-    pub fn if_exists(&self) -> &[String] {
-        match self {
-            Guard::ForbidPattern { if_exists, .. }
-            | Guard::RequirePattern { if_exists, .. }
-            | Guard::RequireFile { if_exists, .. }
-            | Guard::ForbidFile { if_exists, .. }
-            | Guard::Command { if_exists, .. } => if_exists,
-            Guard::GitClean { .. } => &[],
-        }
-    }
-
-    /// A short human description: `forbid-pattern \brsync\b...`.
-    pub fn describe(&self) -> String {
-        match self {
-            Guard::ForbidPattern { files, .. } => {
-                format!("flagged wherever it appears in {}", describe_files(files))
-            }
-            Guard::RequirePattern { files, .. } => format!("required in {}", describe_files(files)),
-            Guard::RequireFile { path, min_size, .. } => match min_size {
-                Some(s) => format!("`{path}` must exist and be at least {s}"),
-                None => format!("`{path}` must exist"),
-            },
-            Guard::ForbidFile { files, .. } => format!("must not contain {}", files.join(", ")),
-            Guard::GitClean { .. } => "no uncommitted changes to tracked files".to_string(),
-            Guard::Command { argv, .. } => format!("`{}` must succeed", argv.join(" ")),
-        }
-    }
-}
-
-/// Files a guard searches, in words: the usual script set is named, short lists shown.
-fn describe_files(files: &[String]) -> String {
-    if files.len() > 6 {
-        let sh = files.iter().any(|f| f.ends_with(".sh"));
-        let ci = files.iter().any(|f| f.contains("workflows"));
-        return match (sh, ci) {
-            (true, true) => {
-                "deploy and build scripts, Makefiles, Dockerfiles, package.json and CI workflows"
-                    .into()
-            }
-            _ => format!(
-                "{} and {} more file patterns",
-                files[..3].join(", "),
-                files.len() - 3
-            ),
-        };
-    }
-    files.join(", ")
 }
 
 /// A size in bytes, written as a number or `"100 KB"`, `"1KiB"`, `"2 MB"`.
@@ -373,9 +256,12 @@ pub fn parse_rule(path: &Path, text: &str) -> Result<Rule, RuleError> {
                 let before = &text[..s.start.min(text.len())];
                 let line = before.matches('\n').count() + 1;
                 let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                (Some(line), Some(col))
+                (line, col)
             })
-            .unwrap_or((None, None));
+            .map_or((None, None), |(l, c)| match key_line(text, e.message()) {
+                Some(k) => (Some(k), None),
+                None => (Some(l), Some(c)),
+            });
         err(line, col, e.message().to_string())
     })?;
     if !is_rule_id(&rule.id) {
@@ -387,6 +273,39 @@ pub fn parse_rule(path: &Path, text: &str) -> Result<Rule, RuleError> {
     }
     validate_guards(&rule.guards).map_err(|p| err(p.line_in(text), None, p.message))?;
     Ok(rule)
+}
+
+/// A guard's own errors (a kind it does not know, a key its kind does not take) are
+/// reported by toml at the guards' array; the line of the guard and key they name says
+/// more: `unknown guard kind `x``, `a `k` guard takes no `key``, `a `k` guard needs ...`.
+fn key_line(text: &str, message: &str) -> Option<usize> {
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let (kind, key) = if message.starts_with("unknown guard kind") {
+        (*quoted.first()?, "kind")
+    } else if message.contains(" takes no ") {
+        (*quoted.first()?, *quoted.get(1)?)
+    } else if message.contains(" needs ") {
+        (*quoted.first()?, "kind")
+    } else {
+        return None;
+    };
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let (_, guards) = doc.get_ref().iter().find(|(k, _)| k.get_ref() == "guard")?;
+    let toml::de::DeValue::Array(guards) = guards.get_ref() else {
+        return None;
+    };
+    let i = guards.iter().position(|g| {
+        let toml::de::DeValue::Table(t) = g.get_ref() else {
+            return false;
+        };
+        let has = |name: &str| t.iter().any(|(k, _)| k.get_ref() == name);
+        let kind_is = t.iter().any(|(k, v)| {
+            k.get_ref() == "kind"
+                && matches!(v.get_ref(), toml::de::DeValue::String(s) if s.as_ref() == kind)
+        });
+        kind_is && has(key)
+    })?;
+    toml_line(text, &[Key::Name("guard"), Key::Index(i), Key::Name(key)])
 }
 
 /// True when `id` can name a rule and its files: ASCII letters, digits, `-` and `_`,
@@ -413,7 +332,10 @@ impl GuardProblem {
     /// of the guard's own header.
     pub fn line_in(&self, text: &str) -> Option<usize> {
         let at = [Key::Name("guard"), Key::Index(self.guard)];
-        toml_line(text, &[at[0], at[1], Key::Name(self.key)]).or_else(|| toml_line(text, &at))
+        let key = |k| toml_line(text, &[at[0], at[1], Key::Name(k)]);
+        // `when.exists` may be written with its older name.
+        let older = (self.key == "when").then(|| key("if_exists")).flatten();
+        key(self.key).or(older).or_else(|| toml_line(text, &at))
     }
 }
 
@@ -433,9 +355,8 @@ pub fn validate_guards(guards: &[Guard]) -> Result<(), GuardProblem> {
 fn validate_guard(g: &Guard) -> Result<(), (&'static str, String)> {
     let path_in =
         |key: &'static str, p: &str| inside_target(p).map_err(|m| (key, format!("`{key}` {m}")));
-    match g {
-        Guard::ForbidPattern { pattern, files, .. }
-        | Guard::RequirePattern { pattern, files, .. } => {
+    match &g.check {
+        Check::ForbidPattern { pattern, files } | Check::RequirePattern { pattern, files } => {
             compile_pattern(pattern).map_err(|m| ("pattern", m))?;
             if files.is_empty() {
                 return Err((
@@ -445,24 +366,29 @@ fn validate_guard(g: &Guard) -> Result<(), (&'static str, String)> {
             }
             check_globs(files).map_err(|m| ("files", m))?;
         }
-        Guard::ForbidFile { files, .. } => {
+        Check::ForbidFile { files } => {
             if files.is_empty() {
                 return Err(("files", "`files` is empty".into()));
             }
             check_globs(files).map_err(|m| ("files", m))?;
         }
-        Guard::RequireFile { path, .. } if path.trim().is_empty() => {
+        Check::RequireFile { path, .. } if path.trim().is_empty() => {
             return Err(("path", "`path` is empty".into()));
         }
-        Guard::RequireFile { path, .. } => path_in("path", path)?,
-        Guard::Command { argv, .. } if argv.is_empty() => {
+        Check::RequireFile { path, .. } => path_in("path", path)?,
+        Check::Command { argv, .. } if argv.is_empty() => {
             return Err(("argv", "`argv` is empty".into()));
         }
-        Guard::Command { cwd: Some(c), .. } => path_in("cwd", c)?,
-        Guard::GitClean { repo: Some(r), .. } => path_in("repo", r)?,
-        Guard::Command { .. } | Guard::GitClean { .. } => {}
+        Check::Command { cwd: Some(c), .. } => path_in("cwd", c)?,
+        Check::GitClean { repo: Some(r), .. } => path_in("repo", r)?,
+        Check::Command { .. } | Check::GitClean { .. } => {}
     }
-    check_globs(g.if_exists()).map_err(|m| ("if_exists", m))
+    check_globs(&g.when.exists).map_err(|m| ("when", m))?;
+    for c in &g.when.contains {
+        check_globs(&c.files).map_err(|m| ("when", m))?;
+        compile_pattern(&c.pattern).map_err(|m| ("when", m))?;
+    }
+    Ok(())
 }
 
 /// The most memory one guard's compiled pattern may take. The regex crate's own
@@ -545,8 +471,8 @@ min_size = "100 KB"
         let r = parse_rule(Path::new("rules/x.toml"), RULE).unwrap();
         assert_eq!(r.guards.len(), 2);
         assert!(matches!(
-            r.guards[1],
-            Guard::RequireFile {
+            r.guards[1].check,
+            Check::RequireFile {
                 min_size: Some(Size(100_000)),
                 ..
             }

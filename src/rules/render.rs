@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::model::{Guard, Rule};
+use super::model::{Check, Guard, Rule};
 
 /// A TOML string: literal (`'...'`) when it can be, so patterns keep their backslashes.
 fn string(s: &str) -> String {
@@ -50,12 +50,73 @@ fn list(items: &[String], quote: fn(&str) -> String) -> String {
     out
 }
 
+/// The keys of one `[[guard]]` table.
+fn guard_toml(o: &mut String, g: &Guard) {
+    let _ = writeln!(o, "kind = \"{}\"", g.kind());
+    match &g.check {
+        Check::ForbidPattern { pattern, files } | Check::RequirePattern { pattern, files } => {
+            let _ = writeln!(o, "pattern = {}", string(pattern));
+            let _ = writeln!(o, "files = {}", list(files, string));
+        }
+        Check::RequireFile { path, min_size } => {
+            let _ = writeln!(o, "path = {}", text(path));
+            if let Some(s) = min_size {
+                let _ = writeln!(o, "min_size = \"{s}\"");
+            }
+        }
+        Check::ForbidFile { files } => {
+            let _ = writeln!(o, "files = {}", list(files, string));
+        }
+        Check::GitClean { repo, untracked } => {
+            if let Some(r) = repo {
+                let _ = writeln!(o, "repo = {}", text(r));
+            }
+            if *untracked {
+                let _ = writeln!(o, "untracked = true");
+            }
+        }
+        Check::Command { argv, cwd, timeout } => {
+            let _ = writeln!(o, "argv = {}", list(argv, text));
+            if let Some(c) = cwd {
+                let _ = writeln!(o, "cwd = {}", text(c));
+            }
+            let _ = writeln!(o, "timeout = {timeout}");
+        }
+    }
+    if let Some(m) = g.message() {
+        let _ = writeln!(o, "message = {}", text(m));
+    }
+    if !g.stages.is_empty() {
+        let names: Vec<String> = g.stages.iter().map(|s| s.as_str().to_string()).collect();
+        let _ = writeln!(o, "stage = {}", list(&names, text));
+    }
+    if !g.when.exists.is_empty() {
+        let _ = writeln!(o, "when.exists = {}", list(&g.when.exists, string));
+    }
+    if !g.when.contains.is_empty() {
+        let items: Vec<String> = g
+            .when
+            .contains
+            .iter()
+            .map(|c| {
+                format!(
+                    "{{ files = {}, pattern = {} }}",
+                    list(&c.files, string),
+                    string(&c.pattern)
+                )
+            })
+            .collect();
+        let _ = writeln!(o, "when.contains = [{}]", items.join(", "));
+    }
+}
+
 /// The TOML text of a rule (without the generated-file marker).
 pub fn rule_toml(r: &Rule) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "id = {}", text(&r.id));
     let _ = writeln!(o, "title = {}", text(&r.title));
     let _ = writeln!(o, "severity = \"{}\"", r.severity.as_str());
+    let _ = writeln!(o, "status = \"{}\"", r.status.as_str());
     let _ = writeln!(o, "why = {}", text(&r.why));
     if let Some(d) = &r.do_ {
         let _ = writeln!(o, "do = {}", text(d));
@@ -76,48 +137,7 @@ pub fn rule_toml(r: &Rule) -> String {
     }
     for g in &r.guards {
         let _ = writeln!(o, "\n[[guard]]");
-        let _ = writeln!(o, "kind = \"{}\"", g.kind());
-        match g {
-            Guard::ForbidPattern { pattern, files, .. }
-            | Guard::RequirePattern { pattern, files, .. } => {
-                let _ = writeln!(o, "pattern = {}", string(pattern));
-                let _ = writeln!(o, "files = {}", list(files, string));
-            }
-            Guard::RequireFile { path, min_size, .. } => {
-                let _ = writeln!(o, "path = {}", text(path));
-                if let Some(s) = min_size {
-                    let _ = writeln!(o, "min_size = \"{s}\"");
-                }
-            }
-            Guard::ForbidFile { files, .. } => {
-                let _ = writeln!(o, "files = {}", list(files, string));
-            }
-            Guard::GitClean {
-                repo, untracked, ..
-            } => {
-                if let Some(r) = repo {
-                    let _ = writeln!(o, "repo = {}", text(r));
-                }
-                if *untracked {
-                    let _ = writeln!(o, "untracked = true");
-                }
-            }
-            Guard::Command {
-                argv, cwd, timeout, ..
-            } => {
-                let _ = writeln!(o, "argv = {}", list(argv, text));
-                if let Some(c) = cwd {
-                    let _ = writeln!(o, "cwd = {}", text(c));
-                }
-                let _ = writeln!(o, "timeout = {timeout}");
-            }
-        }
-        if let Some(m) = g.message() {
-            let _ = writeln!(o, "message = {}", text(m));
-        }
-        if !g.if_exists().is_empty() {
-            let _ = writeln!(o, "if_exists = {}", list(g.if_exists(), string));
-        }
+        guard_toml(&mut o, g);
     }
     o
 }
@@ -125,7 +145,7 @@ pub fn rule_toml(r: &Rule) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::model::{Level, Size, Source, parse_rule};
+    use crate::rules::model::{Contains, Level, RuleStatus, Size, Source, Stage, When, parse_rule};
     use std::path::Path;
 
     #[test]
@@ -134,6 +154,7 @@ mod tests {
             id: "no-rsync-delete".into(),
             title: "Never use `rsync --delete` in production".into(),
             severity: Level::Error,
+            status: RuleStatus::Proposed,
             why: "It \"deleted\" the backend.".into(),
             do_: None,
             dont: Some("Never use `rsync --delete` in production".into()),
@@ -146,31 +167,35 @@ mod tests {
                 text: "x".into(),
             }],
             guards: vec![
-                Guard::ForbidPattern {
+                Guard::new(Check::ForbidPattern {
                     pattern: r#"(?m)^[^#\n]*\brsync\b[^\n]*?\s(?:--delete)(?:[\s=;|&)"']|$)"#
                         .into(),
                     files: (0..12).map(|i| format!("**/*.ext{i}")).collect(),
-                    message: None,
-                    if_exists: vec![],
+                }),
+                Guard {
+                    when: When {
+                        exists: vec!["dist".into()],
+                        contains: vec![Contains {
+                            files: vec!["wrangler.toml".into()],
+                            pattern: "pages_build_output_dir".into(),
+                        }],
+                    },
+                    stages: vec![Stage::Deploy],
+                    message: Some("the worker".into()),
+                    ..Guard::new(Check::RequireFile {
+                        path: "dist/_worker.js".into(),
+                        min_size: Some(Size(100_000)),
+                    })
                 },
-                Guard::RequireFile {
-                    path: "dist/_worker.js".into(),
-                    min_size: Some(Size(100_000)),
-                    message: None,
-                    if_exists: vec!["dist".into()],
-                },
-                Guard::Command {
+                Guard::new(Check::Command {
                     argv: vec!["npm".into(), "run".into(), "build".into()],
                     cwd: None,
                     timeout: 300,
-                    message: None,
-                    if_exists: vec!["package.json".into()],
-                },
-                Guard::GitClean {
+                }),
+                Guard::new(Check::GitClean {
                     repo: None,
                     untracked: false,
-                    message: None,
-                },
+                }),
             ],
         };
         let t = rule_toml(&r);

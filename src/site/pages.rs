@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::incident::Incident;
-use crate::rules::{Guard, Rule};
+use crate::rules::{Check, Guard, Rule};
 
 /// Shared by every page.
 #[derive(Serialize)]
@@ -164,77 +164,47 @@ pub(super) struct RulesPage<'a> {
     pub rules: Vec<RuleView<'a>>,
 }
 
-/// A guard as the rules page shows it: what it checks and where.
+/// A guard as the rules page shows it: what it checks, where, and when it applies.
 pub(super) fn guard_view(g: &Guard) -> GuardView {
-    let scope = |files: &[String], if_exists: &[String]| {
+    let scope = |files: &[String]| {
         let mut s = files.join(", ");
-        if !if_exists.is_empty() {
-            s.push_str(&format!(" (when {} exists)", if_exists.join(", ")));
+        if let Some(w) = g.describe_when() {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(&format!("({w})"));
         }
         s
     };
-    match g {
-        Guard::ForbidPattern {
-            pattern,
-            files,
-            if_exists,
-            ..
-        } => GuardView {
-            kind: "forbid-pattern",
-            check: pattern.clone(),
-            scope: scope(files, if_exists),
-        },
-        Guard::RequirePattern {
-            pattern,
-            files,
-            if_exists,
-            ..
-        } => GuardView {
-            kind: "require-pattern",
-            check: pattern.clone(),
-            scope: scope(files, if_exists),
-        },
-        Guard::RequireFile {
-            path,
-            min_size,
-            if_exists,
-            ..
-        } => GuardView {
-            kind: "require-file",
-            check: match min_size {
+    let (check, scope) = match &g.check {
+        Check::ForbidPattern { pattern, files } | Check::RequirePattern { pattern, files } => {
+            (pattern.clone(), scope(files))
+        }
+        Check::RequireFile { path, min_size } => (
+            match min_size {
                 Some(s) => format!("{path} ≥ {s}"),
                 None => path.clone(),
             },
-            scope: scope(&[], if_exists),
-        },
-        Guard::ForbidFile {
-            files, if_exists, ..
-        } => GuardView {
-            kind: "forbid-file",
-            check: files.join(", "),
-            scope: scope(&[], if_exists),
-        },
-        Guard::GitClean {
-            repo, untracked, ..
-        } => GuardView {
-            kind: "git-clean",
-            check: if *untracked {
+            scope(&[]),
+        ),
+        Check::ForbidFile { files } => (files.join(", "), scope(&[])),
+        Check::GitClean { repo, untracked } => (
+            if *untracked {
                 "no uncommitted or untracked files".into()
             } else {
                 "no uncommitted changes".into()
             },
-            scope: repo.clone().unwrap_or_else(|| "the checked folder".into()),
-        },
-        Guard::Command {
-            argv,
-            cwd,
-            if_exists,
-            ..
-        } => GuardView {
-            kind: "command",
-            check: argv.join(" "),
-            scope: scope(&cwd.iter().cloned().collect::<Vec<_>>(), if_exists),
-        },
+            repo.clone().unwrap_or_else(|| "the checked folder".into()),
+        ),
+        Check::Command { argv, cwd, .. } => (
+            argv.join(" "),
+            scope(&cwd.iter().cloned().collect::<Vec<_>>()),
+        ),
+    };
+    GuardView {
+        kind: g.kind(),
+        check,
+        scope,
     }
 }
 

@@ -103,6 +103,7 @@ pub(crate) fn mdc(data: &[u8]) {
         } else {
             Level::Warning
         },
+        status: Default::default(),
         why: title.clone(),
         do_: Some(title.clone()),
         dont: None,

@@ -186,6 +186,7 @@ fn rule_titled(title: &str, applies_to: &[&str]) -> Rule {
         id: "r".into(),
         title: title.into(),
         severity: Level::Warning,
+        status: crate::rules::model::RuleStatus::Active,
         why: String::new(),
         do_: None,
         dont: None,

@@ -58,7 +58,7 @@ fn seed_guards() {
     );
     let worker = find(&rules, "require-dist-worker-js");
     assert!(
-        matches!(&worker.guards[0], Guard::RequireFile { min_size: Some(s), .. } if s.0 == 100_000)
+        matches!(&worker.guards[0].check, Check::RequireFile { min_size: Some(s), .. } if s.0 == 100_000)
     );
     assert_eq!(
         worker.incidents,
@@ -146,7 +146,9 @@ fn explicit_guards_win() {
     }]);
     assert!(errors.is_empty());
     let r = find(&rules, "no-delete-sync");
-    assert!(matches!(&r.guards[0], Guard::ForbidPattern { files, .. } if files == &["deploy.sh"]));
+    assert!(
+        matches!(&r.guards[0].check, Check::ForbidPattern { files, .. } if files == &["deploy.sh"])
+    );
     assert!(
         rules.iter().filter(|r| !r.guards.is_empty()).count() == 1,
         "the inferred guard gave way: {rules:?}"

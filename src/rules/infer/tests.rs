@@ -1,4 +1,5 @@
 use super::*;
+use crate::rules::model::When;
 
 fn one(statement: &str, origin: Origin) -> Lesson {
     let mut v = lessons(statement, origin);
@@ -7,8 +8,8 @@ fn one(statement: &str, origin: Origin) -> Lesson {
 }
 
 fn pattern(g: &Guard) -> Regex {
-    match g {
-        Guard::ForbidPattern { pattern, .. } => Regex::new(pattern).unwrap(),
+    match &g.check {
+        Check::ForbidPattern { pattern, .. } => Regex::new(pattern).unwrap(),
         other => panic!("not a pattern guard: {other:?}"),
     }
 }
@@ -84,11 +85,15 @@ fn required_file_with_size() {
     );
     assert_eq!(
         l.guards,
-        [Guard::RequireFile {
-            path: "dist/_worker.js".into(),
-            min_size: Some(Size(100_000)),
-            message: None,
-            if_exists: vec!["dist".into()],
+        [Guard {
+            when: When {
+                exists: vec!["dist".into()],
+                ..When::default()
+            },
+            ..Guard::new(Check::RequireFile {
+                path: "dist/_worker.js".into(),
+                min_size: Some(Size(100_000)),
+            })
         }]
     );
     let l = one(
@@ -96,7 +101,7 @@ fn required_file_with_size() {
         Origin::Lesson,
     );
     assert!(
-        matches!(&l.guards[0], Guard::RequireFile { path, min_size: None, .. } if path == "dist/_worker.js")
+        matches!(&l.guards[0].check, Check::RequireFile { path, min_size: None, .. } if path == "dist/_worker.js")
     );
 }
 
@@ -108,12 +113,16 @@ fn commands_to_run() {
     );
     assert_eq!(
         l.guards,
-        [Guard::Command {
-            argv: vec!["npm".into(), "run".into(), "build".into()],
-            cwd: None,
-            timeout: 300,
-            message: None,
-            if_exists: vec!["package.json".into()],
+        [Guard {
+            when: When {
+                exists: vec!["package.json".into()],
+                ..When::default()
+            },
+            ..Guard::new(Check::Command {
+                argv: vec!["npm".into(), "run".into(), "build".into()],
+                cwd: None,
+                timeout: 300,
+            })
         }]
     );
     // Dev servers are not checks.
@@ -142,11 +151,10 @@ fn server_drift_is_git_clean() {
     assert_eq!(drift.len(), 1, "{ls:?}");
     assert_eq!(
         drift[0].guards,
-        [Guard::GitClean {
+        [Guard::new(Check::GitClean {
             repo: None,
             untracked: false,
-            message: None
-        }]
+        })]
     );
     assert_eq!(drift[0].polarity, Polarity::Dont);
 }
@@ -181,11 +189,9 @@ fn other_deploy_mistakes() {
     let l = one("Never commit `.env` files.", Origin::Lesson);
     assert_eq!(
         l.guards,
-        [Guard::ForbidFile {
+        [Guard::new(Check::ForbidFile {
             files: vec!["**/.env".into()],
-            message: None,
-            if_exists: vec![]
-        }]
+        })]
     );
 
     let l = one("Never run `rm -rf /` in cleanup scripts.", Origin::Lesson);
@@ -245,13 +251,15 @@ fn locations_narrow_instead_of_being_forbidden() {
         Origin::Lesson,
     );
     assert_eq!(l.guards.len(), 1, "{:?}", l.guards);
-    match &l.guards[0] {
-        Guard::ForbidPattern { files, .. } => assert_eq!(files, &["**/.env.production"]),
+    match &l.guards[0].check {
+        Check::ForbidPattern { files, .. } => assert_eq!(files, &["**/.env.production"]),
         other => panic!("{other:?}"),
     }
     let l = one(
         "Never run `rsync --delete` from `scripts/`.",
         Origin::Lesson,
     );
-    assert!(matches!(&l.guards[0], Guard::ForbidPattern { files, .. } if files == &["scripts/**"]));
+    assert!(
+        matches!(&l.guards[0].check, Check::ForbidPattern { files, .. } if files == &["scripts/**"])
+    );
 }
