@@ -57,9 +57,15 @@ fn twin(files: &[(&str, Content)]) -> tempfile::TempDir {
 }
 
 fn run(rules: &Path, target: &Path) -> Vec<Finding> {
+    run_at(rules, target, None)
+}
+
+/// The findings at `stage` (None: every stage but the server's, as `check` runs).
+fn run_at(rules: &Path, target: &Path, stage: Option<hindsight::rules::Stage>) -> Vec<Finding> {
     let loaded = check::load_rules(rules).unwrap();
     let opts = Options {
         allow_commands: true,
+        stage,
         ..Options::default()
     };
     check::check(&loaded, target, &opts).unwrap().findings
@@ -221,18 +227,26 @@ fn seeds_server_drift() {
     };
     let broken = repo(true);
     let fixed = repo(false);
-    assert_flags(
-        &rules,
-        broken.path(),
-        "2025-08-15-server-crash-loop-code-desync",
-        "uncommitted edit on the server",
-    );
-    let f = run(&rules, broken.path());
+    let server = Some(hindsight::rules::Stage::Server);
+    let f = run_at(&rules, broken.path(), server);
     assert!(
         f.iter()
-            .any(|f| f.path == "backend/middleware/csrf-protection.js")
+            .any(|f| f.path == "backend/middleware/csrf-protection.js"
+                && f.incidents
+                    .iter()
+                    .any(|i| i == "2025-08-15-server-crash-loop-code-desync")),
+        "uncommitted edit on the server: {f:#?}"
     );
-    assert_clean(&rules, fixed.path(), "clean checkout");
+    assert!(
+        run_at(&rules, fixed.path(), server).is_empty(),
+        "clean checkout"
+    );
+    // A developer's checkout with work in progress is not drift: not judged by default.
+    assert_clean(
+        &rules,
+        broken.path(),
+        "work in progress at the commit and deploy stages",
+    );
 }
 
 #[test]
