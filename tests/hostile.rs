@@ -192,7 +192,8 @@ fn a_targets_git_config_runs_nothing() {
     );
     let rules = rules_dir(&[("drift", "[[guard]]\nkind = \"git-clean\"\n")]);
     let mut cmd = Command::new(util::bin());
-    cmd.args(["check", "--format", "json", "--rules"])
+    // A git-clean guard belongs to the server stage by default.
+    cmd.args(["check", "--stage", "server", "--format", "json", "--rules"])
         .arg(rules.path())
         .arg(t);
     let r = bounded("check git", &mut cmd);
