@@ -151,6 +151,25 @@ impl Document {
         out
     }
 
+    /// For each nested list item, by its line, the line of the item it is nested under.
+    pub fn item_parents(&self) -> std::collections::HashMap<usize, usize> {
+        let mut out = std::collections::HashMap::new();
+        for s in &self.sections {
+            for b in &s.blocks {
+                if let Block::Item {
+                    line,
+                    parent: Some(p),
+                    ..
+                } = b
+                    && let Some(Block::Item { line: at, .. }) = s.blocks.get(*p)
+                {
+                    out.insert(*line, *at);
+                }
+            }
+        }
+        out
+    }
+
     pub fn sections_of(&self, kind: SectionKind) -> impl Iterator<Item = &Section> {
         self.sections.iter().filter(move |s| s.effective == kind)
     }

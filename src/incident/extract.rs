@@ -116,11 +116,13 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             effective: s.effective,
         })
         .collect();
+    let parents = doc.item_parents();
     let finish = |v: Vec<Found>| -> Vec<Statement> {
         dedup(v)
             .into_iter()
             .map(|f| Statement {
                 section: super::section_at(&sections, f.line).unwrap_or(Other),
+                parent: parents.get(&f.line).copied(),
                 text: f.text,
                 line: f.line,
             })

@@ -27,6 +27,9 @@ struct Out<'a> {
     sections: &'a [SectionRef],
     repairs: &'a RepairSummary,
     lines: Lines<'a>,
+    /// For nested list items, the line of the item above them; only when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parents: Option<Parents<'a>>,
 }
 
 /// Statement texts, written as a list of strings.
@@ -45,6 +48,25 @@ impl Serialize for LineList<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter().map(|st| st.line))
     }
+}
+
+/// The parent lines of one field's statements (`null` for a top-level one).
+struct ParentList<'a>(&'a [Statement]);
+
+impl Serialize for ParentList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|st| st.parent))
+    }
+}
+
+/// The `parents` object, fields in name order.
+#[derive(Serialize)]
+struct Parents<'a> {
+    causes: ParentList<'a>,
+    fixes: ParentList<'a>,
+    lessons: ParentList<'a>,
+    prevention: ParentList<'a>,
+    symptoms: ParentList<'a>,
 }
 
 /// The `lines` object, fields in name order.
@@ -85,6 +107,22 @@ impl Serialize for Incident {
                 prevention: LineList(&self.prevention),
                 symptoms: LineList(&self.symptoms),
             },
+            parents: [
+                &self.causes,
+                &self.fixes,
+                &self.lessons,
+                &self.prevention,
+                &self.symptoms,
+            ]
+            .iter()
+            .any(|f| f.iter().any(|st| st.parent.is_some()))
+            .then(|| Parents {
+                causes: ParentList(&self.causes),
+                fixes: ParentList(&self.fixes),
+                lessons: ParentList(&self.lessons),
+                prevention: ParentList(&self.prevention),
+                symptoms: ParentList(&self.symptoms),
+            }),
         }
         .serialize(s)
     }
@@ -112,6 +150,18 @@ struct In {
     repairs: RepairSummary,
     #[serde(default)]
     lines: LinesIn,
+    #[serde(default)]
+    parents: ParentsIn,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ParentsIn {
+    causes: Vec<Option<usize>>,
+    fixes: Vec<Option<usize>>,
+    lessons: Vec<Option<usize>>,
+    prevention: Vec<Option<usize>>,
+    symptoms: Vec<Option<usize>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -128,7 +178,10 @@ impl<'de> Deserialize<'de> for Incident {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Incident, D::Error> {
         let r = In::deserialize(d)?;
         let sections = r.sections;
-        let field = |texts: Vec<String>, lines: Vec<usize>| -> Vec<Statement> {
+        let field = |texts: Vec<String>,
+                     lines: Vec<usize>,
+                     parents: Vec<Option<usize>>|
+         -> Vec<Statement> {
             texts
                 .into_iter()
                 .enumerate()
@@ -140,15 +193,16 @@ impl<'de> Deserialize<'de> for Incident {
                         text,
                         line,
                         section,
+                        parent: parents.get(i).copied().flatten(),
                     }
                 })
                 .collect()
         };
-        let causes = field(r.causes, r.lines.causes);
-        let symptoms = field(r.symptoms, r.lines.symptoms);
-        let fixes = field(r.fixes, r.lines.fixes);
-        let lessons = field(r.lessons, r.lines.lessons);
-        let prevention = field(r.prevention, r.lines.prevention);
+        let causes = field(r.causes, r.lines.causes, r.parents.causes);
+        let symptoms = field(r.symptoms, r.lines.symptoms, r.parents.symptoms);
+        let fixes = field(r.fixes, r.lines.fixes, r.parents.fixes);
+        let lessons = field(r.lessons, r.lines.lessons, r.parents.lessons);
+        let prevention = field(r.prevention, r.lines.prevention, r.parents.prevention);
         Ok(Incident {
             id: r.id,
             path: r.path,

@@ -52,6 +52,8 @@ pub struct Statement {
     pub text: String,
     pub line: usize,
     pub section: SectionKind,
+    /// The line of the list item this one is nested under (a step of a lesson).
+    pub parent: Option<usize>,
 }
 
 impl Statement {
