@@ -26,10 +26,17 @@ fn replace(path: &Path, bytes: &[u8], flush: bool) -> io::Result<()> {
     };
     // The pid in the name lets a later run tell a killed run's leftover from a file
     // another run is writing right now (see `remove_leftovers`).
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!("{TMP_PREFIX}{}-", std::process::id()))
-        .suffix(TMP_SUFFIX)
-        .tempfile_in(dir)?;
+    let prefix = format!("{TMP_PREFIX}{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TMP_SUFFIX);
+    // A new file gets the mode the user's umask gives (tempfile's default is 0600,
+    // which made rule and agent files unreadable to the rest of the team).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     if flush {
         tmp.as_file().sync_all()?;
@@ -178,6 +185,20 @@ mod tests {
         }
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_get_the_umask_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("new.toml");
+        write_generated(&p, b"x").unwrap();
+        // The mode any program's new file gets here, under this umask.
+        let plain = d.path().join("plain");
+        fs::File::create(&plain).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&p), mode(&plain));
     }
 
     #[test]
