@@ -9,6 +9,7 @@ use std::process::Command;
 use hindsight::check::{self, Finding, Options};
 use hindsight::kb::KnowledgeBase;
 use hindsight::owned;
+use hindsight::rules::agents::{Budget, Settings};
 use hindsight::rules::generate::generate;
 
 /// A knowledge base of the postmortems in `dirs`, with its rules compiled.
@@ -29,7 +30,16 @@ fn compiled(dirs: &[&str]) -> (tempfile::TempDir, PathBuf) {
         .iter()
         .map(|f| kb.load(f).unwrap())
         .collect();
-    let g = generate(&kb, &loaded, &kb_dir.path().join("agents"), &[]).unwrap();
+    let g = generate(
+        &kb,
+        &loaded,
+        &Settings {
+            out: kb_dir.path().join("agents"),
+            targets: Vec::new(),
+            budget: Budget::default(),
+        },
+    )
+    .unwrap();
     owned::apply(&owned::plan(&g.files, &g.owned_dirs)).unwrap();
     let rules = kb.rules_dir();
     (kb_dir, rules)
@@ -119,14 +129,25 @@ use Content::{Bytes, Text};
 #[test]
 fn seeds_rsync_delete() {
     let (_kb, rules) = compiled(&["incidents"]);
+    // The incident's deploy synced into the folder a server runs from, then restarted it.
     let broken = twin(&[(
         "deploy.sh",
-        Text("#!/bin/sh\nset -e\nnpm ci\nrsync -avz --delete dist/ host:/var/www/app/\n"),
+        Text(
+            "#!/bin/sh\nset -e\nnpm ci\nrsync -avz --delete dist/ host:/var/www/app/\nssh host 'pm2 restart app'\n",
+        ),
     )]);
     let fixed = twin(&[(
         "deploy.sh",
-        Text("#!/bin/sh\nset -e\nnpm ci\nrsync -avz dist/ host:/var/www/app/\n"),
+        Text(
+            "#!/bin/sh\nset -e\nnpm ci\nrsync -avz dist/ host:/var/www/app/\nssh host 'pm2 restart app'\n",
+        ),
     )]);
+    // A static site mirrored into a web root it owns alone: no server, no alarm.
+    let mirror = twin(&[(
+        "Makefile",
+        Text("deploy:\n\thugo && rsync -avz --delete public/ web:/srv/www/site/\n"),
+    )]);
+    assert_clean(&rules, mirror.path(), "a static mirror");
     assert_flags(
         &rules,
         broken.path(),

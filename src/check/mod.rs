@@ -250,7 +250,10 @@ fn rebase(mut g: Guard, base: Option<&str>, target: &Path) -> Guard {
     }
     let prefix = format!("{base}/");
     let strip = |p: &mut String| {
-        if let Some(rest) = p.strip_prefix(&prefix)
+        // The folder itself is the target.
+        if p.trim_end_matches('/') == base {
+            *p = ".".into();
+        } else if let Some(rest) = p.strip_prefix(&prefix)
             && !rest.is_empty()
         {
             *p = rest.to_string();

@@ -90,6 +90,7 @@ impl Conditions {
             return v;
         }
         let v = match (globset(&c.files), compile_pattern(&c.pattern)) {
+            (Ok(globs), _) if c.pattern.is_empty() => self.paths.iter().any(|p| globs.is_match(p)),
             (Ok(globs), Ok(re)) => self.paths.iter().filter(|p| globs.is_match(p)).any(|p| {
                 use std::io::Read;
                 let mut head = Vec::new();

@@ -11,6 +11,7 @@ fn rule(id: &str, guards: Vec<Guard>) -> LoadedRule {
             why: String::new(),
             do_: None,
             dont: None,
+            steps: Vec::new(),
             incidents: vec!["inc".into()],
             applies_to: vec![],
             sources: vec![],

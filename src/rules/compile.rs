@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::infer::{self, Lesson, Origin, Polarity};
+use super::applies::Context;
+use super::infer::{self, Lesson, Origin, Polarity, Strength};
 use super::model::{Check, Guard, Level, Rule, RuleStatus, Source};
 use crate::document::{Block, Document};
 use crate::incident::{Incident, slug};
@@ -65,6 +66,8 @@ struct Candidate<'a> {
     incident: &'a Incident,
     line: usize,
     lesson: Lesson,
+    /// Active when it is a standing practice from lessons or prevention.
+    status: RuleStatus,
     /// Boxed: few candidates have one, and inline it tripled the size of every
     /// candidate (about 870,000 of them at 100,000 incidents).
     explicit: Option<Box<Explicit>>,
@@ -98,18 +101,44 @@ fn candidates_of<'a>(input: &Input<'a>) -> (Vec<Candidate<'a>>, Vec<BlockError>)
     let inc = input.incident;
     let explicit = explicit_blocks(inc, input.text, &mut errors);
     let has_explicit = !explicit.is_empty();
+    let ctx = Context::of(inc);
+    let mut owner: HashMap<usize, usize> = HashMap::new();
     for (field, origin, rank) in [
         (&inc.lessons, Origin::Lesson, 0u8),
         (&inc.prevention, Origin::Prevention, 1),
         (&inc.fixes, Origin::Fix, 2),
     ] {
         for st in field {
-            // Action items are mostly one-off tasks ("Test button visibility"):
-            // they teach only when they say never/always/must or name a check.
-            let task = origin == Origin::Prevention && st.section == SectionKind::ActionItems;
-            for mut lesson in infer::lessons(&st.text, origin) {
-                if task && lesson.guards.is_empty() && !durable(&lesson.text) {
-                    continue;
+            // A step of a lesson (`Run npm run dev` under `Always test locally`) is
+            // part of it, never a rule alone.
+            // A step of a step belongs to the same lesson.
+            let top = st.parent.map(|p| owner.get(&p).copied().unwrap_or(p));
+            if let Some(parent) = top.and_then(|p| {
+                candidates
+                    .iter_mut()
+                    .rev()
+                    .find(|c: &&mut Candidate| c.line == p)
+            }) {
+                owner.insert(st.line, parent.line);
+                adopt(parent, &st.text, origin, &ctx);
+                continue;
+            }
+            let mut found = infer::lessons_in(&st.text, origin, Some(&ctx));
+            // `Post-deployment verification` over its steps: a lesson's name.
+            if found.is_empty()
+                && origin != Origin::Fix
+                && field.iter().any(|c| c.parent == Some(st.line))
+            {
+                found.extend(infer::named(&st.text));
+            }
+            for mut lesson in found {
+                // Action items are mostly one-off tasks ("Test button visibility"):
+                // they stand only when they say never/always/must/every.
+                if st.section == SectionKind::ActionItems
+                    && lesson.strength == Strength::Practice
+                    && !infer::durable(&infer::plain(&lesson.text))
+                {
+                    lesson.strength = Strength::Task;
                 }
                 if has_explicit {
                     // Stated guards win: inferred ones from this incident go.
@@ -118,11 +147,15 @@ fn candidates_of<'a>(input: &Input<'a>) -> (Vec<Candidate<'a>>, Vec<BlockError>)
                         continue;
                     }
                 }
+                let Some(status) = status_of(&lesson, origin) else {
+                    continue;
+                };
                 candidates.push(Candidate {
                     rank: (rank, &inc.id, st.line),
                     incident: inc,
                     line: st.line,
                     lesson,
+                    status,
                     explicit: None,
                 });
             }
@@ -140,38 +173,65 @@ fn candidates_of<'a>(input: &Input<'a>) -> (Vec<Candidate<'a>>, Vec<BlockError>)
             incident: inc,
             line,
             lesson: Lesson {
+                source: text.clone(),
                 text,
                 reason: e.why.clone(),
                 polarity: Polarity::Dont,
+                strength: Strength::Practice,
                 guards: e.guards.clone(),
                 subject: None,
+                unsure: false,
+                steps: Vec::new(),
             },
+            status: RuleStatus::Active,
             explicit: Some(Box::new(e)),
         });
     }
     // Each lesson is a rule and several files: one postmortem of 100,000 lessons wrote
     // 400,003 files. Its first lessons (by field, then line) are kept.
-    candidates.sort_by_key(|c| (c.explicit.is_none(), c.rank.0, c.rank.2));
+    candidates.sort_by_key(|c| (c.explicit.is_none(), c.status, c.rank.0, c.rank.2));
     candidates.truncate(MAX_RULES_PER_INCIDENT);
     (candidates, errors)
 }
 
+/// A step nested under a lesson joins it: its text as a step, its guards as the
+/// lesson's (`Run npm run build` under `Always test locally` is checked for it).
+fn adopt(parent: &mut Candidate, step: &str, origin: Origin, ctx: &Context) {
+    if parent.lesson.steps.len() < MAX_STEPS {
+        parent.lesson.steps.push(step.trim().to_string());
+    }
+    for l in infer::lessons_in(step, origin, Some(ctx)) {
+        if l.unsure {
+            continue;
+        }
+        for g in l.guards {
+            if !parent.lesson.guards.contains(&g) {
+                parent.lesson.guards.push(g);
+            }
+        }
+    }
+}
+
+/// Steps a rule keeps: a checklist, not a manual.
+const MAX_STEPS: usize = 12;
+
+/// Whether a lesson becomes an active rule, a proposed one, or none. Precision first:
+/// only standing practices from lessons and prevention are active; plans, and tasks
+/// or fixes that name a check, wait for review; other tasks are no rules at all.
+fn status_of(lesson: &Lesson, origin: Origin) -> Option<RuleStatus> {
+    match (lesson.strength, origin) {
+        (Strength::Practice, Origin::Lesson | Origin::Prevention) if lesson.unsure => {
+            Some(RuleStatus::Proposed)
+        }
+        (Strength::Practice, Origin::Lesson | Origin::Prevention) => Some(RuleStatus::Active),
+        (Strength::Plan, _) => Some(RuleStatus::Proposed),
+        _ if !lesson.guards.is_empty() => Some(RuleStatus::Proposed),
+        _ => None,
+    }
+}
+
 /// Lessons (and explicit blocks) one postmortem may turn into rules.
 const MAX_RULES_PER_INCIDENT: usize = 50;
-
-/// Language that outlives one incident's to-do list.
-fn durable(text: &str) -> bool {
-    let l = text.to_lowercase();
-    [
-        "never", "always", "must", "should", "don't", "do not", "only",
-    ]
-    .iter()
-    .any(|w| {
-        l.split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .any(|x| x == *w)
-            || l.contains(w) && w.contains(' ')
-    })
-}
 
 fn explicit_blocks(
     inc: &Incident,
@@ -240,7 +300,11 @@ fn block_problem(e: &Explicit, text: &str) -> Option<(usize, String)> {
 /// What makes two lessons the same rule: the checks they name, else their words.
 fn key(l: &Lesson) -> String {
     if l.guards.is_empty() {
-        return format!("text:{}", normalize(&l.text));
+        let way = match l.polarity {
+            Polarity::Do => "do",
+            Polarity::Dont => "dont",
+        };
+        return format!("text:{way} {}", normalize(&l.text));
     }
     let mut sigs: Vec<String> = l.guards.iter().map(signature).collect();
     sigs.sort();
@@ -393,7 +457,7 @@ fn rule_from(group: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Ru
                 i.id.as_str(),
                 i.path.as_str(),
                 c.line,
-                c.lesson.text.as_str(),
+                c.lesson.source.as_str(),
             )
         })
         .collect();
@@ -425,7 +489,7 @@ fn rule_from(group: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Ru
                 .find_map(|c| c.lesson.reason.clone())
                 .map(|r| sentence(&r))
         })
-        .unwrap_or_else(|| why(&ids, incidents));
+        .unwrap_or_else(|| why(&first.lesson.text, &ids, incidents));
     let severity = explicit
         .and_then(|e| e.severity)
         .unwrap_or(if guards.is_empty() {
@@ -440,11 +504,17 @@ fn rule_from(group: Vec<Candidate>, incidents: &BTreeMap<&str, &Incident>) -> Ru
     let id = explicit
         .and_then(|e| e.id.clone())
         .unwrap_or_else(|| id_for(&first.lesson, &guards));
+    let status = group
+        .iter()
+        .map(|c| c.status)
+        .min()
+        .unwrap_or(RuleStatus::Proposed);
     Rule {
         id,
         title,
         severity,
-        status: RuleStatus::Active,
+        status,
+        steps: first.lesson.steps.clone(),
         why,
         do_,
         dont,
@@ -492,6 +562,12 @@ fn applies_to(guards: &[Guard]) -> Vec<String> {
 /// A stable id: named after the check it makes, else after the lesson's first words.
 fn id_for(lesson: &Lesson, guards: &[Guard]) -> String {
     let text = &lesson.text;
+    // Guards from its steps check the lesson; the lesson names it.
+    let guards = if lesson.subject.is_none() && !lesson.steps.is_empty() {
+        &[]
+    } else {
+        guards
+    };
     let base = match guards.first().map(|g| &g.check) {
         Some(Check::ForbidPattern { .. }) | Some(Check::ForbidFile { .. }) => {
             let subject = lesson.subject.clone().unwrap_or_else(|| short(text));
@@ -551,30 +627,36 @@ fn sentence(s: &str) -> String {
     t
 }
 
-/// Why, from the incidents themselves: what happened and what it cost.
-/// Incidents whose cause a rule's `why` quotes; the rest are counted. Quoting every one
-/// made a `why` of megabytes for a lesson from thousands of postmortems.
+/// Why, from the incidents themselves: the cause or symptom the rule addresses (the one
+/// sharing most words with it), else the incident's title and date.
+/// Incidents a rule's `why` quotes; the rest are counted. Quoting every one made a
+/// `why` of megabytes for a lesson from thousands of postmortems.
 const WHY_INCIDENTS: usize = 3;
 
-fn why(ids: &[String], incidents: &BTreeMap<&str, &Incident>) -> String {
+fn why(rule: &str, ids: &[String], incidents: &BTreeMap<&str, &Incident>) -> String {
     let found: Vec<&&Incident> = ids
         .iter()
         .filter_map(|id| incidents.get(id.as_str()))
         .collect();
+    let words = content_words(rule);
     let mut parts: Vec<String> = found
         .iter()
         .take(WHY_INCIDENTS)
         .map(|inc| {
-            let what = inc
+            let named = match &inc.date {
+                Some(d) => format!("{} ({d})", inc.title),
+                None => inc.title.clone(),
+            };
+            let best = inc
                 .causes
-                .first()
-                .or(inc.symptoms.first())
-                .map(|s| s.text.clone())
-                .unwrap_or_else(|| inc.summary.clone());
-            let what: String = first_sentence(&what);
-            match &inc.date {
-                Some(d) => format!("{} ({d}): {what}", inc.title),
-                None => format!("{}: {what}", inc.title),
+                .iter()
+                .chain(&inc.symptoms)
+                .map(|s| (overlap(&words, &content_words(&s.text)), s))
+                .filter(|(n, _)| *n > 0)
+                .max_by_key(|(n, s)| (*n, std::cmp::Reverse(s.line)));
+            match best {
+                Some((_, s)) => format!("{named}: {}", first_sentence(&s.text)),
+                None => format!("Learned from {named}."),
             }
         })
         .collect();
@@ -585,6 +667,31 @@ fn why(ids: &[String], incidents: &BTreeMap<&str, &Incident>) -> String {
         ));
     }
     parts.join(" ")
+}
+
+/// Words that carry meaning, folded to a crude stem (`deploys`, `deployed` -> `deploy`).
+fn content_words(s: &str) -> Vec<String> {
+    const STOP: [&str; 24] = [
+        "this", "that", "with", "from", "were", "have", "been", "they", "their", "there", "when",
+        "what", "which", "will", "would", "should", "must", "never", "always", "before", "after",
+        "into", "than", "then",
+    ];
+    let mut w: Vec<String> = s
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 4 && !STOP.contains(w))
+        .map(|w| {
+            let w = w.strip_suffix("ing").or(w.strip_suffix("ed")).unwrap_or(w);
+            w.strip_suffix('s').unwrap_or(w).to_string()
+        })
+        .collect();
+    w.sort();
+    w.dedup();
+    w
+}
+
+fn overlap(a: &[String], b: &[String]) -> usize {
+    a.iter().filter(|w| b.binary_search(w).is_ok()).count()
 }
 
 fn first_sentence(s: &str) -> String {

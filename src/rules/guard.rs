@@ -58,7 +58,8 @@ pub struct When {
     /// At least one of these paths or globs exists in the target.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exists: Vec<String>,
-    /// For each entry, some file among `files` matches `pattern`.
+    /// For each entry, some file among `files` matches `pattern` (or exists, with no
+    /// pattern).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contains: Vec<Contains>,
 }
@@ -74,6 +75,8 @@ impl When {
 #[serde(deny_unknown_fields)]
 pub struct Contains {
     pub files: Vec<String>,
+    /// A regex; none (or empty) means any file among `files` will do.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub pattern: String,
 }
 

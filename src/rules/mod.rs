@@ -2,10 +2,12 @@
 //! `hindsight check`) and as rule files for coding agents.
 
 pub mod agents;
+pub mod applies;
 pub mod compile;
 pub mod generate;
 pub mod guard;
 pub mod infer;
+pub mod json;
 pub mod model;
 pub mod render;
 

@@ -31,6 +31,9 @@ pub struct Rule {
     /// What not to do, for agents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dont: Option<String>,
+    /// The lesson's own steps (the items nested under it in the postmortem).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
     /// Ids of the incidents it comes from, sorted.
     #[serde(default)]
     pub incidents: Vec<String>,

@@ -124,6 +124,9 @@ pub fn rule_toml(r: &Rule) -> String {
     if let Some(d) = &r.dont {
         let _ = writeln!(o, "dont = {}", text(d));
     }
+    if !r.steps.is_empty() {
+        let _ = writeln!(o, "steps = {}", list(&r.steps, text));
+    }
     let _ = writeln!(o, "incidents = {}", list(&r.incidents, text));
     if !r.applies_to.is_empty() {
         let _ = writeln!(o, "applies_to = {}", list(&r.applies_to, string));
@@ -158,6 +161,7 @@ mod tests {
             why: "It \"deleted\" the backend.".into(),
             do_: None,
             dont: Some("Never use `rsync --delete` in production".into()),
+            steps: Vec::new(),
             incidents: vec!["a".into(), "b".into()],
             applies_to: vec!["**/*.sh".into()],
             sources: vec![Source {

@@ -9,7 +9,7 @@ use hindsight::document::Document;
 use hindsight::incident::Incident;
 use hindsight::lint::{self, Settings};
 use hindsight::owned::{self, Ownership};
-use hindsight::rules::agents::{Target, render};
+use hindsight::rules::agents::{Budget, Target, render};
 use hindsight::rules::model::{Level, Rule, parse_rule};
 use hindsight::rules::render::rule_toml;
 
@@ -107,6 +107,7 @@ pub(crate) fn mdc(data: &[u8]) {
         why: title.clone(),
         do_: Some(title.clone()),
         dont: None,
+        steps: Vec::new(),
         incidents: vec![],
         applies_to,
         sources: vec![],
@@ -117,6 +118,7 @@ pub(crate) fn mdc(data: &[u8]) {
         &[],
         Path::new("/repo"),
         &[Target::Cursor, Target::Windsurf, Target::Cline],
+        Budget::default(),
     );
     assert_eq!(files.len(), 3);
     for f in &files {

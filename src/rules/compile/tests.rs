@@ -74,10 +74,25 @@ fn seed_guards() {
         drift.incidents,
         ["2025-08-15-server-crash-loop-code-desync"]
     );
-    let build = find(&rules, "run-npm-run-build");
-    assert_eq!(
-        build.incidents,
-        ["2026-02-04-backend-deploy-without-local-testing"]
+    // `Run npm run build` is a step of "test backend locally": checked for that lesson,
+    // never a rule of its own.
+    let local = find(&rules, "always-test-backend-locally-before-deploying");
+    assert!(
+        local.guards.iter().any(
+            |g| matches!(&g.check, Check::Command { argv, .. } if argv.join(" ") == "npm run build")
+        ),
+        "{local:#?}"
+    );
+    assert!(
+        local
+            .steps
+            .iter()
+            .any(|s| s.contains("Test endpoints with curl"))
+    );
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r.id == "run-npm-run-dev" || r.id.contains("endpoints-with-curl"))
     );
     // Agent-only lessons carry no guard.
     assert!(

@@ -1,5 +1,7 @@
 use super::*;
 use crate::rules::model::When;
+use crate::rules::model::{Check, Size};
+use regex::Regex;
 
 fn one(statement: &str, origin: Origin) -> Lesson {
     let mut v = lessons(statement, origin);
@@ -33,7 +35,17 @@ fn rsync_delete_is_forbidden_precisely() {
         !re.is_match("git branch --delete old && rsync -a x y"),
         "--delete belongs to git here"
     );
-    assert!(!re.is_match("rsync -a --delete-after x y"));
+    // Every spelling that deletes, options kept in a variable, rsync run from Python.
+    for deleting in [
+        "rsync -a --delete-after x y",
+        "rsync -a --del x y",
+        "rsync -a --delete-excluded x y",
+        "RSYNC_OPTS=\"-avz --delete\"",
+        "subprocess.run([\"rsync\", \"-a\", \"--delete\", src, dst])",
+    ] {
+        assert!(re.is_match(deleting), "{deleting}");
+    }
+    assert!(!re.is_match("rsync -a --delay-updates x y"));
     assert!(
         !re.is_match("# rsync -avz --delete dist/ host:"),
         "commented out"
