@@ -3,12 +3,10 @@
 //! in an order that refuses before it writes and swaps the site in last. Commands
 //! call this and print what it returns; it prints nothing.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::config::{Config, ConfigError};
 use crate::kb::{KnowledgeBase, Loaded, Lock};
-use crate::rules::agents::{ALL_TARGETS, Target};
 use crate::rules::generate::{self, Plan, SourceError};
 use crate::search::{IndexError, OpenOptions, Recurrence, SearchIndex, UpdateStats};
 use crate::site::{self, SiteError, output};
@@ -18,23 +16,6 @@ use crate::site::{self, SiteError, output};
 pub struct Options {
     /// Build into a `site/` holding files hindsight did not write (they are kept).
     pub force: bool,
-}
-
-/// Where agent files go and which ones; a build writes every kind into the knowledge
-/// base's `rules/agents/`.
-#[derive(Debug, Clone)]
-pub struct Agents {
-    pub out: PathBuf,
-    pub targets: Vec<Target>,
-}
-
-impl Agents {
-    pub fn of(kb: &KnowledgeBase) -> Agents {
-        Agents {
-            out: kb.rules_dir().join("agents"),
-            targets: ALL_TARGETS.to_vec(),
-        }
-    }
 }
 
 /// Told how the build is going: each step's time, and one tick per page rendered.
@@ -96,7 +77,8 @@ pub fn build(
     let site_config = site::settings(config).map_err(BuildError::Config)?;
     let target = output::Target::open(&kb.site_dir(), opts.force).map_err(BuildError::Site)?;
     let t = Instant::now();
-    let rules = plan_rules(kb, loaded)?;
+    let agents = crate::rules::agents::Settings::new(config, kb).map_err(BuildError::Config)?;
+    let rules = generate::plan(kb, loaded, &agents).map_err(BuildError::Rules)?;
     progress.step("rules", t);
     std::thread::scope(|scope| {
         let index = scope.spawn(|| update_index(kb, lock, loaded, progress));
@@ -120,12 +102,6 @@ pub fn build(
             recurrences,
         })
     })
-}
-
-/// The rules and agent files a build writes, planned.
-fn plan_rules(kb: &KnowledgeBase, loaded: &[Loaded]) -> Result<Plan, BuildError> {
-    let agents = Agents::of(kb);
-    generate::plan(kb, loaded, &agents.out, &agents.targets).map_err(BuildError::Rules)
 }
 
 fn site_input<'a>(
@@ -179,7 +155,8 @@ pub struct Stale {
 /// Compare what a build would write with what is there; writes nothing.
 pub fn check(kb: &KnowledgeBase, config: &Config, loaded: &[Loaded]) -> Result<Stale, BuildError> {
     let site_config = site::settings(config).map_err(BuildError::Config)?;
-    let rules = plan_rules(kb, loaded)?;
+    let agents = crate::rules::agents::Settings::new(config, kb).map_err(BuildError::Config)?;
+    let rules = generate::plan(kb, loaded, &agents).map_err(BuildError::Rules)?;
     let templates = kb.templates_dir();
     let input = site_input(loaded, &rules, &site_config, &templates);
     let site = output::check(&kb.site_dir(), |sink| site::render(&input, sink, &|| {}))

@@ -24,6 +24,7 @@ use serde::Deserialize;
 pub struct Config {
     pub site: SiteConfig,
     pub lint: LintConfig,
+    pub agents: AgentsConfig,
     #[serde(skip)]
     pub source: Source,
 }
@@ -44,6 +45,26 @@ impl Source {
             message,
         }
     }
+}
+
+/// `[agents]`: which agent files `rules` and `build` write, where, and how large the
+/// shared block (AGENTS.md, CLAUDE.md, Copilot) may grow.
+///
+/// ```toml
+/// [agents]
+/// targets = ["agents-md", "claude", "cursor"]   # default: all six
+/// out = "."                                     # default: rules/agents
+/// budget_bytes = 12000
+/// budget_lines = 150
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentsConfig {
+    pub targets: Option<Vec<crate::rules::agents::Target>>,
+    /// Relative to the knowledge base root.
+    pub out: Option<PathBuf>,
+    pub budget_bytes: Option<usize>,
+    pub budget_lines: Option<usize>,
 }
 
 /// `[lint]`: which sections every postmortem needs, and a level per lint code.

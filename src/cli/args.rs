@@ -132,6 +132,18 @@ pub struct RulesArgs {
     /// Write guard rules only, no agent files.
     #[arg(long, conflicts_with = "targets")]
     pub no_agents: bool,
+
+    /// Print the compiled rules as a JSON array; write nothing.
+    #[arg(long, conflicts_with_all = ["check", "review", "accept"])]
+    pub json: bool,
+
+    /// List the proposed rules (in no agent file, enforced by nothing) for review.
+    #[arg(long, conflicts_with_all = ["check", "accept"])]
+    pub review: bool,
+
+    /// Make proposed rules active (repeatable); their files become yours.
+    #[arg(long, value_name = "ID", conflicts_with = "check")]
+    pub accept: Vec<String>,
 }
 
 #[derive(Debug, ClapArgs)]

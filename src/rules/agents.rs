@@ -13,7 +13,10 @@ use crate::incident::Incident;
 use crate::owned::{self, Desired, Syntax, relative_link};
 
 /// Where agent files go, and which agents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Target {
     Cursor,
     AgentsMd,
@@ -48,7 +51,13 @@ pub struct Cited<'a> {
 }
 
 /// Every agent file for `rules`, to be written under `out` (a repository root).
-pub fn render(rules: &[Rule], cited: &[Cited], out: &Path, targets: &[Target]) -> Vec<Desired> {
+pub fn render(
+    rules: &[Rule],
+    cited: &[Cited],
+    out: &Path,
+    targets: &[Target],
+    budget: Budget,
+) -> Vec<Desired> {
     // Sorted by id for lookups; stable, so the first of equal ids stays first.
     let mut by_id: Vec<Cited> = cited.to_vec();
     by_id.sort_by(|a, b| a.incident.id.cmp(&b.incident.id));
@@ -70,11 +79,11 @@ pub fn render(rules: &[Rule], cited: &[Cited], out: &Path, targets: &[Target]) -
                 for r in rules {
                     let mut body = body(r, cited, &dir);
                     let (front, lines) = windsurf_front_matter(r);
-                    let budget = WINDSURF_LIMIT.saturating_sub(front.len() + 200);
-                    if body.len() > budget {
+                    let room = WINDSURF_LIMIT.saturating_sub(front.len() + 200);
+                    if body.len() > room {
                         let cut = body
                             .char_indices()
-                            .take_while(|(i, _)| *i < budget)
+                            .take_while(|(i, _)| *i < room)
                             .last()
                             .map_or(0, |(i, _)| i);
                         body.truncate(cut);
@@ -105,13 +114,18 @@ pub fn render(rules: &[Rule], cited: &[Cited], out: &Path, targets: &[Target]) -
                 rules,
                 cited,
                 out,
+                budget,
             )),
+            Target::Claude if targets.contains(&Target::AgentsMd) => {
+                files.push(claude_import(out.join("CLAUDE.md")));
+            }
             Target::Claude => files.push(shared(
                 out.join("CLAUDE.md"),
                 "# CLAUDE.md\n\n",
                 rules,
                 cited,
                 out,
+                budget,
             )),
             Target::Copilot => {
                 let dir = out.join(".github");
@@ -121,6 +135,7 @@ pub fn render(rules: &[Rule], cited: &[Cited], out: &Path, targets: &[Target]) -
                     rules,
                     cited,
                     &dir,
+                    budget,
                 ));
             }
         }
@@ -137,11 +152,44 @@ fn owned_file(path: PathBuf, text: &str, marker_line: usize) -> Desired {
 }
 
 /// A shared file: only the block between the markers is hindsight's.
-fn shared(path: PathBuf, header: &str, rules: &[Rule], cited: &[Cited], dir: &Path) -> Desired {
+fn shared(
+    path: PathBuf,
+    header: &str,
+    rules: &[Rule],
+    cited: &[Cited],
+    dir: &Path,
+    budget: Budget,
+) -> Desired {
     let existing = std::fs::read_to_string(&path).ok();
-    let block = index(rules, cited, dir);
+    let block = index(rules, cited, dir, budget);
     Desired {
         content: owned::splice(existing.as_deref(), header, &block),
+        path,
+        shared: true,
+    }
+}
+
+/// CLAUDE.md imports AGENTS.md (Claude Code reads `@path` lines) rather than holding a
+/// second copy: one block to keep current, and half the context. A new file gets the
+/// import outside the markers; a person's CLAUDE.md that lacks it gets it in the block,
+/// since the text outside the markers is theirs.
+fn claude_import(path: PathBuf) -> Desired {
+    let existing = std::fs::read_to_string(&path).ok();
+    let imports = |t: &str| t.lines().any(|l| l.trim() == "@AGENTS.md");
+    let outside = existing.as_deref().map(|t| {
+        let (b, e) = (t.find(owned::BEGIN), t.find(owned::END));
+        match (b, e) {
+            (Some(b), Some(e)) if b < e => imports(&t[..b]) || imports(&t[e..]),
+            _ => imports(t),
+        }
+    });
+    let block = if outside.unwrap_or(true) {
+        "The lessons from past incidents are in AGENTS.md, imported above.\n".to_string()
+    } else {
+        "@AGENTS.md\n".to_string()
+    };
+    Desired {
+        content: owned::splice(existing.as_deref(), "# CLAUDE.md\n\n@AGENTS.md\n\n", &block),
         path,
         shared: true,
     }
@@ -293,10 +341,16 @@ fn incident_link(c: &Cited, from_dir: &Path) -> String {
 fn body(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
     let mut b = format!("# {}\n\n", r.title);
     if let Some(d) = &r.dont {
-        b.push_str(&format!("- **Don't:** {}\n", instruction(d)));
+        b.push_str(&format!("- {}\n", dont_line(d)));
     }
     if let Some(d) = &r.do_ {
-        b.push_str(&format!("- **Do:** {}\n", instruction(d)));
+        b.push_str(&format!("- {}\n", do_line(d)));
+    }
+    if !r.steps.is_empty() {
+        b.push_str("- **Steps:**\n");
+        for s in &r.steps {
+            b.push_str(&format!("  - {}\n", s.trim()));
+        }
     }
     b.push_str(&format!("- **Why:** {}\n", r.why));
     if !r.guards.is_empty() {
@@ -346,55 +400,209 @@ fn strip_end(s: &str) -> String {
     format!("{t}.")
 }
 
-/// `Never use X` under "Don't:" reads twice; `ALWAYS test` under "Do:" shouts.
-fn instruction(s: &str) -> String {
-    let lower = s.to_lowercase();
-    for lead in ["never ", "don't ", "do not ", "always ", "avoid "] {
-        if lower.starts_with(lead) && !s[lead.len()..].trim().is_empty() {
-            let rest = s[lead.len()..].trim();
-            let rest = if lead == "avoid " {
-                format!("use {rest}")
-            } else {
-                rest.to_string()
-            };
-            let mut c = rest.chars();
-            return strip_end(&c.next().map_or(String::new(), |f| {
-                f.to_uppercase().collect::<String>() + c.as_str()
-            }));
-        }
+/// A rule's instruction as it reads after its label. The label replaces a leading
+/// negation (`Never use X` under "Don't:" reads twice) and a leading `always`; nothing
+/// else is removed, so the bullet says what the source says. A Don't written as a
+/// statement (`PM2 should not be used`, `Avoid manual edits`) keeps its own words and
+/// gets no label: "Don't: Avoid…" would say the opposite.
+fn dont_line(s: &str) -> String {
+    match strip_lead(s, &["never ", "don't ", "don’t ", "do not "]) {
+        Some(rest) => format!("**Don't:** {}", capitalised(rest)),
+        None => capitalised(s),
     }
-    strip_end(s)
 }
 
-/// The block for single-file targets: one line per rule, errors first.
-fn index(rules: &[Rule], cited: &[Cited], from_dir: &Path) -> String {
+fn do_line(s: &str) -> String {
+    let rest = strip_lead(s, &["always "]).unwrap_or(s);
+    format!("**Do:** {}", capitalised(rest))
+}
+
+/// `s` without the first of `leads` it starts with (case-insensitively), if the rest
+/// says something.
+fn strip_lead<'a>(s: &'a str, leads: &[&str]) -> Option<&'a str> {
+    let t = s.trim();
+    leads.iter().find_map(|lead| {
+        let head = t.get(..lead.len())?;
+        let rest = t[lead.len()..].trim();
+        (head.eq_ignore_ascii_case(lead) && !rest.is_empty()).then_some(rest)
+    })
+}
+
+/// First letter upper case, one full stop at the end.
+fn capitalised(s: &str) -> String {
+    let mut c = s.trim().chars();
+    strip_end(&c.next().map_or(String::new(), |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    }))
+}
+
+/// How large the hindsight block of AGENTS.md and its kin may grow: an agent reads
+/// all of it on every task, so only the lessons that matter most fit; the rest are one
+/// file each (Cursor, Windsurf, Cline) and on the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub bytes: usize,
+    pub lines: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            bytes: 12_000,
+            lines: 150,
+        }
+    }
+}
+
+/// Where agent files go, which, and how large the shared block may be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub out: PathBuf,
+    pub targets: Vec<Target>,
+    pub budget: Budget,
+}
+
+impl Settings {
+    /// From `[agents]` in the knowledge base's `hindsight.toml`.
+    pub fn new(
+        c: &crate::config::Config,
+        kb: &crate::kb::KnowledgeBase,
+    ) -> Result<Settings, crate::config::ConfigError> {
+        use crate::config::Key;
+        let a = &c.agents;
+        let mut budget = Budget::default();
+        for (key, value, min, slot) in [
+            ("budget_bytes", a.budget_bytes, 1_000, &mut budget.bytes),
+            ("budget_lines", a.budget_lines, 10, &mut budget.lines),
+        ] {
+            match value {
+                Some(v) if v < min => {
+                    return Err(c.source.error(
+                        &[Key::Name("agents"), Key::Name(key)],
+                        format!("[agents] {key} must be at least {min}"),
+                    ));
+                }
+                Some(v) => *slot = v,
+                None => {}
+            }
+        }
+        Ok(Settings {
+            out: a
+                .out
+                .as_ref()
+                .map_or_else(|| kb.rules_dir().join("agents"), |o| kb.root.join(o)),
+            targets: a.targets.clone().unwrap_or_else(|| ALL_TARGETS.to_vec()),
+            budget,
+        })
+    }
+}
+
+/// A rule as one line of instruction, without links: what an agent is told.
+pub fn instruction(r: &Rule) -> String {
+    match (&r.dont, &r.do_) {
+        (Some(d), _) => dont_line(d),
+        (None, Some(d)) => do_line(d),
+        (None, None) => strip_end(&r.title),
+    }
+}
+
+/// The newest date among a rule's incidents (`None` sorts last).
+fn newest<'a>(r: &Rule, cited: &'a [Cited]) -> Option<&'a str> {
+    r.incidents
+        .iter()
+        .filter_map(|id| cite(cited, id)?.incident.date.as_deref())
+        .max()
+}
+
+/// The block for single-file targets: one line per rule, the most important first
+/// (guarded, errors, recurring, recent), cut to the budget.
+fn index(rules: &[Rule], cited: &[Cited], from_dir: &Path, budget: Budget) -> String {
     let mut b = String::from(
         "## Lessons from past incidents\n\n\
          Generated by hindsight from this project's postmortems. Edit the postmortems, not\n\
          the text between the hindsight markers; text outside them is yours.\n\n",
     );
-    let mut ordered: Vec<&Rule> = rules.iter().collect();
-    ordered.sort_by_key(|r| (r.severity, r.id.clone()));
-    for r in ordered {
-        let verb = match (&r.dont, &r.do_) {
-            (Some(d), _) => format!("**Don't:** {}", instruction(d)),
-            (None, Some(d)) => format!("**Do:** {}", instruction(d)),
-            (None, None) => strip_end(&r.title),
-        };
-        let links = incident_links(r, cited, from_dir);
-        let checked = if r.guards.is_empty() {
-            String::new()
-        } else {
-            format!(" Checked by `hindsight check` (`{}`).", r.id)
-        };
-        let links = if links.is_empty() {
-            links
-        } else {
-            format!(" {links}")
-        };
-        b.push_str(&format!("- {verb} *Why:* {}{checked}{links}\n", r.why));
+    let mut ordered: Vec<(&Rule, Option<&str>)> =
+        rules.iter().map(|r| (r, newest(r, cited))).collect();
+    ordered.sort_by(|(a, da), (b, db)| {
+        (a.guards.is_empty().cmp(&b.guards.is_empty()))
+            .then(a.severity.cmp(&b.severity))
+            .then(b.incidents.len().cmp(&a.incidents.len()))
+            .then(db.cmp(da))
+            .then(a.id.cmp(&b.id))
+    });
+    // Room for the closing line that says where the rest are.
+    let reserve = 200;
+    // The header, the markers and the closing line count against the line budget.
+    let fixed_lines = b.lines().count() + 4;
+    let mut shown = 0;
+    for (r, _) in &ordered {
+        let line = index_line(r, cited, from_dir);
+        if b.len() + line.len() + reserve > budget.bytes || fixed_lines + shown + 1 > budget.lines
+        {
+            break;
+        }
+        b.push_str(&line);
+        shown += 1;
+    }
+    let rest = ordered.len() - shown;
+    if rest > 0 {
+        b.push_str(&format!(
+            "\n{rest} more lesson(s) are in `rules/` (`hindsight rules --json` lists them all) and on the site.\n"
+        ));
     }
     b
+}
+
+/// One rule's line: instruction, why (one sentence), check, newest incident.
+fn index_line(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
+    let checked = if r.guards.is_empty() {
+        String::new()
+    } else {
+        format!(" Checked by `hindsight check` (`{}`).", r.id)
+    };
+    let mut from: Vec<&Cited> = r
+        .incidents
+        .iter()
+        .filter_map(|id| cite(cited, id))
+        .collect();
+    from.sort_by(|a, b| {
+        let (x, y) = (&a.incident.date, &b.incident.date);
+        y.is_some().cmp(&x.is_some()).then_with(|| y.cmp(x))
+    });
+    let mut links = from
+        .first()
+        .map(|c| format!(" {}", incident_link(c, from_dir)))
+        .unwrap_or_default();
+    if from.len() > 1 {
+        links.push_str(&format!(" and {} more", from.len() - 1));
+    }
+    let steps = if r.steps.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Steps: {}.",
+            clip(&r.steps.join("; "), 240).trim_end_matches('.')
+        )
+    };
+    format!(
+        "- {}{steps} *Why:* {}{checked}{links}\n",
+        instruction(r),
+        clip(&r.why, 300)
+    )
+}
+
+/// At most `max` bytes of `s`, cut at a word, with an ellipsis.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = s[..end].rfind(' ').unwrap_or(end);
+    format!("{}…", s[..cut].trim_end())
 }
 
 #[cfg(test)]

@@ -8,9 +8,9 @@
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-use super::agents::{self, Cited, Target};
+use super::agents::{self, Cited, Settings, Target};
 use super::compile::{self, BlockError, Input};
-use super::model::{Rule, RuleError, RuleFile, read_rule_files, rule_files};
+use super::model::{Rule, RuleError, RuleFile, RuleStatus, read_rule_files, rule_files};
 use super::render::rule_toml;
 use crate::fsio::within;
 use crate::kb::{KnowledgeBase, Loaded};
@@ -76,10 +76,9 @@ impl Plan {
 pub fn plan(
     kb: &KnowledgeBase,
     loaded: &[Loaded],
-    agents_out: &Path,
-    targets: &[Target],
+    agents: &Settings,
 ) -> Result<Plan, Vec<SourceError>> {
-    let g = generate(kb, loaded, agents_out, targets)?;
+    let g = generate(kb, loaded, agents)?;
     let actions = owned::plan(&g.files, &g.owned_dirs);
     Ok(Plan {
         rules: g.rules,
@@ -92,9 +91,9 @@ pub fn plan(
 pub fn generate(
     kb: &KnowledgeBase,
     loaded: &[Loaded],
-    agents_out: &Path,
-    targets: &[Target],
+    agents: &Settings,
 ) -> Result<Generated, Vec<SourceError>> {
+    let (agents_out, targets) = (agents.out.as_path(), agents.targets.as_slice());
     // Rules read a postmortem's text only for its `hindsight-guard` blocks.
     let texts: Vec<Option<String>> = loaded
         .par_iter()
@@ -157,7 +156,19 @@ pub fn generate(
             file: l.path.clone(),
         })
         .collect();
-    files.extend(agents::render(&rules, &cited, agents_out, targets));
+    // Proposed rules wait for a person: no agent is told them.
+    let active: Vec<Rule> = rules
+        .iter()
+        .filter(|r| r.status == RuleStatus::Active)
+        .cloned()
+        .collect();
+    files.extend(agents::render(
+        &active,
+        &cited,
+        agents_out,
+        targets,
+        agents.budget,
+    ));
     let mut owned_dirs: Vec<(PathBuf, &'static [&'static str])> = vec![(rules_dir, &["toml"])];
     for t in targets {
         match t {

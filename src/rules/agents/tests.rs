@@ -23,7 +23,16 @@ fn run(
     loaded: &[crate::kb::Loaded],
     out: &Path,
 ) -> Vec<(PathBuf, Action, Option<String>)> {
-    let g = generate(kb, loaded, out, &ALL_TARGETS).unwrap();
+    let g = generate(
+        kb,
+        loaded,
+        &Settings {
+            out: out.to_path_buf(),
+            targets: ALL_TARGETS.to_vec(),
+            budget: Budget::default(),
+        },
+    )
+    .unwrap();
     let p = plan(&g.files, &g.owned_dirs);
     apply(&p).unwrap();
     p
@@ -114,7 +123,8 @@ fn rerun_changes_nothing_and_keeps_hand_edits() {
         agents.starts_with("# Our agents\n\nHouse rules we wrote.\n\n<!-- hindsight:begin -->\n")
     );
     let claude = std::fs::read_to_string(out.join("CLAUDE.md")).unwrap();
-    assert!(claude.starts_with("Intro.\r\n<!-- hindsight:begin -->\r\n## Lessons"));
+    // A CLAUDE.md of the user's without the import gets it inside the block.
+    assert!(claude.starts_with("Intro.\r\n<!-- hindsight:begin -->\r\n@AGENTS.md\r\n"));
     assert!(claude.ends_with("<!-- hindsight:end -->\r\nOutro.\r\n"));
     assert!(!claude.contains("old\r\n"));
 
@@ -190,6 +200,7 @@ fn rule_titled(title: &str, applies_to: &[&str]) -> Rule {
         why: String::new(),
         do_: None,
         dont: None,
+        steps: Vec::new(),
         incidents: vec![],
         applies_to: applies_to.iter().map(|g| g.to_string()).collect(),
         sources: vec![],
