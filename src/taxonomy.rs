@@ -260,6 +260,10 @@ const VARIANTS: &[(SectionKind, &[&str])] = {
                 "short term improvements",
                 "medium term improvements",
                 "long term improvements",
+                "short term",
+                "medium term",
+                "long term",
+                "longer term",
                 "improvements",
                 "recommended next steps",
                 "required actions",
@@ -320,6 +324,10 @@ const VARIANTS: &[(SectionKind, &[&str])] = {
                 "what didn t go so well",
                 "what didn t work",
                 "what could have gone better",
+                "things that could have gone better",
+                "what can be improved",
+                "what could be improved",
+                "what could have been better",
                 "things that went poorly",
                 "critical mistakes",
                 "mistakes",
@@ -429,6 +437,11 @@ const PHRASES: &[(&str, SectionKind)] = {
         ("cause", RootCause),
         ("analysis", RootCause),
         ("appendix", Appendix),
+        // Meeting notes, chat transcripts and raw logs pasted below a postmortem.
+        ("notes", Appendix),
+        ("minutes", Appendix),
+        ("transcript", Appendix),
+        ("chat", Appendix),
         ("question", OpenQuestions),
     ]
 };
@@ -470,6 +483,14 @@ pub fn classify_title(heading: &str) -> SectionKind {
         .iter()
         .find(|(_, v)| v.contains(&n.as_str()))
         .map_or(SectionKind::Other, |(k, _)| *k)
+}
+
+/// True when `text` is, word for word, a heading some template uses (`Things that
+/// could have gone better.`, `Root cause`): a prompt or a heading left in the text,
+/// not a statement.
+pub fn is_heading_text(text: &str) -> bool {
+    let n = normalize(text);
+    !n.is_empty() && VARIANTS.iter().any(|(_, v)| v.contains(&n.as_str()))
 }
 
 /// The canonical kind of a heading.
@@ -590,11 +611,21 @@ mod tests {
             ("Key Takeaways:", LessonsLearned),
             ("Where we got lucky", GotLucky),
             ("Database Setup", Other),
+            ("Ops sync notes, 1 December", Appendix),
+            ("Appendix: raw chat and logs", Appendix),
+            ("Long-term", ActionItems),
             ("🔐 CLOUDFLARE DASHBOARD ACCESS", Other),
         ];
         for (h, k) in cases {
             assert_eq!(classify(h), k, "{h}");
         }
+    }
+
+    #[test]
+    fn headings_left_in_text() {
+        assert!(is_heading_text("Things that could have gone better."));
+        assert!(is_heading_text("**Root cause:**"));
+        assert!(!is_heading_text("The root cause was a bad config."));
     }
 
     #[test]

@@ -61,6 +61,8 @@ struct Walker<'a> {
     heading: Option<u8>,
     items: Vec<ListItem>,
     quote_depth: usize,
+    /// Inside an image: its alt text describes a picture, it is no statement.
+    image_depth: usize,
     code: Option<(String, usize, String)>,
     table: Option<(Vec<Vec<String>>, usize, Vec<usize>)>,
 }
@@ -90,6 +92,7 @@ pub(super) fn walk(src: &str, fm: FrontMatter) -> Document {
         heading: None,
         items: Vec::new(),
         quote_depth: 0,
+        image_depth: 0,
         code: None,
         table: None,
     };
@@ -122,7 +125,9 @@ impl Walker<'_> {
             Event::Text(t) => {
                 if let Some((_, _, code)) = &mut self.code {
                     code.push_str(&t);
-                } else if let Some(i) = &mut self.inline {
+                } else if self.image_depth == 0
+                    && let Some(i) = &mut self.inline
+                {
                     i.push(&t);
                 }
             }
@@ -207,7 +212,7 @@ impl Walker<'_> {
                     i.strong_depth += 1;
                 }
             }
-            Tag::Image { .. } => {}
+            Tag::Image { .. } => self.image_depth += 1,
             _ => {}
         }
     }
@@ -263,6 +268,7 @@ impl Walker<'_> {
                     });
                 }
             }
+            TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
             TagEnd::Strong => {
                 if let Some(i) = &mut self.inline {
                     i.strong_depth = i.strong_depth.saturating_sub(1);
@@ -339,6 +345,17 @@ impl Walker<'_> {
         let parent = (parent != 0).then_some(parent);
         let effective = match parent {
             Some(p) if kind == SectionKind::Other => self.doc.sections[p].effective,
+            // Action items filed in buckets (`### Mitigation`, `### Detection` under
+            // `## Action items`) are action items still.
+            Some(p)
+                if matches!(kind, SectionKind::Resolution | SectionKind::Detection)
+                    && matches!(
+                        self.doc.sections[p].effective,
+                        SectionKind::ActionItems | SectionKind::Prevention
+                    ) =>
+            {
+                self.doc.sections[p].effective
+            }
             _ => kind,
         };
         self.doc.sections.push(Section {

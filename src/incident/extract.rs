@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::dates::{self, find_date};
 use super::{
-    Incident, RepairSummary, SectionRef, Severity, Statement, Status, id_from_path, levels,
+    Incident, RepairSummary, SectionRef, Severity, Statement, Status, id_from_path, levels, prose,
     signals, timeline,
 };
 use crate::document::{Block, Document, Section};
@@ -37,7 +37,7 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         .clone()
         .or_else(|| fm.text(&["title", "name"]))
         .unwrap_or_else(|| stem.to_string());
-    let date = date(doc, &title, path);
+    let mut date = date(doc, &title, path);
     let year = date.as_deref().and_then(dates::year_of);
 
     let summary = summary(doc);
@@ -70,6 +70,17 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         ),
         (&["lesson", "lesson learned", "takeaway"][..], &mut lessons),
         (&["prevention", "action item"][..], &mut prevention),
+        (
+            &[
+                "symptom",
+                "symptoms",
+                "issue",
+                "error",
+                "impact",
+                "user impact",
+            ][..],
+            &mut symptoms,
+        ),
     ] {
         // Stated outright (`**Cause**: ...`), they lead the list.
         let stated: Vec<Found> = doc
@@ -80,6 +91,21 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             })
             .collect();
         field.splice(0..0, stated);
+    }
+    let timeline = timeline::entries_or_stamps(doc, year);
+    if date.is_none() {
+        // Failing a stated date, the day of the first dated timeline event.
+        date = timeline.iter().find_map(|e| find_date(&e.time, None));
+    }
+    {
+        let mut fields = Fields {
+            causes: &mut causes,
+            symptoms: &mut symptoms,
+            fixes: &mut fixes,
+            lessons: &mut lessons,
+            prevention: &mut prevention,
+        };
+        classify_prose(doc, &timeline, &mut fields);
     }
     let all_text = &ingested.text;
     for e in signals::error_strings(all_text) {
@@ -93,7 +119,7 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         }
     }
 
-    let severity = severity(doc, &title, &summary, &impact);
+    let severity = severity(doc, &title);
     let status = status(doc, &title);
     let mut tags: BTreeSet<String> = signals::tags(all_text).into_iter().collect();
     // Tags make pages: a front matter of 100,000 tags must not make a site of as many.
@@ -145,7 +171,7 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         fixes,
         lessons,
         prevention,
-        timeline: timeline::entries_or_stamps(doc, year),
+        timeline,
         commands: commands(doc),
         tags: tags.into_iter().collect(),
         sections,
@@ -155,6 +181,152 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             lossy: ingested.lossy(),
         },
     }
+}
+
+/// The record's statement fields while they are gathered.
+struct Fields<'a> {
+    causes: &'a mut Vec<Found>,
+    symptoms: &'a mut Vec<Found>,
+    fixes: &'a mut Vec<Found>,
+    lessons: &'a mut Vec<Found>,
+    prevention: &'a mut Vec<Found>,
+}
+
+impl Fields<'_> {
+    fn add(&mut self, bits: u8, f: &Found) {
+        for (bit, field) in [
+            (prose::CAUSE, &mut *self.causes),
+            (prose::SYMPTOM, &mut *self.symptoms),
+            (prose::FIX, &mut *self.fixes),
+            (prose::PREVENTION, &mut *self.prevention),
+            (prose::LESSON, &mut *self.lessons),
+        ] {
+            if bits & bit != 0 {
+                field.push(f.clone());
+            }
+        }
+    }
+}
+
+/// What the sentence classifier may add from a section of `kind` (beyond what the
+/// heading already sends to a field), and the field that the section leans to: its
+/// weak cues are enough there.
+fn prose_policy(doc: &Document, idx: usize) -> (u8, u8) {
+    use prose::*;
+    let s = &doc.sections[idx];
+    let all = CAUSE | SYMPTOM | FIX | PREVENTION | LESSON;
+    match s.effective {
+        k if k.is_cause() => (SYMPTOM | FIX, 0),
+        Summary | Background | Other => (all, 0),
+        Impact => (CAUSE | SYMPTOM, SYMPTOM),
+        Detection => (CAUSE | SYMPTOM | FIX, SYMPTOM),
+        Resolution => (PREVENTION | SYMPTOM, 0),
+        WentWrong if !under(doc, idx, LessonsLearned) => (CAUSE | SYMPTOM | LESSON | PREVENTION, 0),
+        WentWell | GotLucky => (LESSON, 0),
+        _ => (0, 0),
+    }
+}
+
+/// Sentences of prose classified into fields: those of sections that no heading sends
+/// to a field, and the sentences of headed sections that say more than their heading
+/// (a root-cause section's "users saw 502s"). A paragraph ending in `:` hands its
+/// fields to the list that follows it; timeline events that say what was seen or done
+/// are symptoms or fixes.
+fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut Fields<'_>) {
+    use prose::*;
+    for (idx, s) in doc.sections.iter().enumerate() {
+        let (allowed, lean) = prose_policy(doc, idx);
+        if allowed == 0 || s.effective == Timeline {
+            continue;
+        }
+        let in_cause = s.effective.is_cause();
+        // Fields a lead-in (`The lessons we take away are:`) hands to its list.
+        let mut lead = 0u8;
+        let mut item_leads: Vec<u8> = Vec::new();
+        for (bi, b) in s.blocks.iter().enumerate() {
+            if is_prompt_block(b) {
+                continue;
+            }
+            let (texts, from_lead): (Vec<String>, u8) = match b {
+                // `**Key**: value` lines are read by key, not as prose.
+                Block::Paragraph { text, .. } | Block::Item { text, .. }
+                    if is_metadata(text, doc) =>
+                {
+                    continue;
+                }
+                Block::Paragraph { text, .. } => {
+                    lead = 0;
+                    (sentences(text), 0)
+                }
+                Block::Item { text, parent, .. } => {
+                    let inherited = parent
+                        .and_then(|p| item_leads.get(p).copied())
+                        .unwrap_or(lead);
+                    (vec![text.clone()], inherited)
+                }
+                _ => {
+                    lead = 0;
+                    continue;
+                }
+            };
+            let mut prev = 0u8;
+            let mut own_lead = 0u8;
+            for t in &texts {
+                let lower = t.to_lowercase();
+                let mut bits = prose::classify(&lower) | from_lead;
+                if lean != 0
+                    && !prose::is_null(&lower)
+                    && (lean == SYMPTOM && s.effective == Impact || prose::leans(&lower, lean))
+                {
+                    bits |= lean;
+                }
+                if bits == 0 && !prose::is_null(&lower) {
+                    // An unmarked sentence continues the one before it.
+                    bits = prev;
+                }
+                prev = bits;
+                if t.trim_end().ends_with(':') {
+                    own_lead = bits;
+                }
+                if in_cause && bits & CAUSE != 0 {
+                    bits &= !(SYMPTOM | FIX);
+                }
+                let bits = bits & allowed;
+                if bits == 0 || is_chat_or_log(t) {
+                    continue;
+                }
+                if let Some(f) = statement(t, b.line()) {
+                    out.add(bits, &f);
+                }
+            }
+            match b {
+                Block::Paragraph { .. } => lead = own_lead,
+                Block::Item { .. } => {
+                    item_leads.resize(bi + 1, 0);
+                    item_leads[bi] = own_lead;
+                }
+                _ => {}
+            }
+        }
+    }
+    for e in timeline {
+        let lower = e.event.to_lowercase();
+        let bits = prose::classify(&lower) & (SYMPTOM | FIX);
+        if bits != 0
+            && let Some(f) = statement(&e.event, e.line)
+        {
+            out.add(bits, &f);
+        }
+    }
+}
+
+/// A line pasted from a chat or a log (`[16:12] marta: restarting`, `2024-01-02T10:00Z
+/// ERROR ...`): the record of a conversation, not a statement about the incident.
+fn is_chat_or_log(t: &str) -> bool {
+    let re = regex!(
+        r"^\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+<?@?[\w.-]{1,24}>?:\s|^\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}[^\s]*\]?\s+\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|FATAL|TRACE)\b|^\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|FATAL)\]?\s"
+    );
+    re.is_match(t.trim())
 }
 
 /// True if section `idx` sits inside a cause section.
@@ -239,7 +411,7 @@ fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
         })
 }
 
-fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<Severity> {
+fn severity(doc: &Document, title: &str) -> Option<Severity> {
     let fm = &doc.front_matter;
     if let Some(s) = fm
         .text(&["severity", "sev", "priority"])
@@ -270,24 +442,15 @@ fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<
         let l = h.to_ascii_lowercase();
         l.contains("incident") || l.contains("outage") || l.contains("emergency")
     };
-    if let Some(s) = std::iter::once(title)
+    // Only a level stated as a label counts; prose ("critical gaps") states none.
+    std::iter::once(title)
         .chain(
             doc.sections
                 .iter()
                 .map(|s| s.heading.as_str())
                 .filter(|h| incident_heading(h)),
         )
-        .find_map(levels::severity)
-    {
-        return Some(s);
-    }
-    let issue = doc
-        .meta(&["issue", "impact", "summary"])
-        .map(|m| m.value.as_str());
-    std::iter::once(title)
-        .chain([summary, impact])
-        .chain(issue)
-        .find_map(levels::outage_severity)
+        .find_map(levels::stated_severity)
 }
 
 fn status(doc: &Document, title: &str) -> Option<Status> {
@@ -415,16 +578,92 @@ fn block_statements(b: &Block, code_comments: bool) -> Vec<Found> {
             .into_iter()
             .filter_map(|s| statement(&s, *line))
             .collect(),
-        Block::Code { lang, text, line } if code_comments && signals::is_shell(lang) => text
-            .lines()
-            .enumerate()
-            .filter_map(|(i, l)| {
-                let c = l.trim().strip_prefix('#')?.trim();
-                statement(c.trim_start_matches(['#', ' ']), line + 1 + i)
-            })
-            .collect(),
+        Block::Code { lang, text, line } if code_comments && signals::is_shell(lang) => {
+            script_steps(text, *line)
+        }
+        Block::Table {
+            rows, row_lines, ..
+        } => table_statements(rows, row_lines),
         _ => Vec::new(),
     }
+}
+
+/// The steps of a recovery script: each comment with the commands under it
+/// (`Force reset to last working commit: `git reset --hard 59a77c4``).
+fn script_steps(code: &str, first: usize) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    let mut commands: Vec<String> = Vec::new();
+    let mut open: Option<Found> = None;
+    let close = |open: &mut Option<Found>, commands: &mut Vec<String>, out: &mut Vec<Found>| {
+        if let Some(mut f) = open.take() {
+            if !commands.is_empty() {
+                let list: Vec<String> = commands.iter().map(|c| format!("`{c}`")).collect();
+                f.text = format!(
+                    "{}: {}",
+                    f.text.trim_end_matches([':', '.']),
+                    list.join(", ")
+                );
+            }
+            out.push(f);
+        }
+        commands.clear();
+    };
+    for (i, l) in code.lines().enumerate() {
+        let l = l.trim();
+        if let Some(c) = l.strip_prefix('#') {
+            close(&mut open, &mut commands, &mut out);
+            open = statement(c.trim_start_matches(['#', ' ']), first + 1 + i);
+        } else if open.is_some()
+            && signals::is_command(l.trim_start_matches("$ "))
+            && commands.len() < 4
+        {
+            commands.push(l.trim_start_matches("$ ").to_string());
+        }
+    }
+    close(&mut open, &mut commands, &mut out);
+    out
+}
+
+/// Rows of an action-item (or actions-taken) table, one statement each: the column
+/// that says what is done, without owner, status, due date, priority or ticket columns.
+fn table_statements(rows: &[Vec<String>], row_lines: &[usize]) -> Vec<Found> {
+    let Some(header) = rows.first() else {
+        return Vec::new();
+    };
+    let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
+    let bookkeeping = regex!(
+        r"^(?:owners?|assignees?|who|by|status|state|due(?: date)?|date|deadline|target|priority|pri|prio|type|kind|category|bugs?|tickets?|issues?|jira|links?|id|#|eta|teams?|done|severity|when|tracking|prs?|pull requests?|bug #|ticket #|notes?|time|timestamp)$"
+    );
+    let wanted = regex!(
+        r"action|item|task|description|what|follow|remediation|fix|improvement|change|recommendation|title|summary|measure|step|lesson|prevent|mitigation|work"
+    );
+    let keep: Vec<usize> = {
+        let chosen: Vec<usize> = (0..lower.len())
+            .filter(|&i| wanted.is_match(&lower[i]) && !bookkeeping.is_match(lower[i].trim()))
+            .collect();
+        if chosen.is_empty() {
+            (0..lower.len())
+                .filter(|&i| !bookkeeping.is_match(lower[i].trim()))
+                .collect()
+        } else {
+            chosen
+        }
+    };
+    rows[1..]
+        .iter()
+        .enumerate()
+        .filter_map(|(r, row)| {
+            let cells: Vec<&str> = keep
+                .iter()
+                .filter_map(|&c| row.get(c).map(String::as_str))
+                .filter(|c| !c.trim().is_empty())
+                .collect();
+            statement(
+                &cells.join(" — "),
+                row_lines.get(r + 1).copied().unwrap_or(1),
+            )
+        })
+        .collect()
 }
 
 /// Clean a statement: no leading status marks or bullets, single spaces.
@@ -434,7 +673,8 @@ fn statement(text: &str, line: usize) -> Option<Found> {
     // "Key Rules:" and "Pre-deployment check:" introduce a list; they say nothing.
     let header = t.ends_with(':') && words <= 4;
     let enough = words >= 2 || (words == 1 && t.len() > 6);
-    (enough && !header && !is_prompt(&t)).then_some(Found { text: t, line })
+    let heading = crate::taxonomy::is_heading_text(&t);
+    (enough && !header && !heading && !is_prompt(&t)).then_some(Found { text: t, line })
 }
 
 /// A list item or paragraph that opens with a template prompt: all of it is the
