@@ -525,6 +525,18 @@ fn classify_uncached(heading: &str) -> SectionKind {
             return *kind;
         }
     }
+    // A heading that opens with a section name and goes on with dates or notes
+    // (`Timeline (all times UTC) 1/29/24, 2/15/24 - 2/16/24 All times approximations`).
+    let words: Vec<&str> = n.split(' ').collect();
+    for k in (1..=words.len().min(4)).rev() {
+        let head = words[..k].join(" ");
+        let rest_is_notes = words[k..]
+            .first()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()) || matches!(*w, "all" | "times"));
+        if rest_is_notes && let Some((kind, _)) = VARIANTS.iter().find(|(_, v)| v.contains(&head.as_str())) {
+            return *kind;
+        }
+    }
     // Long headings are sentences, not section names: phrases only match short ones.
     if n.split(' ').count() <= 8 {
         for (phrase, kind) in PHRASES {
@@ -614,6 +626,10 @@ mod tests {
             ("Ops sync notes, 1 December", Appendix),
             ("Appendix: raw chat and logs", Appendix),
             ("Long-term", ActionItems),
+            (
+                "Timeline (all times UTC) 1/29/24, 2/15/24 - 2/16/24 All times approximations",
+                Timeline,
+            ),
             ("🔐 CLOUDFLARE DASHBOARD ACCESS", Other),
         ];
         for (h, k) in cases {

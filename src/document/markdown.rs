@@ -380,7 +380,7 @@ impl Walker<'_> {
     /// Collect `**Key**: value` lines in the source of a paragraph or item.
     fn scan_metadata(&mut self, range: Range<usize>) {
         let re = regex!(
-            r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?\*\*([^*\n]{1,60}?)(?::\*\*|\*\*\s*:)[ \t]*(.*)$"
+            r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)([^*_\n]{1,60}?)(?::(?:\*\*|__)|(?:\*\*|__)\s*:)[ \t]*(.*)$"
         );
         let section = self.current();
         let mut offset = range.start;

@@ -37,8 +37,8 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         .clone()
         .or_else(|| fm.text(&["title", "name"]))
         .unwrap_or_else(|| stem.to_string());
-    let mut date = date(doc, &title, path);
-    let year = date.as_deref().and_then(dates::year_of);
+    let (mut date, named) = date(doc, &title, path);
+    let year = date.as_deref().or(named.as_deref()).and_then(dates::year_of);
 
     let summary = summary(doc);
     let impact = impact(doc);
@@ -62,40 +62,51 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             _ => {}
         }
     }
-    for (keys, field) in [
-        (&["cause", "root cause", "trigger"][..], &mut causes),
-        (
-            &["resolution", "fix", "solution", "fixed by"][..],
-            &mut fixes,
-        ),
-        (&["lesson", "lesson learned", "takeaway"][..], &mut lessons),
-        (&["prevention", "action item"][..], &mut prevention),
-        (
-            &[
-                "symptom",
-                "symptoms",
-                "issue",
-                "error",
-                "impact",
-                "user impact",
-            ][..],
-            &mut symptoms,
-        ),
-    ] {
-        // Stated outright (`**Cause**: ...`), they lead the list.
-        let stated: Vec<Found> = doc
-            .meta(keys)
-            .map(|m| Found {
-                text: m.value.clone(),
-                line: m.line,
-            })
-            .collect();
-        field.splice(0..0, stated);
+    // Stated outright (`**Root Causes:** ...`, `__Initial Concerns__: ...`), a value
+    // goes where its key says; they lead their lists.
+    let mut stated: [Vec<Found>; 5] = Default::default();
+    for m in &doc.metadata {
+        let f = Found {
+            text: strip_marks(&m.value),
+            line: m.line,
+        };
+        if f.text.split_whitespace().count() < 2 {
+            continue;
+        }
+        let bits = meta_fields(&m.key, &f.text);
+        for (i, bit) in [
+            prose::CAUSE,
+            prose::SYMPTOM,
+            prose::FIX,
+            prose::LESSON,
+            prose::PREVENTION,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if bits & bit != 0 {
+                stated[i].push(f.clone());
+            }
+        }
     }
+    let [c, sy, fx, le, pr] = stated;
+    causes.splice(0..0, c);
+    symptoms.splice(0..0, sy);
+    fixes.splice(0..0, fx);
+    lessons.splice(0..0, le);
+    prevention.splice(0..0, pr);
     let timeline = timeline::entries_or_stamps(doc, year);
     if date.is_none() {
-        // Failing a stated date, the day of the first dated timeline event.
-        date = timeline.iter().find_map(|e| find_date(&e.time, None));
+        // Failing a stated date, the day of the timeline's first timed event (a day
+        // with no time is often context written before it), else of its first dated one;
+        // a file name's date is when the postmortem was filed, often days later.
+        let clock = regex!(r"\d:\d\d");
+        date = timeline
+            .iter()
+            .filter(|e| clock.is_match(&e.time))
+            .find_map(|e| find_date(&e.time, None))
+            .or_else(|| timeline.iter().find_map(|e| find_date(&e.time, None)))
+            .or(named);
     }
     {
         let mut fields = Fields {
@@ -180,6 +191,34 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             count: ingested.repairs.len(),
             lossy: ingested.lossy(),
         },
+    }
+}
+
+/// The fields a `Key: value` line feeds: by what its key names (`Root Causes`,
+/// `Resolution`, `Lesson`; `Initial Concerns` and `Issue` are what was seen), else, for
+/// a key that names no field and is no header field, by its value's own cues.
+fn meta_fields(key: &str, value: &str) -> u8 {
+    use prose::*;
+    let k = key.to_lowercase();
+    let header = regex!(
+        r"^(?:date|time|when|day|start|end|duration|severity|sev|priority|status|state|owner|owners|author|authors|lead|leads|team|teams|id|version|commit|branch|url|link|environment|service|services|system|component|tags?|category|type|incident(?: id| number)?|reported by|responders?|detected by|by|from|to|subject|cc|updated|last updated|created|published)\b"
+    );
+    if regex!(r"concern|symptom|observ|issue|problem|alert|error|what happened|impact|detected$").is_match(&k)
+        && !regex!(r"^(?:impact level|incident type)$").is_match(&k)
+    {
+        return SYMPTOM;
+    }
+    match crate::taxonomy::classify(key) {
+        kind if kind.is_cause() => CAUSE,
+        Symptoms | Impact | Detection => SYMPTOM,
+        Resolution => FIX,
+        LessonsLearned => LESSON,
+        Prevention | ActionItems => PREVENTION,
+        _ if k == "fixed by" => FIX,
+        Summary | Background | Other if !header.is_match(&k) => {
+            prose::classify(&value.to_lowercase())
+        }
+        _ => 0,
     }
 }
 
@@ -309,13 +348,24 @@ fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut F
             }
         }
     }
+    // Timeline events are terse: what was seen leans to a symptom, what was done to a
+    // fix, on their weak cues too; each sentence of an event on its own.
     for e in timeline {
-        let lower = e.event.to_lowercase();
-        let bits = prose::classify(&lower) & (SYMPTOM | FIX);
-        if bits != 0
-            && let Some(f) = statement(&e.event, e.line)
-        {
-            out.add(bits, &f);
+        for t in sentences(&e.event) {
+            let lower = t.to_lowercase();
+            let mut bits = prose::classify(&lower) & (SYMPTOM | FIX);
+            if bits & CAUSE == 0 {
+                for lean in [SYMPTOM, FIX] {
+                    if prose::leans(&lower, lean) && !prose::is_null(&lower) {
+                        bits |= lean;
+                    }
+                }
+            }
+            if bits != 0
+                && let Some(f) = statement(&t, e.line)
+            {
+                out.add(bits, &f);
+            }
         }
     }
 }
@@ -363,7 +413,9 @@ fn inline_value(doc: &Document, keys: &[&str]) -> Option<String> {
         .map(|c| c[2].trim().to_string())
 }
 
-fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
+/// The date the document states (front matter, `Date:` lines, the title, its opening
+/// lines), and the date in its file name.
+fn date(doc: &Document, title: &str, path: &str) -> (Option<String>, Option<String>) {
     let fm = &doc.front_matter;
     let keys = [
         "date",
@@ -380,7 +432,7 @@ fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
         .iter()
         .find_map(|k| fm.text(&[k]).and_then(|v| find_date(&v, None)))
     {
-        return Some(d);
+        return (Some(d), None);
     }
     let meta_keys = [
         "date",
@@ -397,18 +449,18 @@ fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
         "date of incident",
     ];
     if let Some(d) = doc.meta(&meta_keys).find_map(|m| find_date(&m.value, None)) {
-        return Some(d);
+        return (Some(d), None);
     }
     let name = path.rsplit('/').next().unwrap_or(path);
-    find_date(title, None)
+    let stated = find_date(title, None)
         .or_else(|| fm.text(&["title"]).and_then(|t| find_date(&t, None)))
-        .or_else(|| find_date(name, None))
         .or_else(|| {
             let first = doc.sections.iter().flat_map(|s| s.blocks.iter()).take(3);
             first
                 .filter_map(Block::text)
                 .find_map(|t| find_date(t, None))
-        })
+        });
+    (stated, find_date(name, None))
 }
 
 fn severity(doc: &Document, title: &str) -> Option<Severity> {
@@ -673,7 +725,7 @@ fn statement(text: &str, line: usize) -> Option<Found> {
     // "Key Rules:" and "Pre-deployment check:" introduce a list; they say nothing.
     let header = t.ends_with(':') && words <= 4;
     let enough = words >= 2 || (words == 1 && t.len() > 6);
-    let heading = crate::taxonomy::is_heading_text(&t);
+    let heading = crate::taxonomy::is_heading_text(&t) || prose::says_nothing(&t.to_lowercase());
     (enough && !header && !heading && !is_prompt(&t)).then_some(Found { text: t, line })
 }
 

@@ -31,8 +31,10 @@ struct Cues {
     null: Regex,
     /// Sentences that report what did *not* happen to the incident: not symptoms.
     unaffected: Regex,
-    /// Future or conditional phrasing: what will be done is not what was done.
+    /// Future phrasing: what will be done is not what was done.
     future: Regex,
+    /// What could have been done, or would have happened.
+    conditional: Regex,
 }
 
 const CAUSE_STRONG: &str = concat!(
@@ -43,12 +45,12 @@ const CAUSE_STRONG: &str = concat!(
     r"|\bbugs? (?:in|introduced|that)\b|\bmisconfigur|\bcaused\b|\bcauses\b|\bled to\b|\blead to\b|\bleading to\b",
     r"|\bresult(?:ed|s|ing)? in\b|\bwas not (?:tested|reviewed|caught|detected|validated)\b",
     r"|\bwithout (?:testing|review|validation|backoff|exponential|a test|checking)\b|\bfailed to (?:account|consider|check|validate|handle|renew)\b",
-    r"|\bassum(?:ed|ption)\b|\boverlooked\b|\bexpired\b|\bexhausted\b|\boverload(?:ed|ing)?\b|\bintroduced (?:a|an|the)\b",
+    r"|\bincorrectly assumed\b|\bwrongly assumed\b|\boverlooked\b|\bexpired\b|\bexhausted\b|\boverload(?:ed|ing)?\b|\bintroduced (?:a|an|the)\b",
     r"|\bwas (?:changed|modified|raised|lowered|misconfigured|deleted|overwritten)\b|\bhad been (?:changed|modified|raised|lowered|set|removed|overwritten)\b"
 );
 const CAUSE_WEAK: &str = concat!(
     r"\btriggered\b|\btrigger\b|\bcausing\b|\bafter (?:a|the) (?:change|deploy|deployment|upgrade|update|migration)\b",
-    r"|\bfault\b|\bquirk\b|\bvulnerab|\bcompromised?\b|\bphish|\blacked\b|\blacking\b|\bmissing\b|\bincorrect(?:ly)?\b|\bwrong(?:ly)?\b",
+    r"|\bfault\b|\bquirk\b|\bvulnerab|\bassum(?:ed|ption|ing)\b|\bphish|\blacked\b|\blacking\b|\bmissing\b|\bincorrect(?:ly)?\b|\bwrong(?:ly)?\b",
     r"|\bunexpected(?:ly)?\b|\bnon-atomic\b|\bedge case\b|\bmisjudged\b|\bforgot\b|\bdiverged\b|\bdrift\b"
 );
 const SYMPTOM_STRONG: &str = concat!(
@@ -78,11 +80,13 @@ const FIX_STRONG: &str = concat!(
     r"|\bscaled (?:up|out|down)\b|\badded (?:more )?capacity\b|\bquarantin|\brotated\b|\brevoked\b|\bshut (?:it |them )?down\b|\bdrained\b",
     r"|\bwas released\b|\bre-?deployed\b|\bkilled (?:the|all|off)\b|\bterminated\b|\bisolated\b|\bairgapped\b|\bwas uninstalled\b",
     r"|\bcleaned up\b|\breinstalled\b|\bre-?enabled\b|\bincreased (?:the )?(?:capacity|limit|memory|quota|timeout|pool)\b|\bresolution came\b",
-    r"|\bthe fix (?:was|is)\b|\bworkaround\b|\bimmediate (?:fix|action|response)\b|\bremediat(?:ed|ion steps)\b"
+    r"|\bthe fix (?:was|is)\b|\bworkaround\b|\bimmediate (?:fix|action|response)\b|\bremediat(?:ed|ion steps)\b",
+    r"|\b(?:disables|suspends|restarts|reverts|rolls back|restores|blocks|resets|rotates|revokes|isolates|quarantines|reboots|redeploys|fails over|reroutes|purges|flushes)\b",
+    r"|\brevert(?:s|ed|ing)?\b|\bforce[- ](?:reset|push(?:ed)?)\b"
 );
 const FIX_WEAK: &str = concat!(
-    r"\bfixed\b|\bfix\b|\bresolved\b|\bremoved\b|\bstopped\b|\bdeployed\b|\breleased\b|\bupdated\b|\bupgraded\b",
-    r"|\bchanged\b|\bincreased\b|\bdeleted\b|\bcontacted\b|\binitiated\b|\brestart\b|\brevert\b|\bresponse\b|\bmitigation\b"
+    r"\bfixed\b|\bfix\b|\bresolved\b|\bremoved?\b|\bremoves\b|\bstopped\b|\bincreased\b|\bdeleted?\b|\bdeletes\b",
+    r"|\brestart\b|\brevert\b|\bmitigation\b|\benabled?\b|\benables\b|\binstall(?:ed|s)?\b|\buninstall|\bwas yanked\b|\byanked\b|\blocked\b"
 );
 const PREVENTION_STRONG: &str = concat!(
     r"\bwe will\b|\bwe'll\b|\bwe would like to\b|\bwill (?:be|also|now|add|implement|introduce|improve|require|ensure|review|continue|work|build|create|make|move|change|run|start|stop|alert|monitor|document|update|audit|enforce|treat|cap|limit)\b",
@@ -124,14 +128,19 @@ fn cues() -> &'static Cues {
                 r"|\bthank(?:s| you)\b|\bwe understand (?:how|that)\b|\bwe want to (?:explain|share|apologi)",
                 r"|\b(?:the|this) (?:article|post|blog post|report|write-?up|summary) (?:focuses|describes|covers|is|does|was|explains)\b",
                 r"|\bdoes not (?:detail|describe|mention|say|specify)\b|\bthere (?:is|are|was|were) no (?:specific |immediate )?(?:remediation|items|action|follow)",
-                r"|\bnot related to\b|\bno (?:specific )?items in the backlog\b|\bplease (?:contact|reach|let us)\b|\bfeel free\b"
+                r"|\bnot related to\b|\bno (?:specific )?items in the backlog\b|\bplease (?:contact|reach|let us)\b|\bfeel free\b",
+                r"|^for more (?:information|details|info)\b|\bcan be found (?:here|at|in)\b|\bvisit:?$|\bsee (?:here|below|above):?$",
+                r"|\bdid an? (?:fantastic|great|good|excellent|amazing) job\b|\bkudos\b|\bwell done\b|\bgreat work\b"
             )),
             unaffected: re(concat!(
                 r"\b(?:was|were|are|is) not (?:affected|impacted)\b|\bunaffected\b|\bnot impacted\b",
                 r"|\bremained (?:operational|available|up|healthy|unaffected|online|functional)\b|\bno (?:customer |user )?(?:impact|data loss)\b"
             )),
             future: re(
-                r"\bwill\b|\b'll\b|\bplan(?:s|ned)? to\b|\bgoing to\b|\bshould\b|\bwould\b|\bneed to\b|\bmust\b|\bif we\b",
+                r"\bwill\b|\b'll\b|\bplan(?:s|ned)? to\b|\bgoing to\b|\bshould\b|\bneed to\b|\bmust\b",
+            ),
+            conditional: re(
+                r"\b(?:could|would|might|may) (?:also )?have\b|\bhad we\b|\bif we had\b|\bwould\b",
             ),
         }
     })
@@ -154,7 +163,10 @@ pub(super) fn classify(lower: &str) -> u8 {
             out |= field;
         }
     }
-    if out & FIX != 0 && c.future.is_match(lower) {
+    if out & FIX != 0 && c.conditional.is_match(lower) {
+        // "Anyone could have restarted the chain": what might have been done.
+        out &= !FIX;
+    } else if out & FIX != 0 && c.future.is_match(lower) {
         // "We will restart the service" is a plan, not what was done.
         out &= !FIX;
         out |= PREVENTION;
@@ -163,6 +175,12 @@ pub(super) fn classify(lower: &str) -> u8 {
         out &= !SYMPTOM;
     }
     out
+}
+
+/// True for a sentence that says nothing about the incident (an apology, thanks, a
+/// pointer to elsewhere, praise): no field's statement.
+pub(super) fn says_nothing(lower: &str) -> bool {
+    cues().null.is_match(lower)
 }
 
 /// True for a sentence that reports what was not affected, or nothing at all.

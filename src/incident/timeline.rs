@@ -33,7 +33,7 @@ pub(super) fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
             continue;
         }
         // A dated subsection (`### 2023-07-19`) dates the times below it.
-        let day = doc
+        let mut day = doc
             .ancestors(idx)
             .find_map(|i| find_date(&doc.sections[i].heading, year));
         let year = day.as_deref().and_then(dates::year_of).or(year);
@@ -59,6 +59,11 @@ pub(super) fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
                     }
                 }
                 Block::Paragraph { text, line } => {
+                    // A line that is only a day (`01-10-2024`) dates the times below it.
+                    if let Some(d) = bare_day(text, year) {
+                        day = Some(d);
+                        continue;
+                    }
                     // A paragraph may hold several `date - event` lines joined by soft breaks.
                     if let Some(e) = entry(text, *line, day.as_deref(), year) {
                         out.push(e);
@@ -153,6 +158,18 @@ fn stamps(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
         out.clear();
     }
     out
+}
+
+/// A paragraph that is only a date (`01-10-2024`, `January 29, 2024`, `Tue 5 Dec`).
+fn bare_day(text: &str, year: Option<i32>) -> Option<String> {
+    let t = text.trim().trim_matches(['*', '_', ':', ' ']);
+    if t.len() > 40 {
+        return None;
+    }
+    let (d, end) = dates::find_date_at(t, year)?;
+    let rest = &t[end..];
+    let before = &t[..t.len() - rest.len()];
+    (rest.trim().is_empty() && before.split_whitespace().count() <= 4).then_some(d)
 }
 
 /// A heading that is a moment (`2018-03-26 10:34`, `10:34 UTC`, `2022-02-?? ??:??`), as
