@@ -530,10 +530,12 @@ fn classify_uncached(heading: &str) -> SectionKind {
     let words: Vec<&str> = n.split(' ').collect();
     for k in (1..=words.len().min(4)).rev() {
         let head = words[..k].join(" ");
-        let rest_is_notes = words[k..]
-            .first()
-            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()) || matches!(*w, "all" | "times"));
-        if rest_is_notes && let Some((kind, _)) = VARIANTS.iter().find(|(_, v)| v.contains(&head.as_str())) {
+        let rest_is_notes = words[k..].first().is_some_and(|w| {
+            w.chars().all(|c| c.is_ascii_digit()) || matches!(*w, "all" | "times")
+        });
+        if rest_is_notes
+            && let Some((kind, _)) = VARIANTS.iter().find(|(_, v)| v.contains(&head.as_str()))
+        {
             return *kind;
         }
     }

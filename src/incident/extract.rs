@@ -38,7 +38,10 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         .or_else(|| fm.text(&["title", "name"]))
         .unwrap_or_else(|| stem.to_string());
     let (mut date, named) = date(doc, &title, path);
-    let year = date.as_deref().or(named.as_deref()).and_then(dates::year_of);
+    let year = date
+        .as_deref()
+        .or(named.as_deref())
+        .and_then(dates::year_of);
 
     let summary = summary(doc);
     let impact = impact(doc);
@@ -48,6 +51,21 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
     let mut lessons = Vec::new();
     let mut prevention = Vec::new();
     for (idx, s) in doc.sections.iter().enumerate() {
+        // A heading that states its content (`Root Cause: systemd vs. PM2 Conflict`).
+        if let Some((_, told)) = s.heading.split_once(':')
+            && s.kind != Other
+            && told.split_whitespace().count() >= 2
+            && let Some(f) = statement(told, s.line)
+        {
+            match s.kind {
+                k if k.is_cause() => causes.push(f),
+                Symptoms | Impact => symptoms.push(f),
+                Resolution => fixes.push(f),
+                LessonsLearned => lessons.push(f),
+                Prevention | ActionItems => prevention.push(f),
+                _ => {}
+            }
+        }
         match s.effective {
             k if k.is_cause() => split_symptoms(s, &mut causes, &mut symptoms),
             // An untimed "Timeline:" inside a root-cause analysis is a chain of causes.
@@ -58,7 +76,8 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             Resolution => fixes.extend(statements_of(s, true)),
             Prevention | ActionItems => prevention.extend(statements_of(s, false)),
             LessonsLearned => lessons.extend(statements_of(s, false)),
-            WentWrong if under(doc, idx, LessonsLearned) => lessons.extend(statements_of(s, false)),
+            // What went well, badly or luckily is what the team learned.
+            WentWrong | WentWell | GotLucky => lessons.extend(statements_of(s, false)),
             _ => {}
         }
     }
@@ -201,9 +220,13 @@ fn meta_fields(key: &str, value: &str) -> u8 {
     use prose::*;
     let k = key.to_lowercase();
     let header = regex!(
-        r"^(?:date|time|when|day|start|end|duration|severity|sev|priority|status|state|owner|owners|author|authors|lead|leads|team|teams|id|version|commit|branch|url|link|environment|service|services|system|component|tags?|category|type|incident(?: id| number)?|reported by|responders?|detected by|by|from|to|subject|cc|updated|last updated|created|published)\b"
+        r"^(?:date|time|when|day|start|end|duration|severity|sev|priority|status|state|owner|owners|author|authors|lead|leads|team|teams|id|version|commit|branch|url|link|environment|service|services|system|component|tags?|category|type|incident(?: id| number)?|reported by|responders?|detected by|by|from|to|subject|cc|updated|last updated|created|published)$"
     );
-    if regex!(r"concern|symptom|observ|issue|problem|alert|error|what happened|impact|detected$").is_match(&k)
+    if regex!(r"^(?:status|state|current status)$").is_match(&k) {
+        // `Status: Production completely offline` says what was seen.
+        return prose::classify(&value.to_lowercase()) & SYMPTOM;
+    }
+    if regex!(r"concern|symptom|observ|alert|error|what happened|impact|detected$").is_match(&k)
         && !regex!(r"^(?:impact level|incident type)$").is_match(&k)
     {
         return SYMPTOM;
@@ -259,9 +282,9 @@ fn prose_policy(doc: &Document, idx: usize) -> (u8, u8) {
         Summary | Background | Other => (all, 0),
         Impact => (CAUSE | SYMPTOM, SYMPTOM),
         Detection => (CAUSE | SYMPTOM | FIX, SYMPTOM),
-        Resolution => (PREVENTION | SYMPTOM, 0),
-        WentWrong if !under(doc, idx, LessonsLearned) => (CAUSE | SYMPTOM | LESSON | PREVENTION, 0),
-        WentWell | GotLucky => (LESSON, 0),
+        Resolution => (CAUSE | PREVENTION | SYMPTOM, 0),
+        // What went wrong, outside a lessons section, is mostly why it happened.
+        WentWrong if !under(doc, idx, LessonsLearned) => (CAUSE | SYMPTOM | PREVENTION, CAUSE),
         _ => (0, 0),
     }
 }
@@ -273,6 +296,8 @@ fn prose_policy(doc: &Document, idx: usize) -> (u8, u8) {
 /// are symptoms or fixes.
 fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut Fields<'_>) {
     use prose::*;
+    // Inside the story of an earlier incident, told as background.
+    let mut earlier = false;
     for (idx, s) in doc.sections.iter().enumerate() {
         let (allowed, lean) = prose_policy(doc, idx);
         if allowed == 0 || s.effective == Timeline {
@@ -312,10 +337,11 @@ fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut F
             let mut own_lead = 0u8;
             for t in &texts {
                 let lower = t.to_lowercase();
+                earlier = prose::earlier_story(&lower).unwrap_or(earlier);
                 let mut bits = prose::classify(&lower) | from_lead;
                 if lean != 0
                     && !prose::is_null(&lower)
-                    && (lean == SYMPTOM && s.effective == Impact || prose::leans(&lower, lean))
+                    && (matches!(s.effective, Impact | WentWrong) || prose::leans(&lower, lean))
                 {
                     bits |= lean;
                 }
@@ -330,7 +356,10 @@ fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut F
                 if in_cause && bits & CAUSE != 0 {
                     bits &= !(SYMPTOM | FIX);
                 }
-                let bits = bits & allowed;
+                let mut bits = bits & allowed;
+                if earlier {
+                    bits &= !FIX;
+                }
                 if bits == 0 || is_chat_or_log(t) {
                     continue;
                 }
@@ -353,10 +382,14 @@ fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut F
     for e in timeline {
         for t in sentences(&e.event) {
             let lower = t.to_lowercase();
-            let mut bits = prose::classify(&lower) & (SYMPTOM | FIX);
-            if bits & CAUSE == 0 {
+            let all = prose::classify(&lower);
+            let mut bits = all & (CAUSE | SYMPTOM | FIX);
+            if all & (CAUSE | PREVENTION) == 0
+                && !prose::is_null(&lower)
+                && !prose::is_conditional(&lower)
+            {
                 for lean in [SYMPTOM, FIX] {
-                    if prose::leans(&lower, lean) && !prose::is_null(&lower) {
+                    if prose::leans(&lower, lean) {
                         bits |= lean;
                     }
                 }
@@ -614,10 +647,23 @@ fn split_symptoms(s: &Section, causes: &mut Vec<Found>, symptoms: &mut Vec<Found
 /// The statements of one section: one per list item, one per sentence of prose; with
 /// `code_comments`, the comments of shell blocks too (a recovery script's narrative).
 pub fn statements_of(s: &Section, code_comments: bool) -> Vec<Found> {
-    s.blocks
-        .iter()
-        .flat_map(|b| block_statements(b, code_comments))
-        .collect()
+    let mut out = Vec::new();
+    for (i, b) in s.blocks.iter().enumerate() {
+        // `Test locally first:` over a code block, not over a list, is a statement.
+        if let Block::Item { text, line, .. } = b
+            && text.trim_end().ends_with(':')
+            && !is_prompt_block(b)
+            && !s
+                .blocks
+                .get(i + 1)
+                .is_some_and(|n| matches!(n, Block::Item { parent: Some(p), .. } if *p == i))
+        {
+            out.extend(statement(text.trim_end().trim_end_matches(':'), *line));
+            continue;
+        }
+        out.extend(block_statements(b, code_comments));
+    }
+    out
 }
 
 fn block_statements(b: &Block, code_comments: bool) -> Vec<Found> {

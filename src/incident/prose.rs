@@ -46,12 +46,16 @@ const CAUSE_STRONG: &str = concat!(
     r"|\bresult(?:ed|s|ing)? in\b|\bwas not (?:tested|reviewed|caught|detected|validated)\b",
     r"|\bwithout (?:testing|review|validation|backoff|exponential|a test|checking)\b|\bfailed to (?:account|consider|check|validate|handle|renew)\b",
     r"|\bincorrectly assumed\b|\bwrongly assumed\b|\boverlooked\b|\bexpired\b|\bexhausted\b|\boverload(?:ed|ing)?\b|\bintroduced (?:a|an|the)\b",
-    r"|\bwas (?:changed|modified|raised|lowered|misconfigured|deleted|overwritten)\b|\bhad been (?:changed|modified|raised|lowered|set|removed|overwritten)\b"
+    r"|\bwas (?:changed|modified|raised|lowered|misconfigured|deleted|overwritten)\b|\bhad been (?:changed|modified|raised|lowered|set|removed|overwritten)\b",
+    r"|\b(?:investigation|analysis|examination|review|we|team) (?:later |further |then )?(?:showed|revealed|found|determined|discovered|identified|established)\b",
+    r"|\b(?:has|had|have) no\b|\bthere (?:was|were) no\b|\b(?:is|was|were) missing\b|\bmissing (?:a|the)\b",
+    r"|\brevealed that\b|\bfound that\b|\bturned out\b|\bdiscovered that\b|\bdetermined that\b|\b(?:began|started)\b[^.]{0,30}\bwith (?:a|an)\b"
 );
 const CAUSE_WEAK: &str = concat!(
     r"\btriggered\b|\btrigger\b|\bcausing\b|\bafter (?:a|the) (?:change|deploy|deployment|upgrade|update|migration)\b",
     r"|\bfault\b|\bquirk\b|\bvulnerab|\bassum(?:ed|ption|ing)\b|\bphish|\blacked\b|\blacking\b|\bmissing\b|\bincorrect(?:ly)?\b|\bwrong(?:ly)?\b",
-    r"|\bunexpected(?:ly)?\b|\bnon-atomic\b|\bedge case\b|\bmisjudged\b|\bforgot\b|\bdiverged\b|\bdrift\b"
+    r"|\bunexpected(?:ly)?\b|\bnon-atomic\b|\bedge case\b|\bmisjudged\b|\bforgot\b|\bdiverged\b|\bdrift\b",
+    r"|\bmalicious\b|\battackers?\b|\bill intent\b|\bimpersonat|\bspoof|\bexploit|\btyposquat|\bconsequence\b"
 );
 const SYMPTOM_STRONG: &str = concat!(
     r"\b(?:users?|customers?|clients?|people|visitors|developers|players|we) (?:experienced|saw|see|were seeing|noticed|reported|received|got|hit|encountered|were (?:unable|not able)|could not|couldn't|started (?:seeing|getting|to see))\b",
@@ -62,12 +66,19 @@ const SYMPTOM_STRONG: &str = concat!(
     r"|\bstall(?:ed|s)?\b|\bpacket loss\b|\bspik(?:e|ed|es)\b|\belevated\b|\bsurge\b|\bcrash(?:ed|es|ing)?\b|\bcrash ?loop",
     r"|\brestart(?:ing)? loop\b|\bread-only\b|\bhung\b|\bhanging\b|\bfrozen\b|\bstuck\b|\boffline\b|\bnot working\b|\bstopped working\b",
     r"|\bloading forever\b|\bbroken\b|\bwere broken\b|\bfailures?\b|\bfailing\b|\bcomplain(?:ed|ts?)\b|\bdisrupt(?:ed|ion|ions)\b",
-    r"|\bdropped (?:to|by)\b|\bincrease in\b|\bdecrease in\b|\bsuspicious\b|\bmalicious\b|\bunauthori[sz]ed\b|\bdata loss\b"
+    r"|\bdropped (?:to|by)\b|\bincrease in\b|\bdecrease in\b|\bsuspicious\b|\bmalicious\b|\bunauthori[sz]ed\b|\bdata loss\b",
+    r"|\bslowdowns?\b|\babnormal\b|\banomal(?:y|ies|ous)\b|\bunusual (?:activity|traffic|behaviou?r|login)|\bunexpected (?:activity|traffic|behaviou?r|login)",
+    r"|\b(?:erroneous|incorrect|wrong|inconsistent|corrupt(?:ed)?|garbled|stale|invalid) (?:results?|data|values?|output|responses?|answers?|totals?|balances?)\b",
+    r"|\b(?:was|were|got) (?:notified|alerted|paged)\b|\bbug reports?\b|\bnotified (?:us|the)\b",
+    r"|\bfail(?:ed|s|ing)? to (?:resolve|load|connect|start|respond|download|upload|serve|process|complete|deliver|send|boot|build|deploy|sync|open|reach|return|scan|render|authenticate|log ?in)\b",
+    r"|\btak(?:e|es|ing|en) (?:up to |over |more than |about )?\d+\+?\s*(?:ms|milliseconds|seconds|minutes|mins|hours)\b"
 );
 const SYMPTOM_WEAK: &str = concat!(
     r"\bfailed\b|\bfail\b|\baffect(?:ed|ing|s)?\b|\bimpact(?:ed|ing|s)?\b|\bnoticed\b|\bobserved\b|\bdetected\b|\breported\b",
     r"|\bindicating\b|\bsymptoms?\b|\bdeaths?\b|\bkilled\b|\blost\b|\bmissing\b|\bdeleted\b|\bdeletion\b|\bduplicate\b|\bcopies\b",
-    r"|\bincorrect\b|\berroneous\b|\bwrong\b|\bemails?\b|\breceived\b|\bintermittent(?:ly)?\b|\bqueue(?:d|ing)?\b|\bbacklog\b"
+    r"|\bincorrect\b|\berroneous\b|\bwrong\b|\bemails?\b|\breceived\b|\bintermittent(?:ly)?\b|\bqueue(?:d|ing)?\b|\bbacklog\b",
+    r"|\bled to\b|\blead to\b|\bleading to\b|\bresult(?:ed|ing)? in\b|\bcausing\b|\bcaused\b|\boutcry\b|\bbacklash\b|\bcomplaints?\b",
+    r"|\bsank\b|\bsinking\b|\bsunk\b|\bcapsiz|\bcollaps|\bexplo(?:ded|sion)\b|\bidentical\b|\bnumerous\b|\brecogni[sz]es\b|\bnotices\b|\breports\b"
 );
 const FIX_STRONG: &str = concat!(
     r"\brolled (?:it )?back\b|\brollback\b|\brolling back\b|\breverted\b|\breverting\b|\brestarted\b|\brebooted\b|\brestored\b",
@@ -82,7 +93,8 @@ const FIX_STRONG: &str = concat!(
     r"|\bcleaned up\b|\breinstalled\b|\bre-?enabled\b|\bincreased (?:the )?(?:capacity|limit|memory|quota|timeout|pool)\b|\bresolution came\b",
     r"|\bthe fix (?:was|is)\b|\bworkaround\b|\bimmediate (?:fix|action|response)\b|\bremediat(?:ed|ion steps)\b",
     r"|\b(?:disables|suspends|restarts|reverts|rolls back|restores|blocks|resets|rotates|revokes|isolates|quarantines|reboots|redeploys|fails over|reroutes|purges|flushes)\b",
-    r"|\brevert(?:s|ed|ing)?\b|\bforce[- ](?:reset|push(?:ed)?)\b"
+    r"|\brevert(?:s|ed|ing)?\b|\bforce[- ](?:reset|push(?:ed)?)\b",
+    r"|\b(?:include[ds]?|ship(?:ped|s)?|release[ds]?|roll(?:ed|s)? out|land(?:ed|s)?|merged?) (?:a|the) fix\b|\b(?:a|the) fix (?:was|is) (?:added|merged|deployed|released|shipped)\b"
 );
 const FIX_WEAK: &str = concat!(
     r"\bfixed\b|\bfix\b|\bresolved\b|\bremoved?\b|\bremoves\b|\bstopped\b|\bincreased\b|\bdeleted?\b|\bdeletes\b",
@@ -157,7 +169,7 @@ pub(super) fn classify(lower: &str) -> u8 {
     for (field, strong, weak) in &c.fields {
         let mut score = 2 * u8::from(strong.is_match(lower));
         if score < 2 {
-            score += u8::from(weak.is_match(lower));
+            score += weak.find_iter(lower).take(2).count() as u8;
         }
         if score >= 2 {
             out |= field;
@@ -175,6 +187,28 @@ pub(super) fn classify(lower: &str) -> u8 {
         out &= !SYMPTOM;
     }
     out
+}
+
+/// Where a narrative turns to an earlier incident ("preceded by a similar issue two
+/// months prior") and back ("became unhealthy again"): what was done then is not this
+/// incident's fix. `Some(true)` opens the earlier story, `Some(false)` closes it.
+pub(super) fn earlier_story(lower: &str) -> Option<bool> {
+    let opens = regex!(
+        r"\bpreceded by\b|\b(?:a|an) (?:similar|previous|prior|earlier) (?:issue|incident|outage|problem)\b|\b(?:days?|weeks?|months?|years?) (?:prior|earlier|before)\b"
+    );
+    let closes = regex!(r"\bagain\b|\bthis time\b");
+    if opens.is_match(lower) {
+        Some(true)
+    } else if closes.is_match(lower) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// True for what could have been done, or would have happened.
+pub(super) fn is_conditional(lower: &str) -> bool {
+    cues().conditional.is_match(lower)
 }
 
 /// True for a sentence that says nothing about the incident (an apology, thanks, a
