@@ -261,6 +261,7 @@ impl Walker<'_> {
             }
             TagEnd::Table => {
                 if let Some((rows, line, row_lines)) = self.table.take() {
+                    self.key_value_rows(&rows, &row_lines);
                     self.push_block(Block::Table {
                         rows,
                         line,
@@ -349,10 +350,7 @@ impl Walker<'_> {
             // `## Action items`) are action items still.
             Some(p)
                 if matches!(kind, SectionKind::Resolution | SectionKind::Detection)
-                    && matches!(
-                        self.doc.sections[p].effective,
-                        SectionKind::ActionItems | SectionKind::Prevention
-                    ) =>
+                    && self.doc.sections[p].effective == SectionKind::ActionItems =>
             {
                 self.doc.sections[p].effective
             }
@@ -375,6 +373,46 @@ impl Walker<'_> {
         let blocks = &mut self.doc.sections[cur].blocks;
         blocks.push(block);
         blocks.len() - 1
+    }
+
+    /// A two-column table of `key | value` rows under an empty or `Field | Value` header
+    /// (the metadata block of many templates) gives metadata, as `**Key**: value` does.
+    fn key_value_rows(&mut self, rows: &[Vec<String>], row_lines: &[usize]) {
+        let Some(header) = rows.first() else {
+            return;
+        };
+        let named = |h: &str| {
+            matches!(
+                h.to_ascii_lowercase().as_str(),
+                "" | "key"
+                    | "field"
+                    | "property"
+                    | "attribute"
+                    | "item"
+                    | "value"
+                    | "details"
+                    | "detail"
+                    | "info"
+                    | "information"
+            )
+        };
+        if header.len() != 2 || !header.iter().all(|h| named(h)) || rows.len() < 2 {
+            return;
+        }
+        let section = self.current();
+        for (row, line) in rows[1..].iter().zip(row_lines.iter().skip(1)) {
+            if let [key, value] = row.as_slice()
+                && !key.is_empty()
+                && key.len() <= 60
+            {
+                self.doc.metadata.push(Meta {
+                    key: key.trim_end_matches(':').to_string(),
+                    value: value.clone(),
+                    line: *line,
+                    section,
+                });
+            }
+        }
     }
 
     /// Collect `**Key**: value` lines in the source of a paragraph or item.

@@ -523,6 +523,19 @@ fn severity(doc: &Document, title: &str) -> Option<Severity> {
     {
         return Some(s);
     }
+    // A level named in the opening prose: "This severity 1 incident", "(P2 / high)".
+    let named = regex!(r"(?i:\bsev(?:erity)?[- ]?[0-5]\b)|\bP[0-4]\b");
+    if let Some(s) = doc
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| in_header(doc, *i) || s.kind == Summary)
+        .flat_map(|(_, s)| s.blocks.iter().filter_map(Block::text))
+        .filter_map(|t| named.find(t))
+        .find_map(|m| levels::severity(m.as_str()))
+    {
+        return Some(s);
+    }
     let incident_heading = |h: &str| {
         let l = h.to_ascii_lowercase();
         l.contains("incident") || l.contains("outage") || l.contains("emergency")

@@ -177,7 +177,7 @@ const TAGS: &[(&str, &str)] = &[
         "data-loss",
         concat!(
             r"\bdata loss\b|\bloss of (?:\w+ )?(?:data|records|files|messages|emails|uploads|attachments)\b",
-            r"|\blost (?:all |some |most |the |their |our )?(?:\w+ )?(?:data|records|files|rows|messages|emails|uploads|attachments|commits)\b",
+            r"|\blost (?:\w+ ){0,4}(?:data|records|files|rows|messages|emails|uploads|attachments|commits)\b",
             r"|\b(?:data|records|files|rows|attachments|uploads|commits) (?:was|were|had been|have been) (?:permanently )?(?:lost|wiped|destroyed|erased|deleted)\b",
             r"|\bwiped\b|\bunrecoverabl|\birrecoverabl"
         ),
