@@ -84,6 +84,8 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
     // Stated outright (`**Root Causes:** ...`, `__Initial Concerns__: ...`), a value
     // goes where its key says; they lead their lists.
     let mut stated: [Vec<Found>; 5] = Default::default();
+    // Values whose key names no field, read by their own cues: after the sections'.
+    let mut read: Vec<(u8, Found)> = Vec::new();
     for m in &doc.metadata {
         let f = Found {
             text: strip_marks(&m.value),
@@ -92,7 +94,18 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         if f.text.split_whitespace().count() < 2 {
             continue;
         }
-        let bits = meta_fields(&m.key, &f.text);
+        let (bits, named) = meta_fields(&m.key, &f.text);
+        if !named {
+            // Only where no heading already sends the line to a field.
+            let (allowed, _) = prose_policy(doc, m.section);
+            if matches!(
+                doc.sections[m.section].effective,
+                Summary | Background | Other
+            ) {
+                read.push((bits & allowed, f));
+            }
+            continue;
+        }
         for (i, bit) in [
             prose::CAUSE,
             prose::SYMPTOM,
@@ -115,6 +128,18 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
     lessons.splice(0..0, le);
     prevention.splice(0..0, pr);
     let timeline = timeline::entries_or_stamps(doc, year);
+    {
+        let mut fields = Fields {
+            causes: &mut causes,
+            symptoms: &mut symptoms,
+            fixes: &mut fixes,
+            lessons: &mut lessons,
+            prevention: &mut prevention,
+        };
+        for (bits, f) in &read {
+            fields.add(*bits, f);
+        }
+    }
     if date.is_none() {
         // Failing a stated date, the day of the timeline's first timed event (a day
         // with no time is often context written before it), else of its first dated one;
@@ -216,7 +241,7 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
 /// The fields a `Key: value` line feeds: by what its key names (`Root Causes`,
 /// `Resolution`, `Lesson`; `Initial Concerns` and `Issue` are what was seen), else, for
 /// a key that names no field and is no header field, by its value's own cues.
-fn meta_fields(key: &str, value: &str) -> u8 {
+fn meta_fields(key: &str, value: &str) -> (u8, bool) {
     use prose::*;
     let k = key.to_lowercase();
     let header = regex!(
@@ -224,14 +249,14 @@ fn meta_fields(key: &str, value: &str) -> u8 {
     );
     if regex!(r"^(?:status|state|current status)$").is_match(&k) {
         // `Status: Production completely offline` says what was seen.
-        return prose::classify(&value.to_lowercase()) & SYMPTOM;
+        return (prose::classify(&value.to_lowercase()) & SYMPTOM, true);
     }
     if regex!(r"concern|symptom|observ|alert|error|what happened|impact|detected$").is_match(&k)
         && !regex!(r"^(?:impact level|incident type)$").is_match(&k)
     {
-        return SYMPTOM;
+        return (SYMPTOM, true);
     }
-    match crate::taxonomy::classify(key) {
+    let named = match crate::taxonomy::classify(key) {
         kind if kind.is_cause() => CAUSE,
         Symptoms | Impact | Detection => SYMPTOM,
         Resolution => FIX,
@@ -239,10 +264,11 @@ fn meta_fields(key: &str, value: &str) -> u8 {
         Prevention | ActionItems => PREVENTION,
         _ if k == "fixed by" => FIX,
         Summary | Background | Other if !header.is_match(&k) => {
-            prose::classify(&value.to_lowercase())
+            return (prose::classify(&value.to_lowercase()), false);
         }
         _ => 0,
-    }
+    };
+    (named, true)
 }
 
 /// The record's statement fields while they are gathered.
