@@ -51,21 +51,6 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
     let mut lessons = Vec::new();
     let mut prevention = Vec::new();
     for (idx, s) in doc.sections.iter().enumerate() {
-        // A heading that states its content (`Root Cause: systemd vs. PM2 Conflict`).
-        if let Some((_, told)) = s.heading.split_once(':')
-            && s.kind != Other
-            && told.split_whitespace().count() >= 2
-            && let Some(f) = statement(told, s.line)
-        {
-            match s.kind {
-                k if k.is_cause() => causes.push(f),
-                Symptoms | Impact => symptoms.push(f),
-                Resolution => fixes.push(f),
-                LessonsLearned => lessons.push(f),
-                Prevention | ActionItems => prevention.push(f),
-                _ => {}
-            }
-        }
         match s.effective {
             k if k.is_cause() => split_symptoms(s, &mut causes, &mut symptoms),
             // An untimed "Timeline:" inside a root-cause analysis is a chain of causes.
@@ -79,6 +64,22 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             // What went well, badly or luckily is what the team learned.
             WentWrong | WentWell | GotLucky => lessons.extend(statements_of(s, false)),
             _ => {}
+        }
+        // A heading that states its content (`Root Cause: systemd vs. PM2 Conflict`),
+        // after what the section says.
+        if let Some((_, told)) = s.heading.split_once(':')
+            && s.kind != Other
+            && told.split_whitespace().count() >= 2
+            && let Some(f) = statement(told, s.line)
+        {
+            match s.kind {
+                k if k.is_cause() => causes.push(f),
+                Symptoms | Impact => symptoms.push(f),
+                Resolution => fixes.push(f),
+                LessonsLearned => lessons.push(f),
+                Prevention | ActionItems => prevention.push(f),
+                _ => {}
+            }
         }
     }
     // Stated outright (`**Root Causes:** ...`, `__Initial Concerns__: ...`), a value
