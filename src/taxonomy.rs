@@ -260,6 +260,10 @@ const VARIANTS: &[(SectionKind, &[&str])] = {
                 "short term improvements",
                 "medium term improvements",
                 "long term improvements",
+                "short term",
+                "medium term",
+                "long term",
+                "longer term",
                 "improvements",
                 "recommended next steps",
                 "required actions",
@@ -320,6 +324,10 @@ const VARIANTS: &[(SectionKind, &[&str])] = {
                 "what didn t go so well",
                 "what didn t work",
                 "what could have gone better",
+                "things that could have gone better",
+                "what can be improved",
+                "what could be improved",
+                "what could have been better",
                 "things that went poorly",
                 "critical mistakes",
                 "mistakes",
@@ -429,6 +437,11 @@ const PHRASES: &[(&str, SectionKind)] = {
         ("cause", RootCause),
         ("analysis", RootCause),
         ("appendix", Appendix),
+        // Meeting notes, chat transcripts and raw logs pasted below a postmortem.
+        ("notes", Appendix),
+        ("minutes", Appendix),
+        ("transcript", Appendix),
+        ("chat", Appendix),
         ("question", OpenQuestions),
     ]
 };
@@ -472,6 +485,14 @@ pub fn classify_title(heading: &str) -> SectionKind {
         .map_or(SectionKind::Other, |(k, _)| *k)
 }
 
+/// True when `text` is, word for word, a heading some template uses (`Things that
+/// could have gone better.`, `Root cause`): a prompt or a heading left in the text,
+/// not a statement.
+pub fn is_heading_text(text: &str) -> bool {
+    let n = normalize(text);
+    !n.is_empty() && VARIANTS.iter().any(|(_, v)| v.contains(&n.as_str()))
+}
+
 /// The canonical kind of a heading.
 pub fn classify(heading: &str) -> SectionKind {
     // The same headings recur across a knowledge base and the fuzzy match is costly:
@@ -501,6 +522,20 @@ fn classify_uncached(heading: &str) -> SectionKind {
     }
     for (kind, variants) in VARIANTS {
         if variants.contains(&n.as_str()) {
+            return *kind;
+        }
+    }
+    // A heading that opens with a section name and goes on with dates or notes
+    // (`Timeline (all times UTC) 1/29/24, 2/15/24 - 2/16/24 All times approximations`).
+    let words: Vec<&str> = n.split(' ').collect();
+    for k in (1..=words.len().min(4)).rev() {
+        let head = words[..k].join(" ");
+        let rest_is_notes = words[k..].first().is_some_and(|w| {
+            w.chars().all(|c| c.is_ascii_digit()) || matches!(*w, "all" | "times")
+        });
+        if rest_is_notes
+            && let Some((kind, _)) = VARIANTS.iter().find(|(_, v)| v.contains(&head.as_str()))
+        {
             return *kind;
         }
     }
@@ -590,11 +625,25 @@ mod tests {
             ("Key Takeaways:", LessonsLearned),
             ("Where we got lucky", GotLucky),
             ("Database Setup", Other),
+            ("Ops sync notes, 1 December", Appendix),
+            ("Appendix: raw chat and logs", Appendix),
+            ("Long-term", ActionItems),
+            (
+                "Timeline (all times UTC) 1/29/24, 2/15/24 - 2/16/24 All times approximations",
+                Timeline,
+            ),
             ("🔐 CLOUDFLARE DASHBOARD ACCESS", Other),
         ];
         for (h, k) in cases {
             assert_eq!(classify(h), k, "{h}");
         }
+    }
+
+    #[test]
+    fn headings_left_in_text() {
+        assert!(is_heading_text("Things that could have gone better."));
+        assert!(is_heading_text("**Root cause:**"));
+        assert!(!is_heading_text("The root cause was a bad config."));
     }
 
     #[test]

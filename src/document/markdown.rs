@@ -61,6 +61,8 @@ struct Walker<'a> {
     heading: Option<u8>,
     items: Vec<ListItem>,
     quote_depth: usize,
+    /// Inside an image: its alt text describes a picture, it is no statement.
+    image_depth: usize,
     code: Option<(String, usize, String)>,
     table: Option<(Vec<Vec<String>>, usize, Vec<usize>)>,
 }
@@ -90,6 +92,7 @@ pub(super) fn walk(src: &str, fm: FrontMatter) -> Document {
         heading: None,
         items: Vec::new(),
         quote_depth: 0,
+        image_depth: 0,
         code: None,
         table: None,
     };
@@ -122,7 +125,9 @@ impl Walker<'_> {
             Event::Text(t) => {
                 if let Some((_, _, code)) = &mut self.code {
                     code.push_str(&t);
-                } else if let Some(i) = &mut self.inline {
+                } else if self.image_depth == 0
+                    && let Some(i) = &mut self.inline
+                {
                     i.push(&t);
                 }
             }
@@ -207,7 +212,7 @@ impl Walker<'_> {
                     i.strong_depth += 1;
                 }
             }
-            Tag::Image { .. } => {}
+            Tag::Image { .. } => self.image_depth += 1,
             _ => {}
         }
     }
@@ -256,6 +261,7 @@ impl Walker<'_> {
             }
             TagEnd::Table => {
                 if let Some((rows, line, row_lines)) = self.table.take() {
+                    self.key_value_rows(&rows, &row_lines);
                     self.push_block(Block::Table {
                         rows,
                         line,
@@ -263,6 +269,7 @@ impl Walker<'_> {
                     });
                 }
             }
+            TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
             TagEnd::Strong => {
                 if let Some(i) = &mut self.inline {
                     i.strong_depth = i.strong_depth.saturating_sub(1);
@@ -339,6 +346,14 @@ impl Walker<'_> {
         let parent = (parent != 0).then_some(parent);
         let effective = match parent {
             Some(p) if kind == SectionKind::Other => self.doc.sections[p].effective,
+            // Action items filed in buckets (`### Mitigation`, `### Detection` under
+            // `## Action items`) are action items still.
+            Some(p)
+                if matches!(kind, SectionKind::Resolution | SectionKind::Detection)
+                    && self.doc.sections[p].effective == SectionKind::ActionItems =>
+            {
+                self.doc.sections[p].effective
+            }
             _ => kind,
         };
         self.doc.sections.push(Section {
@@ -360,10 +375,50 @@ impl Walker<'_> {
         blocks.len() - 1
     }
 
+    /// A two-column table of `key | value` rows under an empty or `Field | Value` header
+    /// (the metadata block of many templates) gives metadata, as `**Key**: value` does.
+    fn key_value_rows(&mut self, rows: &[Vec<String>], row_lines: &[usize]) {
+        let Some(header) = rows.first() else {
+            return;
+        };
+        let named = |h: &str| {
+            matches!(
+                h.to_ascii_lowercase().as_str(),
+                "" | "key"
+                    | "field"
+                    | "property"
+                    | "attribute"
+                    | "item"
+                    | "value"
+                    | "details"
+                    | "detail"
+                    | "info"
+                    | "information"
+            )
+        };
+        if header.len() != 2 || !header.iter().all(|h| named(h)) || rows.len() < 2 {
+            return;
+        }
+        let section = self.current();
+        for (row, line) in rows[1..].iter().zip(row_lines.iter().skip(1)) {
+            if let [key, value] = row.as_slice()
+                && !key.is_empty()
+                && key.len() <= 60
+            {
+                self.doc.metadata.push(Meta {
+                    key: key.trim_end_matches(':').to_string(),
+                    value: value.clone(),
+                    line: *line,
+                    section,
+                });
+            }
+        }
+    }
+
     /// Collect `**Key**: value` lines in the source of a paragraph or item.
     fn scan_metadata(&mut self, range: Range<usize>) {
         let re = regex!(
-            r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?\*\*([^*\n]{1,60}?)(?::\*\*|\*\*\s*:)[ \t]*(.*)$"
+            r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)([^*_\n]{1,60}?)(?::(?:\*\*|__)|(?:\*\*|__)\s*:)[ \t]*(.*)$"
         );
         let section = self.current();
         let mut offset = range.start;

@@ -26,7 +26,7 @@ fn valid(y: i32, m: u32, d: u32) -> Option<String> {
         2 => 28,
         _ => return None,
     };
-    ((1970..=2100).contains(&y) && (1..=days).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    ((1500..=2100).contains(&y) && (1..=days).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
 struct Patterns {
@@ -177,6 +177,11 @@ mod tests {
         assert_eq!(find_date("Oct 15", None), None);
         assert_eq!(find_date("2025-02-30", None), None);
         assert_eq!(find_date("version 1.7.0", None), None);
+        // Real postmortems include history: the Vasa sank in 1628.
+        assert_eq!(
+            find_date("1628-08-10T12:00:00Z", None).as_deref(),
+            Some("1628-08-10")
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::dates::{self, find_date};
 use super::{
-    Incident, RepairSummary, SectionRef, Severity, Statement, Status, id_from_path, levels,
+    Incident, RepairSummary, SectionRef, Severity, Statement, Status, id_from_path, levels, prose,
     signals, timeline,
 };
 use crate::document::{Block, Document, Section};
@@ -37,8 +37,11 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         .clone()
         .or_else(|| fm.text(&["title", "name"]))
         .unwrap_or_else(|| stem.to_string());
-    let date = date(doc, &title, path);
-    let year = date.as_deref().and_then(dates::year_of);
+    let (mut date, named) = date(doc, &title, path);
+    let year = date
+        .as_deref()
+        .or(named.as_deref())
+        .and_then(dates::year_of);
 
     let summary = summary(doc);
     let impact = impact(doc);
@@ -58,28 +61,107 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             Resolution => fixes.extend(statements_of(s, true)),
             Prevention | ActionItems => prevention.extend(statements_of(s, false)),
             LessonsLearned => lessons.extend(statements_of(s, false)),
-            WentWrong if under(doc, idx, LessonsLearned) => lessons.extend(statements_of(s, false)),
+            // What went well, badly or luckily is what the team learned.
+            WentWrong | WentWell | GotLucky => lessons.extend(statements_of(s, false)),
             _ => {}
         }
+        // A heading that states its content (`Root Cause: systemd vs. PM2 Conflict`),
+        // after what the section says.
+        if let Some((_, told)) = s.heading.split_once(':')
+            && s.kind != Other
+            && told.split_whitespace().count() >= 2
+            && let Some(f) = statement(told, s.line)
+        {
+            match s.kind {
+                k if k.is_cause() => causes.push(f),
+                Symptoms | Impact => symptoms.push(f),
+                Resolution => fixes.push(f),
+                LessonsLearned => lessons.push(f),
+                Prevention | ActionItems => prevention.push(f),
+                _ => {}
+            }
+        }
     }
-    for (keys, field) in [
-        (&["cause", "root cause", "trigger"][..], &mut causes),
-        (
-            &["resolution", "fix", "solution", "fixed by"][..],
-            &mut fixes,
-        ),
-        (&["lesson", "lesson learned", "takeaway"][..], &mut lessons),
-        (&["prevention", "action item"][..], &mut prevention),
-    ] {
-        // Stated outright (`**Cause**: ...`), they lead the list.
-        let stated: Vec<Found> = doc
-            .meta(keys)
-            .map(|m| Found {
-                text: m.value.clone(),
-                line: m.line,
-            })
-            .collect();
-        field.splice(0..0, stated);
+    // Stated outright (`**Root Causes:** ...`, `__Initial Concerns__: ...`), a value
+    // goes where its key says; they lead their lists.
+    let mut stated: [Vec<Found>; 5] = Default::default();
+    // Values whose key names no field, read by their own cues: after the sections'.
+    let mut read: Vec<(u8, Found)> = Vec::new();
+    for m in &doc.metadata {
+        let f = Found {
+            text: strip_marks(&m.value),
+            line: m.line,
+        };
+        if f.text.split_whitespace().count() < 2 {
+            continue;
+        }
+        let (bits, named) = meta_fields(&m.key, &f.text);
+        if !named {
+            // Only where no heading already sends the line to a field.
+            let (allowed, _) = prose_policy(doc, m.section);
+            if matches!(
+                doc.sections[m.section].effective,
+                Summary | Background | Other
+            ) {
+                read.push((bits & allowed, f));
+            }
+            continue;
+        }
+        for (i, bit) in [
+            prose::CAUSE,
+            prose::SYMPTOM,
+            prose::FIX,
+            prose::LESSON,
+            prose::PREVENTION,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if bits & bit != 0 {
+                stated[i].push(f.clone());
+            }
+        }
+    }
+    let [c, sy, fx, le, pr] = stated;
+    causes.splice(0..0, c);
+    symptoms.splice(0..0, sy);
+    fixes.splice(0..0, fx);
+    lessons.splice(0..0, le);
+    prevention.splice(0..0, pr);
+    let timeline = timeline::entries_or_stamps(doc, year);
+    {
+        let mut fields = Fields {
+            causes: &mut causes,
+            symptoms: &mut symptoms,
+            fixes: &mut fixes,
+            lessons: &mut lessons,
+            prevention: &mut prevention,
+        };
+        for (bits, f) in &read {
+            fields.add(*bits, f);
+        }
+    }
+    if date.is_none() {
+        // Failing a stated date, the day of the timeline's first timed event (a day
+        // with no time is often context written before it), else of its first dated one;
+        // a file name's date is when the postmortem was filed, often days later.
+        let clock = regex!(r"\d:\d\d");
+        date = timeline
+            .iter()
+            .filter(|e| clock.is_match(&e.time))
+            .find_map(|e| find_date(&e.time, None))
+            .or_else(|| timeline.iter().find_map(|e| find_date(&e.time, None)))
+            .or(named);
+    }
+    {
+        let mut fields = Fields {
+            causes: &mut causes,
+            symptoms: &mut symptoms,
+            fixes: &mut fixes,
+            lessons: &mut lessons,
+            prevention: &mut prevention,
+        };
+        classify_prose(doc, &timeline, &mut fields);
     }
     let all_text = &ingested.text;
     for e in signals::error_strings(all_text) {
@@ -93,7 +175,7 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         }
     }
 
-    let severity = severity(doc, &title, &summary, &impact);
+    let severity = severity(doc, &title);
     let status = status(doc, &title);
     let mut tags: BTreeSet<String> = signals::tags(all_text).into_iter().collect();
     // Tags make pages: a front matter of 100,000 tags must not make a site of as many.
@@ -147,7 +229,7 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
         fixes,
         lessons,
         prevention,
-        timeline: timeline::entries_or_stamps(doc, year),
+        timeline,
         commands: commands(doc),
         tags: tags.into_iter().collect(),
         sections,
@@ -157,6 +239,206 @@ pub(super) fn incident(path: &str, doc: &Document, ingested: &Ingested) -> Incid
             lossy: ingested.lossy(),
         },
     }
+}
+
+/// The fields a `Key: value` line feeds: by what its key names (`Root Causes`,
+/// `Resolution`, `Lesson`; `Initial Concerns` and `Issue` are what was seen), else, for
+/// a key that names no field and is no header field, by its value's own cues.
+fn meta_fields(key: &str, value: &str) -> (u8, bool) {
+    use prose::*;
+    let k = key.to_lowercase();
+    let header = regex!(
+        r"^(?:date|time|when|day|start|end|duration|severity|sev|priority|status|state|owner|owners|author|authors|lead|leads|team|teams|id|version|commit|branch|url|link|environment|service|services|system|component|tags?|category|type|incident(?: id| number)?|reported by|responders?|detected by|by|from|to|subject|cc|updated|last updated|created|published)$"
+    );
+    if regex!(r"^(?:status|state|current status)$").is_match(&k) {
+        // `Status: Production completely offline` says what was seen.
+        return (prose::classify(&value.to_lowercase()) & SYMPTOM, true);
+    }
+    if regex!(r"concern|symptom|observ|alert|error|what happened|impact|detected$").is_match(&k)
+        && !regex!(r"^(?:impact level|incident type)$").is_match(&k)
+    {
+        return (SYMPTOM, true);
+    }
+    let named = match crate::taxonomy::classify(key) {
+        kind if kind.is_cause() => CAUSE,
+        Symptoms | Impact | Detection => SYMPTOM,
+        Resolution => FIX,
+        LessonsLearned => LESSON,
+        Prevention | ActionItems => PREVENTION,
+        _ if k == "fixed by" => FIX,
+        Summary | Background | Other if !header.is_match(&k) => {
+            return (prose::classify(&value.to_lowercase()), false);
+        }
+        _ => 0,
+    };
+    (named, true)
+}
+
+/// The record's statement fields while they are gathered.
+struct Fields<'a> {
+    causes: &'a mut Vec<Found>,
+    symptoms: &'a mut Vec<Found>,
+    fixes: &'a mut Vec<Found>,
+    lessons: &'a mut Vec<Found>,
+    prevention: &'a mut Vec<Found>,
+}
+
+impl Fields<'_> {
+    fn add(&mut self, bits: u8, f: &Found) {
+        for (bit, field) in [
+            (prose::CAUSE, &mut *self.causes),
+            (prose::SYMPTOM, &mut *self.symptoms),
+            (prose::FIX, &mut *self.fixes),
+            (prose::PREVENTION, &mut *self.prevention),
+            (prose::LESSON, &mut *self.lessons),
+        ] {
+            if bits & bit != 0 {
+                field.push(f.clone());
+            }
+        }
+    }
+}
+
+/// What the sentence classifier may add from a section of `kind` (beyond what the
+/// heading already sends to a field), and the field that the section leans to: its
+/// weak cues are enough there.
+fn prose_policy(doc: &Document, idx: usize) -> (u8, u8) {
+    use prose::*;
+    let s = &doc.sections[idx];
+    let all = CAUSE | SYMPTOM | FIX | PREVENTION | LESSON;
+    match s.effective {
+        k if k.is_cause() => (SYMPTOM | FIX, 0),
+        Summary | Background | Other => (all, 0),
+        Impact => (CAUSE | SYMPTOM, SYMPTOM),
+        Detection => (CAUSE | SYMPTOM | FIX, SYMPTOM),
+        Resolution => (CAUSE | PREVENTION | SYMPTOM, 0),
+        // What went wrong, outside a lessons section, is mostly why it happened.
+        WentWrong if !under(doc, idx, LessonsLearned) => (CAUSE | SYMPTOM | PREVENTION, CAUSE),
+        _ => (0, 0),
+    }
+}
+
+/// Sentences of prose classified into fields: those of sections that no heading sends
+/// to a field, and the sentences of headed sections that say more than their heading
+/// (a root-cause section's "users saw 502s"). A paragraph ending in `:` hands its
+/// fields to the list that follows it; timeline events that say what was seen or done
+/// are symptoms or fixes.
+fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut Fields<'_>) {
+    use prose::*;
+    // Inside the story of an earlier incident, told as background.
+    let mut earlier = false;
+    for (idx, s) in doc.sections.iter().enumerate() {
+        let (allowed, lean) = prose_policy(doc, idx);
+        if allowed == 0 || s.effective == Timeline {
+            continue;
+        }
+        let in_cause = s.effective.is_cause();
+        // Fields a lead-in (`The lessons we take away are:`) hands to its list.
+        let mut lead = 0u8;
+        let mut item_leads: Vec<u8> = Vec::new();
+        for (bi, b) in s.blocks.iter().enumerate() {
+            if is_prompt_block(b) {
+                continue;
+            }
+            let (texts, from_lead): (Vec<String>, u8) = match b {
+                // `**Key**: value` lines are read by key, not as prose.
+                Block::Paragraph { text, .. } | Block::Item { text, .. }
+                    if is_metadata(text, doc) =>
+                {
+                    continue;
+                }
+                Block::Paragraph { text, .. } => {
+                    lead = 0;
+                    (sentences(text), 0)
+                }
+                Block::Item { text, parent, .. } => {
+                    let inherited = parent
+                        .and_then(|p| item_leads.get(p).copied())
+                        .unwrap_or(lead);
+                    (vec![text.clone()], inherited)
+                }
+                _ => {
+                    lead = 0;
+                    continue;
+                }
+            };
+            let mut prev = 0u8;
+            let mut own_lead = 0u8;
+            for t in &texts {
+                let lower = t.to_lowercase();
+                earlier = prose::earlier_story(&lower).unwrap_or(earlier);
+                let mut bits = prose::classify(&lower) | from_lead;
+                if lean != 0
+                    && !prose::is_null(&lower)
+                    && (matches!(s.effective, Impact | WentWrong) || prose::leans(&lower, lean))
+                {
+                    bits |= lean;
+                }
+                if bits == 0 && !prose::is_null(&lower) {
+                    // An unmarked sentence continues the one before it.
+                    bits = prev;
+                }
+                prev = bits;
+                if t.trim_end().ends_with(':') {
+                    own_lead = bits;
+                }
+                if in_cause && bits & CAUSE != 0 {
+                    bits &= !(SYMPTOM | FIX);
+                }
+                let mut bits = bits & allowed;
+                if earlier {
+                    bits &= !FIX;
+                }
+                if bits == 0 || is_chat_or_log(t) {
+                    continue;
+                }
+                if let Some(f) = statement(t, b.line()) {
+                    out.add(bits, &f);
+                }
+            }
+            match b {
+                Block::Paragraph { .. } => lead = own_lead,
+                Block::Item { .. } => {
+                    item_leads.resize(bi + 1, 0);
+                    item_leads[bi] = own_lead;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Timeline events are terse: what was seen leans to a symptom, what was done to a
+    // fix, on their weak cues too; each sentence of an event on its own.
+    for e in timeline {
+        for t in sentences(&e.event) {
+            let lower = t.to_lowercase();
+            let all = prose::classify(&lower);
+            let mut bits = all & (CAUSE | SYMPTOM | FIX);
+            if all & (CAUSE | PREVENTION) == 0
+                && !prose::is_null(&lower)
+                && !prose::is_conditional(&lower)
+            {
+                for lean in [SYMPTOM, FIX] {
+                    if prose::leans(&lower, lean) {
+                        bits |= lean;
+                    }
+                }
+            }
+            if bits != 0
+                && let Some(f) = statement(&t, e.line)
+            {
+                out.add(bits, &f);
+            }
+        }
+    }
+}
+
+/// A line pasted from a chat or a log (`[16:12] marta: restarting`, `2024-01-02T10:00Z
+/// ERROR ...`): the record of a conversation, not a statement about the incident.
+fn is_chat_or_log(t: &str) -> bool {
+    let re = regex!(
+        r"^\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+<?@?[\w.-]{1,24}>?:\s|^\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}[^\s]*\]?\s+\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|FATAL|TRACE)\b|^\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|FATAL)\]?\s"
+    );
+    re.is_match(t.trim())
 }
 
 /// True if section `idx` sits inside a cause section.
@@ -193,7 +475,9 @@ fn inline_value(doc: &Document, keys: &[&str]) -> Option<String> {
         .map(|c| c[2].trim().to_string())
 }
 
-fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
+/// The date the document states (front matter, `Date:` lines, the title, its opening
+/// lines), and the date in its file name.
+fn date(doc: &Document, title: &str, path: &str) -> (Option<String>, Option<String>) {
     let fm = &doc.front_matter;
     let keys = [
         "date",
@@ -210,7 +494,7 @@ fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
         .iter()
         .find_map(|k| fm.text(&[k]).and_then(|v| find_date(&v, None)))
     {
-        return Some(d);
+        return (Some(d), None);
     }
     let meta_keys = [
         "date",
@@ -227,21 +511,21 @@ fn date(doc: &Document, title: &str, path: &str) -> Option<String> {
         "date of incident",
     ];
     if let Some(d) = doc.meta(&meta_keys).find_map(|m| find_date(&m.value, None)) {
-        return Some(d);
+        return (Some(d), None);
     }
     let name = path.rsplit('/').next().unwrap_or(path);
-    find_date(title, None)
+    let stated = find_date(title, None)
         .or_else(|| fm.text(&["title"]).and_then(|t| find_date(&t, None)))
-        .or_else(|| find_date(name, None))
         .or_else(|| {
             let first = doc.sections.iter().flat_map(|s| s.blocks.iter()).take(3);
             first
                 .filter_map(Block::text)
                 .find_map(|t| find_date(t, None))
-        })
+        });
+    (stated, find_date(name, None))
 }
 
-fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<Severity> {
+fn severity(doc: &Document, title: &str) -> Option<Severity> {
     let fm = &doc.front_matter;
     if let Some(s) = fm
         .text(&["severity", "sev", "priority"])
@@ -268,28 +552,32 @@ fn severity(doc: &Document, title: &str, summary: &str, impact: &str) -> Option<
     {
         return Some(s);
     }
+    // A level named in the opening prose: "This severity 1 incident", "(P2 / high)".
+    let named = regex!(r"(?i:\bsev(?:erity)?[- ]?[0-5]\b)|\bP[0-4]\b");
+    if let Some(s) = doc
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| in_header(doc, *i) || s.kind == Summary)
+        .flat_map(|(_, s)| s.blocks.iter().filter_map(Block::text))
+        .filter_map(|t| named.find(t))
+        .find_map(|m| levels::severity(m.as_str()))
+    {
+        return Some(s);
+    }
     let incident_heading = |h: &str| {
         let l = h.to_ascii_lowercase();
         l.contains("incident") || l.contains("outage") || l.contains("emergency")
     };
-    if let Some(s) = std::iter::once(title)
+    // Only a level stated as a label counts; prose ("critical gaps") states none.
+    std::iter::once(title)
         .chain(
             doc.sections
                 .iter()
                 .map(|s| s.heading.as_str())
                 .filter(|h| incident_heading(h)),
         )
-        .find_map(levels::severity)
-    {
-        return Some(s);
-    }
-    let issue = doc
-        .meta(&["issue", "impact", "summary"])
-        .map(|m| m.value.as_str());
-    std::iter::once(title)
-        .chain([summary, impact])
-        .chain(issue)
-        .find_map(levels::outage_severity)
+        .find_map(levels::stated_severity)
 }
 
 fn status(doc: &Document, title: &str) -> Option<Status> {
@@ -401,10 +689,23 @@ fn split_symptoms(s: &Section, causes: &mut Vec<Found>, symptoms: &mut Vec<Found
 /// The statements of one section: one per list item, one per sentence of prose; with
 /// `code_comments`, the comments of shell blocks too (a recovery script's narrative).
 pub fn statements_of(s: &Section, code_comments: bool) -> Vec<Found> {
-    s.blocks
-        .iter()
-        .flat_map(|b| block_statements(b, code_comments))
-        .collect()
+    let mut out = Vec::new();
+    for (i, b) in s.blocks.iter().enumerate() {
+        // `Test locally first:` over a code block, not over a list, is a statement.
+        if let Block::Item { text, line, .. } = b
+            && text.trim_end().ends_with(':')
+            && !is_prompt_block(b)
+            && !s
+                .blocks
+                .get(i + 1)
+                .is_some_and(|n| matches!(n, Block::Item { parent: Some(p), .. } if *p == i))
+        {
+            out.extend(statement(text.trim_end().trim_end_matches(':'), *line));
+            continue;
+        }
+        out.extend(block_statements(b, code_comments));
+    }
+    out
 }
 
 fn block_statements(b: &Block, code_comments: bool) -> Vec<Found> {
@@ -417,16 +718,92 @@ fn block_statements(b: &Block, code_comments: bool) -> Vec<Found> {
             .into_iter()
             .filter_map(|s| statement(&s, *line))
             .collect(),
-        Block::Code { lang, text, line } if code_comments && signals::is_shell(lang) => text
-            .lines()
-            .enumerate()
-            .filter_map(|(i, l)| {
-                let c = l.trim().strip_prefix('#')?.trim();
-                statement(c.trim_start_matches(['#', ' ']), line + 1 + i)
-            })
-            .collect(),
+        Block::Code { lang, text, line } if code_comments && signals::is_shell(lang) => {
+            script_steps(text, *line)
+        }
+        Block::Table {
+            rows, row_lines, ..
+        } => table_statements(rows, row_lines),
         _ => Vec::new(),
     }
+}
+
+/// The steps of a recovery script: each comment with the commands under it
+/// (`Force reset to last working commit: `git reset --hard 59a77c4``).
+fn script_steps(code: &str, first: usize) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    let mut commands: Vec<String> = Vec::new();
+    let mut open: Option<Found> = None;
+    let close = |open: &mut Option<Found>, commands: &mut Vec<String>, out: &mut Vec<Found>| {
+        if let Some(mut f) = open.take() {
+            if !commands.is_empty() {
+                let list: Vec<String> = commands.iter().map(|c| format!("`{c}`")).collect();
+                f.text = format!(
+                    "{}: {}",
+                    f.text.trim_end_matches([':', '.']),
+                    list.join(", ")
+                );
+            }
+            out.push(f);
+        }
+        commands.clear();
+    };
+    for (i, l) in code.lines().enumerate() {
+        let l = l.trim();
+        if let Some(c) = l.strip_prefix('#') {
+            close(&mut open, &mut commands, &mut out);
+            open = statement(c.trim_start_matches(['#', ' ']), first + 1 + i);
+        } else if open.is_some()
+            && signals::is_command(l.trim_start_matches("$ "))
+            && commands.len() < 4
+        {
+            commands.push(l.trim_start_matches("$ ").to_string());
+        }
+    }
+    close(&mut open, &mut commands, &mut out);
+    out
+}
+
+/// Rows of an action-item (or actions-taken) table, one statement each: the column
+/// that says what is done, without owner, status, due date, priority or ticket columns.
+fn table_statements(rows: &[Vec<String>], row_lines: &[usize]) -> Vec<Found> {
+    let Some(header) = rows.first() else {
+        return Vec::new();
+    };
+    let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
+    let bookkeeping = regex!(
+        r"^(?:owners?|assignees?|who|by|status|state|due(?: date)?|date|deadline|target|priority|pri|prio|type|kind|category|bugs?|tickets?|issues?|jira|links?|id|#|eta|teams?|done|severity|when|tracking|prs?|pull requests?|bug #|ticket #|notes?|time|timestamp)$"
+    );
+    let wanted = regex!(
+        r"action|item|task|description|what|follow|remediation|fix|improvement|change|recommendation|title|summary|measure|step|lesson|prevent|mitigation|work"
+    );
+    let keep: Vec<usize> = {
+        let chosen: Vec<usize> = (0..lower.len())
+            .filter(|&i| wanted.is_match(&lower[i]) && !bookkeeping.is_match(lower[i].trim()))
+            .collect();
+        if chosen.is_empty() {
+            (0..lower.len())
+                .filter(|&i| !bookkeeping.is_match(lower[i].trim()))
+                .collect()
+        } else {
+            chosen
+        }
+    };
+    rows[1..]
+        .iter()
+        .enumerate()
+        .filter_map(|(r, row)| {
+            let cells: Vec<&str> = keep
+                .iter()
+                .filter_map(|&c| row.get(c).map(String::as_str))
+                .filter(|c| !c.trim().is_empty())
+                .collect();
+            statement(
+                &cells.join(" — "),
+                row_lines.get(r + 1).copied().unwrap_or(1),
+            )
+        })
+        .collect()
 }
 
 /// Clean a statement: no leading status marks or bullets, single spaces.
@@ -436,7 +813,8 @@ fn statement(text: &str, line: usize) -> Option<Found> {
     // "Key Rules:" and "Pre-deployment check:" introduce a list; they say nothing.
     let header = t.ends_with(':') && words <= 4;
     let enough = words >= 2 || (words == 1 && t.len() > 6);
-    (enough && !header && !is_prompt(&t)).then_some(Found { text: t, line })
+    let heading = crate::taxonomy::is_heading_text(&t) || prose::says_nothing(&t.to_lowercase());
+    (enough && !header && !heading && !is_prompt(&t)).then_some(Found { text: t, line })
 }
 
 /// A list item or paragraph that opens with a template prompt: all of it is the

@@ -116,25 +116,23 @@ pub fn severity(s: &str) -> Option<Severity> {
     }
 }
 
-/// Outage language that makes an unrated incident critical.
-pub(super) fn outage_severity(s: &str) -> Option<Severity> {
-    let l = s.to_ascii_lowercase();
-    const PHRASES: [&str; 10] = [
-        "complete outage",
-        "service outage",
-        "production down",
-        "production completely offline",
-        "completely offline",
-        "complete site outage",
-        "site down",
-        "site completely offline",
-        "entire production application was down",
-        "all services down",
-    ];
-    PHRASES
-        .iter()
-        .any(|p| l.contains(p))
-        .then_some(Severity::Critical)
+/// A level stated outright in a title or heading: `SEV-1`, `P0`, `Sev 2`, or a level word
+/// written in capitals as a label (`🚨 CRITICAL INCIDENT`). Prose ("critical gaps in
+/// our process", "a major outage") states no level.
+pub(super) fn stated_severity(s: &str) -> Option<Severity> {
+    let re = regex!(r"(?i)\b(?:sev(?:erity)?|s)[-\s]?[0-5]\b|\bp[0-5]\b");
+    if re.is_match(s) {
+        return severity(s);
+    }
+    let capitals = regex!(r"\b(?:CRITICAL|HIGH|MEDIUM|LOW|MAJOR|MINOR)\b");
+    let shouted = s
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| !c.is_lowercase());
+    if capitals.is_match(s) && shouted {
+        return severity(s);
+    }
+    None
 }
 
 /// `resolved`, `recovering`, `investigating` or `open`.
@@ -190,9 +188,20 @@ mod tests {
             assert_eq!(severity(s).map(Severity::as_str), want, "{s}");
         }
         assert_eq!(
-            outage_severity("Complete backend service outage (502 Bad Gateway errors)"),
+            stated_severity("🚨 CRITICAL INCIDENT"),
             Some(Severity::Critical)
         );
+        assert_eq!(
+            stated_severity("SEV-2: checkout errors"),
+            Some(Severity::High)
+        );
+        for prose in [
+            "Critical gaps in our process",
+            "A major outage of the API",
+            "Complete backend service outage (502 Bad Gateway errors)",
+        ] {
+            assert_eq!(stated_severity(prose), None, "{prose}");
+        }
         assert_eq!(Severity::Critical.rank(), 4);
         assert_eq!(Severity::Low.rank(), 1);
     }

@@ -5,6 +5,7 @@ mod dates;
 mod extract;
 mod json;
 mod levels;
+mod prose;
 mod signals;
 mod timeline;
 

@@ -172,7 +172,16 @@ const TAGS: &[(&str, &str)] = &[
     ("vite", r"\bvite\b"),
     ("deploy", r"\bdeploy(?:ed|ment|ing|s)?\b"),
     ("outage", r"\boutage\b|\bdowntime\b|\bwent down\b"),
-    ("data-loss", r"\bdata loss\b|\bdeleted\b|\bwiped\b"),
+    // Data that is gone, not any "deleted" (a deleted branch, pod or key loses nothing).
+    (
+        "data-loss",
+        concat!(
+            r"\bdata loss\b|\bloss of (?:\w+ )?(?:data|records|files|messages|emails|uploads|attachments)\b",
+            r"|\blost (?:\w+ ){0,4}(?:data|records|files|rows|messages|emails|uploads|attachments|commits)\b",
+            r"|\b(?:data|records|files|rows|attachments|uploads|commits) (?:was|were|had been|have been) (?:permanently )?(?:lost|wiped|destroyed|erased|deleted)\b",
+            r"|\bwiped\b|\bunrecoverabl|\birrecoverabl"
+        ),
+    ),
     (
         "crash-loop",
         r"\bcrash(?:-restart)? loop\b|\brestart loop\b|\bcrashloopbackoff\b|\brestarting constantly\b",
@@ -219,9 +228,28 @@ pub(super) fn tags(text: &str) -> Vec<String> {
             .collect()
     });
     res.iter()
-        .filter(|(_, re)| re.is_match(text))
+        .filter(|(_, re)| re.find_iter(text).any(|m| !negated(&text[..m.start()])))
         .map(|(t, _)| t.to_string())
         .collect()
+}
+
+/// True when the text before a match ends in a negation: "no data loss", "without
+/// downtime" say the opposite of the tag.
+fn negated(before: &str) -> bool {
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let words: Vec<&str> = tail.split_whitespace().collect();
+    before.ends_with(char::is_whitespace)
+        && words
+            .last()
+            .is_some_and(|w| matches!(*w, "no" | "without" | "not" | "zero" | "never"))
 }
 
 /// Characters a slug keeps: ids and tags name files, and file names are short.
@@ -280,6 +308,17 @@ mod tests {
     fn tagging() {
         let t = tags("PM2 and systemd fought over port 3000 (EADDRINUSE) after the deploy");
         assert_eq!(t, ["systemd", "pm2", "deploy", "port-conflict"]);
+        assert!(tags("We deleted the stale branch and the old pods.").is_empty());
+        assert_eq!(tags("The job wiped every attachment"), ["data-loss"]);
+        assert_eq!(
+            tags("Restored from backups; we lost two hours of uploads"),
+            ["data-loss"]
+        );
+        assert!(
+            tags("The outage was resolved with no data loss.")
+                .iter()
+                .all(|t| t != "data-loss")
+        );
         assert_eq!(slug("Power Loss / Lock Service"), "power-loss-lock-service");
         assert!(slug(&"ab ".repeat(1000)).chars().count() <= SLUG_CHARS);
         assert_eq!(slug(&"!".repeat(500)), "");

@@ -33,10 +33,24 @@ pub(super) fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
             continue;
         }
         // A dated subsection (`### 2023-07-19`) dates the times below it.
-        let day = doc
+        let mut day = doc
             .ancestors(idx)
             .find_map(|i| find_date(&doc.sections[i].heading, year));
         let year = day.as_deref().and_then(dates::year_of).or(year);
+        // A timed sub-heading (`### 2018-03-26 10:34`) is one event: its text below.
+        if let Some(time) = heading_stamp(&section.heading)
+            && entries_of(section, year).is_empty()
+        {
+            let text: Vec<&str> = section.blocks.iter().filter_map(Block::text).collect();
+            if !text.is_empty() {
+                out.push(TimelineEntry {
+                    time,
+                    event: text.join(" "),
+                    line: section.line,
+                });
+            }
+            continue;
+        }
         for block in &section.blocks {
             match block {
                 Block::Item { text, line, .. } => {
@@ -45,6 +59,11 @@ pub(super) fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
                     }
                 }
                 Block::Paragraph { text, line } => {
+                    // A line that is only a day (`01-10-2024`) dates the times below it.
+                    if let Some(d) = bare_day(text, year) {
+                        day = Some(d);
+                        continue;
+                    }
                     // A paragraph may hold several `date - event` lines joined by soft breaks.
                     if let Some(e) = entry(text, *line, day.as_deref(), year) {
                         out.push(e);
@@ -141,10 +160,57 @@ fn stamps(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
     out
 }
 
+/// A paragraph that is only a date (`01-10-2024`, `January 29, 2024`, `Tue 5 Dec`).
+fn bare_day(text: &str, year: Option<i32>) -> Option<String> {
+    let t = text.trim().trim_matches(['*', '_', ':', ' ']);
+    if t.len() > 40 {
+        return None;
+    }
+    let (d, end) = dates::find_date_at(t, year)?;
+    let rest = &t[end..];
+    let before = &t[..t.len() - rest.len()];
+    (rest.trim().is_empty() && before.split_whitespace().count() <= 4).then_some(d)
+}
+
+/// A heading that is a moment (`2018-03-26 10:34`, `10:34 UTC`, `2022-02-?? ??:??`), as
+/// written; a bare day (`2023-07-19`) dates the times below it instead.
+fn heading_stamp(heading: &str) -> Option<String> {
+    let re = regex!(
+        r"^(?:[\d?]{4,5}[-/.][\d?]{1,2}[-/.][\d?]{1,2}[ T,]+)?[\d?]{1,2}:[\d?]{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*\(?[A-Za-z]{1,5}\)?)?$"
+    );
+    let h = heading.trim();
+    (re.is_match(h) && h.chars().any(|c| c.is_ascii_digit())).then(|| h.to_string())
+}
+
+/// A stamp written as it was typed, which no calendar reading accepts: `[12-05 16:21]`
+/// (month-day and time, in brackets), `2022-02-?? ??:??`, `20202-01-16 09:10`. The
+/// stamp is kept as written, with the text after it.
+fn fuzzy_stamp(text: &str) -> Option<(String, &str)> {
+    let re = regex!(
+        r"^\[?((?:[\d?]{4,5}[-/.])?[\d?]{1,2}[-/.][\d?]{1,2}(?:[ T]+[\d?]{1,2}:[\d?]{2}(?::\d{2})?)?(?:\s*(?:UTC|GMT|Z|[A-Z]{2,4}T))?)\]?\s*(?:[-–—:|]+\s*)?(\S.*)$"
+    );
+    let c = re.captures(text.trim())?;
+    let stamp = c.get(1)?.as_str();
+    // A digit in the stamp, and either a time or a year-like part: not "1-2 people".
+    let timed = stamp.contains(':')
+        || stamp
+            .split(['-', '/', '.'])
+            .next()
+            .is_some_and(|y| y.len() >= 4);
+    (timed && stamp.chars().any(|c| c.is_ascii_digit())).then(|| {
+        (
+            stamp.trim().to_string(),
+            c.get(2).map_or("", |m| m.as_str()),
+        )
+    })
+}
+
 fn entry(text: &str, line: usize, day: Option<&str>, year: Option<i32>) -> Option<TimelineEntry> {
     let text = text.trim_start_matches(['*', '_', ' ']);
     let (time, rest) = if let Some((d, rest)) = leading_date(text, year) {
         (d, rest)
+    } else if let Some((t, rest)) = fuzzy_stamp(text) {
+        (t, rest)
     } else {
         let (t, rest) = leading_time(text)?;
         (day.map_or(t.clone(), |d| format!("{d} {t}")), rest)
@@ -193,8 +259,9 @@ fn table(rows: &[Vec<String>], row_lines: &[usize], year: Option<i32>) -> Vec<Ti
                 .map(|(_, s)| s.as_str())
                 .collect();
             let time = time.join(" ");
-            let timed =
-                find_date(&time, year).is_some() || leading_time(&format!("{time} x")).is_some();
+            let timed = find_date(&time, year).is_some()
+                || leading_time(&format!("{time} x")).is_some()
+                || fuzzy_stamp(&format!("{time} x")).is_some();
             (timed && !event.is_empty()).then(|| TimelineEntry {
                 time,
                 event: event.join(" — "),
