@@ -66,8 +66,11 @@ class Server:
         return await self._session.__aenter__()
 
     async def __aexit__(self, *exc):
-        await self._session.__aexit__(*exc)
-        await self._client.__aexit__(*exc)
+        # Closed as on success even when a check raised, so the SDK closes the server's
+        # stdin and waits for it to exit; the exception goes on afterwards.
+        await self._session.__aexit__(None, None, None)
+        await self._client.__aexit__(None, None, None)
+        return False
 
 
 async def seeds_session(exe, kb, errlog):

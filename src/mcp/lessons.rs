@@ -2,7 +2,9 @@
 //! `applies_to` globs, by what its guards look at (their file globs, a required file's
 //! path, `when.exists`), or by a tag of one of the rule's incidents named in the file's
 //! path; the change's text matches by a tag it names, or by a line a `forbid-pattern`
-//! guard would flag. Globs match as `check` matches them (`*` stays within a folder).
+//! guard would flag. Only a distinctive tag counts, one held by at most half of the
+//! incidents (when every incident is about deploys, `deploy` says nothing). Globs match
+//! as `check` matches them (`*` stays within a folder).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -125,6 +127,14 @@ pub(super) fn applicable<'r>(
     text: Option<&str>,
     tags: &HashMap<&str, &[String]>,
 ) -> Vec<Applies<'r>> {
+    let mut held: HashMap<&str, usize> = HashMap::new();
+    for t in tags.values() {
+        for tag in t.iter().map(String::as_str).collect::<BTreeSet<_>>() {
+            *held.entry(tag).or_default() += 1;
+        }
+    }
+    let distinctive =
+        |t: &str| tags.len() < 2 || held.get(t).copied().unwrap_or(0) * 2 <= tags.len();
     let path_words: Vec<BTreeSet<String>> = paths.iter().map(|p| words(p)).collect();
     let text_words = text.map(words).unwrap_or_default();
     let mut out = Vec::new();
@@ -137,6 +147,7 @@ pub(super) fn applicable<'r>(
             .iter()
             .filter_map(|i| tags.get(i.as_str()))
             .flat_map(|t| t.iter().map(String::as_str))
+            .filter(|t| distinctive(t))
             .collect();
         for (i, p) in paths.iter().enumerate() {
             for g in &r.rule.applies_to {
@@ -257,6 +268,24 @@ files = ["**/deploy*"]
         let ids: Vec<&str> = got.iter().map(|a| a.rule.rule.id.as_str()).collect();
         assert_eq!(ids, ["tagged", "worker"], "tag matches only: {got:#?}");
         assert!(!got[0].direct());
+    }
+
+    #[test]
+    fn a_tag_most_incidents_hold_matches_nothing() {
+        let rules = vec![rule(
+            "id = \"tagged\"\ntitle = \"t\"\nincidents = [\"a\"]\n",
+        )];
+        let (common, rare): (Vec<String>, Vec<String>) =
+            (vec!["deploy".into()], vec!["deploy".into(), "pm2".into()]);
+        let tags: HashMap<&str, &[String]> =
+            [("a", rare.as_slice()), ("b", common.as_slice())].into();
+        let got = |p: &str| applicable(&rules, &[p.to_string()], None, &tags).len();
+        assert_eq!(
+            got("scripts/deploy.sh"),
+            0,
+            "every incident is tagged deploy"
+        );
+        assert_eq!(got("ecosystem.pm2.json"), 1, "only one is tagged pm2");
     }
 
     #[test]

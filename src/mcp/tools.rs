@@ -362,8 +362,9 @@ pub(super) struct LessonOut {
     pub incidents: Vec<String>,
     /// Which of the given paths it applies to.
     pub paths: Vec<String>,
-    /// Why it applies: `applies_to <glob>`, `<kind> guard`, `tag <tag>`, or the text
-    /// having a line its guard flags.
+    /// Why it applies: `applies_to <glob>`, `<kind> guard`, `tag <tag>` (a tag of one
+    /// of its incidents, held by at most half of all incidents, named in a path or the
+    /// text), or the text having a line its guard flags.
     pub matched_by: Vec<String>,
     /// True when a guard checks it (`check` enforces it).
     pub guarded: bool,
@@ -516,6 +517,7 @@ struct FindingShape {
     /// The guard could not be evaluated, so it failed closed.
     unevaluated: bool,
     /// Present (true) for a guard that was not run: command guards never run here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     skipped: Option<bool>,
 }
 
