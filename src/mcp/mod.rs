@@ -10,6 +10,7 @@ mod server;
 mod state;
 mod text;
 mod tools;
+mod watch;
 mod wire;
 
 pub use server::{Log, ServeError, serve};

@@ -2,7 +2,8 @@
 //! in a single-threaded Tokio runtime. Library calls block, so each runs on Tokio's
 //! blocking threads, one at a time (they share the knowledge base's state), while the
 //! protocol loop stays free to answer pings. The index is brought up to date as the
-//! server starts; the server stops cleanly when stdin is closed.
+//! server starts and kept open between calls; the server stops cleanly when stdin is
+//! closed.
 
 use std::fmt;
 use std::path::PathBuf;

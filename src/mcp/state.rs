@@ -1,13 +1,16 @@
-//! What the server keeps between calls: the knowledge base, and the catalog of its
-//! incidents. Every call that reads incidents first brings the search index up to date
-//! under the knowledge base's lock, exactly as `hindsight search` does, so an edited
-//! postmortem is seen by the next call; nothing is written outside `.hindsight/`.
+//! What the server keeps between calls: the knowledge base, its open search index and
+//! the catalog of its incidents. Every call that reads incidents first brings the index
+//! up to date under the knowledge base's lock, exactly as `hindsight search` does, so
+//! an edited postmortem is seen by the next call; when the watch on `incidents/` saw
+//! nothing change since, the open index is used as it is. Nothing is written outside
+//! `.hindsight/`.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use super::catalog::Catalog;
 use super::server::Log;
+use super::watch::Watch;
 use crate::kb::KnowledgeBase;
 use crate::search::{OpenOptions, SearchIndex};
 
@@ -17,6 +20,8 @@ const LOCK_WAIT: Duration = Duration::from_secs(30);
 
 pub(super) struct State {
     pub kb: KnowledgeBase,
+    /// The index as of the last update, and the watch set just before it.
+    index: Option<(SearchIndex, Watch)>,
     catalog: Option<Catalog>,
     log: Log,
     /// Warnings already given, so a broken postmortem is reported once, not per call.
@@ -27,6 +32,7 @@ impl State {
     pub(super) fn new(kb: KnowledgeBase, log: Log) -> State {
         State {
             kb,
+            index: None,
             catalog: None,
             log,
             warned: HashSet::new(),
@@ -40,8 +46,25 @@ impl State {
         }
     }
 
-    /// The search index, brought up to date with `incidents/` first.
-    pub(super) fn index(&mut self) -> Result<SearchIndex, String> {
+    /// The search index, up to date with `incidents/`.
+    pub(super) fn index(&mut self) -> Result<&SearchIndex, String> {
+        let kept = self
+            .index
+            .take()
+            .and_then(|(index, mut watch)| (!watch.changed()).then_some((index, watch)));
+        let current = match kept {
+            Some(current) => current,
+            None => {
+                // Watch first: a change made while the index is updated is seen next time.
+                let watch = Watch::new(&self.kb.incidents_dir());
+                (self.update()?, watch)
+            }
+        };
+        Ok(&self.index.insert(current).0)
+    }
+
+    /// The search index, brought up to date with `incidents/` file by file.
+    fn update(&mut self) -> Result<SearchIndex, String> {
         let log = self.log.clone();
         let lock = self
             .kb
