@@ -54,6 +54,12 @@ fn result<T: Serialize>(value: &T, text: String) -> Outcome {
     Ok(r)
 }
 
+/// The outcome of `f`: a tool's body, once its arguments are known to be good, written
+/// as a closure so `?` gives a tool error.
+fn ran(f: impl FnOnce() -> Outcome) -> Outcome {
+    f()
+}
+
 /// A tool error: the tool ran and the caller should read why it failed.
 pub(super) fn tool_error(msg: String) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(msg)])
@@ -143,7 +149,7 @@ fn match_name(m: Option<Match>) -> &'static str {
 pub(super) fn search(st: &mut State, args: JsonObject) -> Result<Outcome, McpError> {
     let a: SearchInput = parse("search_incidents", args)?;
     let limit = limit("search_incidents", a.limit, 10)?;
-    Ok((|| {
+    Ok(ran(|| {
         let index = st.index()?;
         let hits = index.search(&a.query, limit).map_err(|e| e.to_string())?;
         let out = SearchOutput {
@@ -151,7 +157,7 @@ pub(super) fn search(st: &mut State, args: JsonObject) -> Result<Outcome, McpErr
             hits: hits.into_iter().map(HitOut::of).collect(),
         };
         result(&out, text::search(&a.query, &out))
-    })())
+    }))
 }
 
 // ---- similar_incidents ----
@@ -198,7 +204,7 @@ pub(super) fn similar(st: &mut State, args: JsonObject) -> Result<Outcome, McpEr
             ));
         }
     };
-    Ok((|| {
+    Ok(ran(|| {
         let index = st.index()?;
         let found = match asked {
             Asked::Id(id) => index.similar(Target::Id(id), limit),
@@ -218,7 +224,7 @@ pub(super) fn similar(st: &mut State, args: JsonObject) -> Result<Outcome, McpEr
                 .collect(),
         };
         result(&out, text::similar(&out))
-    })())
+    }))
 }
 
 enum Asked<'a> {
@@ -308,7 +314,7 @@ pub(super) fn record(st: &mut State, id: &str) -> Result<(serde_json::Value, Str
 
 pub(super) fn get(st: &mut State, args: JsonObject) -> Result<Outcome, McpError> {
     let a: GetInput = parse("get_incident", args)?;
-    Ok((|| {
+    Ok(ran(|| {
         let (incident, markdown) = record(st, &a.id)?;
         let out = GetOutput {
             uri: uri(&a.id),
@@ -317,7 +323,7 @@ pub(super) fn get(st: &mut State, args: JsonObject) -> Result<Outcome, McpError>
             markdown,
         };
         result(&out, text::record(&out))
-    })())
+    }))
 }
 
 // ---- lessons_for ----
@@ -456,10 +462,10 @@ pub(super) fn lessons_for(st: &mut State, args: JsonObject) -> Result<Outcome, M
             None,
         ));
     }
-    Ok((|| {
+    Ok(ran(|| {
         let out = lessons_of(st, &a.paths, a.text.as_deref())?;
         result(&out, text::lessons(&out))
-    })())
+    }))
 }
 
 // ---- check ----
@@ -598,7 +604,7 @@ fn findings_json(
 
 pub(super) fn check(st: &mut State, args: JsonObject) -> Result<Outcome, McpError> {
     let a: CheckInput = parse("check", args)?;
-    Ok((|| {
+    Ok(ran(|| {
         let target = PathBuf::from(&a.target);
         folder(&target)?;
         let rules = load_rules(st)?;
@@ -618,7 +624,7 @@ pub(super) fn check(st: &mut State, args: JsonObject) -> Result<Outcome, McpErro
             suppressed: report.suppressed,
         };
         result(&out, text::check(&out))
-    })())
+    }))
 }
 
 /// `target` is a folder, or why not.
