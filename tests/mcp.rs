@@ -288,3 +288,51 @@ fn a_root_without_incidents_is_an_error_before_serving() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("incidents"), "{err}");
 }
+
+/// The server keeps its index open between calls; an edit, a new postmortem and a
+/// removed one are each seen by the very next call.
+#[test]
+fn changes_to_postmortems_are_seen_by_the_next_call() {
+    let kb = seeds();
+    let mut s = Server::start(kb.path());
+    s.initialize();
+    let hits = |r: &Value| {
+        r["result"]["structuredContent"]["hits"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let r = s.call(1, "search_incidents", json!({"query": "wombatfirmware"}));
+    assert!(hits(&r).is_empty(), "{r}");
+
+    let edited = kb
+        .path()
+        .join("incidents/2025-08-15-server-crash-loop-code-desync.md");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push_str("\n\nAddendum: the wombatfirmware rollout.\n");
+    std::fs::write(&edited, text).unwrap();
+    let r = s.call(2, "search_incidents", json!({"query": "wombatfirmware"}));
+    let found = hits(&r);
+    assert_eq!(found.len(), 1, "{r}");
+    assert_eq!(found[0]["id"], "2025-08-15-server-crash-loop-code-desync");
+
+    let new = kb.path().join("incidents/2026-03-01-quokka-outage.md");
+    std::fs::write(
+        &new,
+        "# Quokka outage\n\n## Summary\nThe quokkafirmware push failed.\n",
+    )
+    .unwrap();
+    let r = s.call(3, "get_incident", json!({"id": "2026-03-01-quokka-outage"}));
+    assert_eq!(r["result"]["isError"], false, "{r}");
+    assert_eq!(
+        r["result"]["structuredContent"]["incident"]["title"],
+        "Quokka outage"
+    );
+
+    std::fs::remove_file(&new).unwrap();
+    let r = s.call(4, "get_incident", json!({"id": "2026-03-01-quokka-outage"}));
+    assert_eq!(r["result"]["isError"], true, "{r}");
+    let r = s.call(5, "search_incidents", json!({"query": "quokkafirmware"}));
+    assert!(hits(&r).is_empty(), "{r}");
+    s.close();
+}
