@@ -73,6 +73,7 @@ for n in "${sizes[@]}"; do
     # Search: index build and whole-process latency next to rg over the same files.
     command -v rg >/dev/null || apt-get install -y -qq ripgrep >/dev/null
     python3 "$root/bench/search.py" "$bin" "$corpus" "$out"
+    python3 "$root/bench/mcp.py" "$bin" "$corpus" "$out"
 
     # Lint: every check on every postmortem (exit 1: the corpus has findings).
     measure "$bin" lint "$corpus" --format json

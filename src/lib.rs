@@ -29,6 +29,7 @@ pub mod ingest;
 pub mod kb;
 pub(crate) mod lines;
 pub mod lint;
+pub mod mcp;
 pub mod owned;
 pub mod report;
 pub mod rules;

@@ -20,7 +20,7 @@ fn run(args: &[&str]) -> String {
 fn completions_and_man_page_list_every_command() {
     let commands = [
         "build", "fix", "parse", "rules", "check", "lint", "new", "search", "similar", "export",
-        "serve",
+        "serve", "mcp",
     ];
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let script = run(&["completions", shell]);

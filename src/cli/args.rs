@@ -86,6 +86,9 @@ pub enum Command {
     /// Build, serve site/ on 127.0.0.1, and rebuild and reload pages when the
     /// postmortems, templates or hindsight.toml change.
     Serve(ServeArgs),
+    /// Serve the knowledge base to coding agents: an MCP server on stdin and stdout
+    /// (tools search_incidents, similar_incidents, get_incident, lessons_for, check).
+    Mcp,
 }
 
 const QUERY_HELP: &str = "\

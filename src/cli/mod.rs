@@ -9,6 +9,7 @@ mod docs;
 mod export;
 mod fix;
 mod lint;
+mod mcp;
 mod new;
 mod parse;
 mod rules;
@@ -263,6 +264,7 @@ pub fn main() -> ExitCode {
         Command::Similar(a) => search::similar(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Mcp => mcp::run(&ctx),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
