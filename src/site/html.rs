@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -166,7 +166,31 @@ pub fn neutralise(markdown: &str, start: usize) -> (std::borrow::Cow<'_, str>, V
     for _ in 0..8 {
         let body = &text[start..];
         let mut found: Vec<(usize, String)> = Vec::new();
+        // Inside an HTML block that a tag shown as text starts: only that tag is
+        // escaped this round, and the block is markdown again the next (a code span
+        // in it stays code).
+        let mut skip_block = false;
         for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+            match &event {
+                Event::Start(Tag::HtmlBlock) => {
+                    let first = body[range.clone()]
+                        .find('<')
+                        .map(|i| start + range.start + i);
+                    if let Some(at) = first
+                        && let Some(tag) = not_markup(&text[at..])
+                    {
+                        found.push((at, tag));
+                        skip_block = true;
+                    }
+                    continue;
+                }
+                Event::End(TagEnd::HtmlBlock) => {
+                    skip_block = false;
+                    continue;
+                }
+                _ if skip_block => continue,
+                _ => {}
+            }
             if let Event::Html(_) | Event::InlineHtml(_) = event {
                 let raw = &body[range.clone()];
                 for (i, _) in raw.match_indices('<') {
@@ -240,7 +264,7 @@ pub struct RenderOptions {
 
 /// The HTML for `markdown` (front matter already removed). The first level-1 heading
 /// is left out: pages show the title, from the same text, above everything else.
-pub fn render(markdown: &str, how: RenderOptions) -> String {
+pub fn render(markdown: &str, how: RenderOptions) -> Rendered {
     let (markdown, _) = neutralise(markdown, 0);
     let mut raw_html = false;
     // A line starting in bold after a soft break is a `**Key**: value` line: keep the
@@ -255,24 +279,10 @@ pub fn render(markdown: &str, how: RenderOptions) -> String {
             e => e,
         })
     });
-    // 0: before the title, 1: inside it, 2: after it.
-    let mut title = 0;
     // For each image open: whether it became a link (a remote image not loaded).
     let mut images: Vec<bool> = Vec::new();
     let events = std::iter::from_fn(|| lines.next()).flat_map(|e| -> Vec<Event> {
         match e {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) if title == 0 => {
-                title = 1;
-                vec![]
-            }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) if title == 1 => {
-                title = 2;
-                vec![]
-            }
-            _ if title == 1 => vec![],
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -339,8 +349,29 @@ pub fn render(markdown: &str, how: RenderOptions) -> String {
         out
     };
     // Blocks that may scroll sideways can be scrolled from the keyboard.
-    out.replace("<pre>", "<pre tabindex=\"0\">")
-        .replace("<table>", "<table tabindex=\"0\">")
+    let mut out = out
+        .replace("<pre>", "<pre tabindex=\"0\">")
+        .replace("<table>", "<table tabindex=\"0\">");
+    // The first level-1 heading is the page's title, shown above everything else.
+    // Text is escaped, so `<h1>` here is the tag.
+    let title = out.find("<h1>").and_then(|start| {
+        let end = start + out[start..].find("</h1>")?;
+        let inner = out[start + 4..end].to_string();
+        let mut close = end + 5;
+        if out[close..].starts_with('\n') {
+            close += 1;
+        }
+        out.replace_range(start..close, "");
+        Some(inner)
+    });
+    Rendered { title, body: out }
+}
+
+/// A postmortem rendered: its title (the first level-1 heading's HTML) and the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub title: Option<String>,
+    pub body: String,
 }
 
 fn checked(url: CowStr<'_>) -> CowStr<'_> {
@@ -398,7 +429,7 @@ mod tests {
 ![img](javascript:alert(9)) <https://fine.example/ok>
 [spaced](java	script:alert(10))
 "#;
-        let html = render(hostile, RenderOptions::default());
+        let html = render(hostile, RenderOptions::default()).body;
         let lower = html.to_ascii_lowercase();
         for needle in [
             "<script",
@@ -430,11 +461,13 @@ mod tests {
             "# Title\n\n## Timeline\n\n| t | e |\n|---|---|\n| 09:01 | ✅ up |\n\n- [x] done\n\n`rsync --delete`\n",
             RenderOptions::default(),
         );
+        assert_eq!(html.title.as_deref(), Some("Title"));
+        let html = html.body;
         assert!(
             !html.contains("Title"),
             "the title is the page's, not the body's: {html}"
         );
-        assert!(html.contains("<table>") && html.contains("✅ up"));
+        assert!(html.contains("<table tabindex=\"0\">") && html.contains("✅ up"));
         assert!(html.contains("<code>rsync --delete</code>"));
         assert!(html.contains("checkbox"));
     }
@@ -444,7 +477,8 @@ mod tests {
         let html = render(
             "**Date**: today\n**Status**: ✅ RESOLVED\nand more text\n",
             RenderOptions::default(),
-        );
+        )
+        .body;
         assert!(
             html.contains("today<br />\n<strong>Status</strong>"),
             "{html}"
@@ -456,16 +490,16 @@ mod tests {
     fn every_word_stays_when_a_sentence_names_a_tag() {
         let md = "# T\n\nThe layout dropped the <script> tag that loads analytics.\n\n\
                   <style> block, `<template>` and <math><style> too.\n\n<template>\n\n\
-                  ## Root Cause\n\nAn unclosed <!-- comment\n\n## Timeline\n\n- 09:00 up\n\n\
+                  ## Root Cause\n\n<!-- An unclosed comment\n\n## Timeline\n\n- 09:00 up\n\n\
                   ## Lessons\n\n<b>Bold</b> stays markup.\n";
-        let html = render(md, RenderOptions::default());
+        let html = render(md, RenderOptions::default()).body;
         for words in [
             "dropped the &lt;script&gt; tag that loads analytics",
             "&lt;style&gt; block",
             "<code>&lt;template&gt;</code>",
             "&lt;math&gt;&lt;style&gt; too",
             "<h2>Root Cause</h2>",
-            "An unclosed &lt;!-- comment",
+            "&lt;!-- An unclosed comment",
             "<h2>Timeline</h2>",
             "<h2>Lessons</h2>",
             "<b>Bold</b> stays markup",
@@ -486,14 +520,14 @@ mod tests {
     fn remote_images_are_links_unless_allowed() {
         let md = "![chart](https://cdn.example/c.png) ![local](img/a.png)\n\n\
                   <img src=\"https://track.example/p.gif\" alt=\"pixel\"> <img src=\"//x.example/a\">\n";
-        let html = render(md, RenderOptions::default());
+        let html = render(md, RenderOptions::default()).body;
         assert!(
             !html.contains("src=\"https:") && !html.contains("src=\"//"),
             "{html}"
         );
         assert!(
             html.contains(
-                "<a href=\"https://cdn.example/c.png\">Remote image (not loaded): chart</a>"
+                "<a href=\"https://cdn.example/c.png\" rel=\"noopener noreferrer\">Remote image (not loaded): chart</a>"
             ),
             "{html}"
         );
@@ -504,7 +538,8 @@ mod tests {
             RenderOptions {
                 remote_images: true,
             },
-        );
+        )
+        .body;
         assert!(
             html.contains("<img src=\"https://cdn.example/c.png\""),
             "{html}"
@@ -526,7 +561,8 @@ mod tests {
         let html = render(
             "- [x] a\n- [ ] b\n\n```\nx\n```\n",
             RenderOptions::default(),
-        );
+        )
+        .body;
         assert!(html.contains("aria-label=\"done\""), "{html}");
         assert!(html.contains("aria-label=\"not done\""), "{html}");
         assert!(html.contains("<pre tabindex=\"0\">"), "{html}");

@@ -116,6 +116,8 @@ pub(super) struct IncidentPage<'a> {
     pub incident: &'a Incident,
     pub tags: Vec<&'a Link>,
     pub rules: Vec<RuleRef<'a>>,
+    /// The postmortem's own first heading, rendered (its marks and emoji kept).
+    pub title: Option<String>,
     /// Sanitised HTML of the postmortem.
     pub body: String,
     pub repaired: bool,

@@ -137,7 +137,7 @@ impl<'a> Layout<'a> {
             let l = &self.input.loaded[i];
             let inc = &l.incident;
             let text = l.text().map_err(|e| SiteError::Io(l.path.clone(), e))?;
-            let body = html::render(
+            let html::Rendered { title, body } = html::render(
                 text.get(l.body_offset..).unwrap_or(""),
                 html::RenderOptions {
                     remote_images: self.input.config.remote_images,
@@ -153,6 +153,7 @@ impl<'a> Layout<'a> {
                 incident: inc,
                 tags: self.tags(i),
                 rules: rules.unwrap_or_default(),
+                title,
                 body,
                 repaired: inc.repairs.count > 0,
             };
