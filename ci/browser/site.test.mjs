@@ -25,6 +25,10 @@ const CHROMIUM_ARGS = [
   "--disable-background-networking", "--disable-component-update",
 ];
 
+/** Every `serve` started, stopped at the end even when a check failed half-way. */
+const served = [];
+process.on("exit", () => served.forEach((c) => c.kill()));
+
 /** Start `hindsight serve --no-watch` on a free port; resolve with its base URL. */
 function serve(root) {
   const child = spawn(bin, ["serve", "--no-watch", "--port", "0", "-C", root], {
@@ -37,6 +41,7 @@ function serve(root) {
       const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
       if (m) resolve({ url: m[0], stop: () => child.kill() });
     });
+    served.push(child);
     child.on("exit", (code) => reject(new Error(`hindsight serve exited ${code}: ${out}`)));
   });
 }

@@ -80,12 +80,11 @@ pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
         let summary = &built.site.summary;
         writeln!(
             ctx.stdout(),
-            "built {} incident{}: {} pages, {} repairs, {} rules ({} with guards), search index {} KB, in {:.1} s",
-            loaded.len(),
-            if loaded.len() == 1 { "" } else { "s" },
+            "built {}: {} pages, {}, {} ({} with guards), search index {} KB, in {:.1} s",
+            super::count(loaded.len(), "incident", "incidents"),
             summary.pages,
-            summary.repairs,
-            built.rules.rules.len(),
+            super::count(summary.repairs, "repair", "repairs"),
+            super::count(built.rules.rules.len(), "rule", "rules"),
             built.rules.guarded(),
             summary.search_bytes.div_ceil(1024),
             started.elapsed().as_secs_f64()

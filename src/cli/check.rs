@@ -78,7 +78,11 @@ pub(super) fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
     let mut reporter = ctx.reporter(a.format, "check", sarif_rules);
     for f in &report.findings {
         let mut d = diagnostic(f, &by_id);
-        d.path = from_here(&a.target, &d.path);
+        // On a terminal, paths open from where the user stands; JSON and SARIF keep
+        // them relative to the target (a repository's own paths, for code scanning).
+        if a.format == ReportFormat::Human {
+            d.path = from_here(&a.target, &d.path);
+        }
         reporter.diagnostic(&d)?;
     }
     for s in &report.skipped {
