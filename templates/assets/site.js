@@ -245,7 +245,9 @@
     list.appendChild(li);
   }
 
-  function showResults(list, result, shownBefore) {
+  // `current()` says whether this query is still the one typed (a slower, older one
+  // must not add its rows to the newer one's list).
+  function showResults(list, result, shownBefore, current) {
     if (!shownBefore) list.textContent = "";
     var old = list.querySelector(".more-item");
     if (old) old.remove();
@@ -264,6 +266,7 @@
     }
     var from = shownBefore || 0, ids = result.pool.slice(from, from + PAGE);
     return docs(result.meta, ids).then(function (hits) {
+      if (!current()) return;
       hits.forEach(function (h) {
         var li = document.createElement("li");
         var a = document.createElement("a");
@@ -290,7 +293,7 @@
         b.className = "more";
         b.textContent = "Show " + Math.min(PAGE, result.pool.length - shown) + " more of " + (result.pool.length - shown);
         b.addEventListener("click", function () {
-          showResults(list, result, shown).then(function () {
+          showResults(list, result, shown, current).then(function () {
             var links = list.querySelectorAll("li > a");
             if (links[shown]) links[shown].focus();
           });
@@ -310,7 +313,8 @@
     var seq = 0;
     input.addEventListener("input", function () {
       var mine = ++seq;
-      search(input.value).then(function (r) { if (mine === seq) return showResults(list, r, 0); })
+      var current = function () { return mine === seq; };
+      search(input.value).then(function (r) { if (current()) return showResults(list, r, 0, current); })
         .catch(function () {
           if (mine !== seq) return;
           list.textContent = "";
