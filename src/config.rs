@@ -94,6 +94,10 @@ pub struct SiteConfig {
     pub description: String,
     /// Incidents per page on the index and tag pages.
     pub page_size: usize,
+    /// Let postmortems show images from other sites. Off by default: a remote image
+    /// tells its host who read the page, so it is shown as a link instead (and the
+    /// pages' Content-Security-Policy blocks remote images).
+    pub remote_images: bool,
 }
 
 impl Default for SiteConfig {
@@ -103,7 +107,8 @@ impl Default for SiteConfig {
             url: String::new(),
             description: "What broke, why, and what we changed so it does not happen again."
                 .to_string(),
-            page_size: 1000,
+            page_size: 100,
+            remote_images: false,
         }
     }
 }

@@ -1,1 +1,1 @@
-hindsightSearch.meta({"chunks":[["0","zero"]],"doc_chunk":50,"docs":5});
+hindsightSearch.meta({"chunks":[["0","🟢"]],"doc_chunk":50,"docs":5});

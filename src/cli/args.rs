@@ -9,6 +9,10 @@ const AFTER_HELP: &str = "\
 Exit codes: 0 success or clean, 1 findings (lint errors, guard violations, files
 needing repair, stale outputs), 2 usage, input or configuration error.";
 
+/// The exit codes, for the man page's EXIT STATUS.
+pub(crate) const EXIT_CODES: &str = "0 success or clean; 1 findings (lint errors, guard \
+violations, files needing repair, stale outputs); 2 usage, input or configuration error.";
+
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (",

@@ -18,15 +18,35 @@ const SHOWN_RECURRENCES: usize = 10;
 
 pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
     let started = Instant::now();
+    let incidents = ctx.kb.incidents_dir();
+    if !incidents.is_dir() {
+        anyhow::bail!(
+            "{}: no such folder, so nothing to build here (postmortems go in incidents/; \
+             `hindsight new` writes one, -C DIR builds another knowledge base)",
+            incidents.display()
+        );
+    }
     let lock = (!a.check).then(|| ctx.lock("build")).transpose()?;
     let t = Instant::now();
+    // A postmortem that cannot be read is reported (each by name) and left out; the
+    // rest are built, and the exit status says something went wrong.
     let (loaded, load_errors) = ctx.load_incidents();
     ctx.timing("read and parse", t);
-    if load_errors > 0 {
-        anyhow::bail!("{load_errors} postmortem(s) could not be read; nothing built");
-    }
+    let unread = |outcome: Outcome| {
+        if load_errors > 0 {
+            ctx.error(format!(
+                "{} could not be read and {} left out; the rest were {}",
+                super::count(load_errors, "postmortem", "postmortems"),
+                if load_errors == 1 { "was" } else { "were" },
+                if a.check { "checked" } else { "built" }
+            ));
+            Outcome::Errors
+        } else {
+            outcome
+        }
+    };
     let Some(lock) = lock else {
-        return check(ctx, &loaded);
+        return check(ctx, &loaded).map(unread);
     };
     let bar = Bar(progress(ctx, loaded.len()), ctx);
     let opts = Options { force: a.force };
@@ -38,7 +58,7 @@ pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
     let site_dir = ctx.kb.site_dir();
     for f in &built.site.kept {
         ctx.warn(format!(
-            "kept {} (not written by hindsight; --force)",
+            "kept {}, which hindsight did not write; later builds keep it too (delete it to stop)",
             ctx.kb.relative(&site_dir.join(f))
         ));
     }
@@ -60,18 +80,17 @@ pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
         let summary = &built.site.summary;
         writeln!(
             ctx.stdout(),
-            "built {} incident{}: {} pages, {} repairs, {} rules ({} with guards), search index {} KB, in {:.1} s",
-            loaded.len(),
-            if loaded.len() == 1 { "" } else { "s" },
+            "built {}: {} pages, {}, {} ({} with guards), search index {} KB, in {:.1} s",
+            super::count(loaded.len(), "incident", "incidents"),
             summary.pages,
-            summary.repairs,
-            built.rules.rules.len(),
+            super::count(summary.repairs, "repair", "repairs"),
+            super::count(built.rules.rules.len(), "rule", "rules"),
             built.rules.guarded(),
             summary.search_bytes.div_ceil(1024),
             started.elapsed().as_secs_f64()
         )?;
     }
-    Ok(Outcome::Clean)
+    Ok(unread(Outcome::Clean))
 }
 
 /// Report each unreadable rule source, then the error itself.

@@ -11,6 +11,27 @@ use crate::report::{Diagnostic, Notice, Origin, SarifRule};
 
 pub(super) fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
     let dir = a.rules.clone().unwrap_or_else(|| ctx.kb.rules_dir());
+    if a.rules.is_some() && !dir.exists() {
+        let hint = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .and_then(|p| std::fs::read_dir(p).ok())
+            .and_then(|entries| {
+                let names: Vec<String> = entries
+                    .flatten()
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
+                let name = dir.file_name()?.to_string_lossy().into_owned();
+                crate::suggest::closest(&name, names.iter().map(String::as_str))
+                    .map(|s| format!(" (did you mean {}?)", dir.with_file_name(s).display()))
+            })
+            .unwrap_or_default();
+        anyhow::bail!(
+            "--rules {}: no such folder{hint}; name a folder of rule files such as rules/",
+            dir.display()
+        );
+    }
     let rules = match check::load_rules(&dir) {
         Ok(r) => r,
         Err(errors) => {
@@ -20,6 +41,12 @@ pub(super) fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
             return Ok(Outcome::Errors);
         }
     };
+    if rules.is_empty() {
+        anyhow::bail!(
+            "{}: no rule files, so nothing to check (`hindsight rules` compiles them from incidents/)",
+            dir.display()
+        );
+    }
     let known: Vec<&str> = rules.iter().map(|r| r.rule.id.as_str()).collect();
     for id in &a.only {
         if !known.contains(&id.as_str()) {
@@ -50,7 +77,13 @@ pub(super) fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
         .collect();
     let mut reporter = ctx.reporter(a.format, "check", sarif_rules);
     for f in &report.findings {
-        reporter.diagnostic(&diagnostic(f, &by_id))?;
+        let mut d = diagnostic(f, &by_id);
+        // On a terminal, paths open from where the user stands; JSON and SARIF keep
+        // them relative to the target (a repository's own paths, for code scanning).
+        if a.format == ReportFormat::Human {
+            d.path = from_here(&a.target, &d.path);
+        }
+        reporter.diagnostic(&d)?;
     }
     for s in &report.skipped {
         reporter.notice(&Notice {
@@ -70,14 +103,17 @@ pub(super) fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
             "clean".to_string()
         } else {
             format!(
-                "{} finding(s) from {} rule(s)",
-                report.findings.len(),
-                violated.len()
+                "{} from {}",
+                super::count(report.findings.len(), "finding", "findings"),
+                super::count(violated.len(), "rule", "rules")
             )
         };
         eprintln!(
-            "hindsight check: {head}; {} rules, {} guards, {} files searched, {} suppressed",
-            report.rules, report.guards, report.files_scanned, report.suppressed
+            "hindsight check: {head}; {}, {}, {} searched, {} suppressed",
+            super::count(report.rules, "rule", "rules"),
+            super::count(report.guards, "guard", "guards"),
+            super::count(report.files_scanned, "file", "files"),
+            report.suppressed
         );
     }
     Ok(if report.failed() {
@@ -85,6 +121,24 @@ pub(super) fn run(ctx: &Ctx, a: &CheckArgs) -> Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// A finding's path (relative to the target) as the user can open it from where they
+/// stand, as ripgrep prints them: the target as given, then the path in it.
+fn from_here(target: &std::path::Path, path: &str) -> String {
+    let t = target.to_string_lossy();
+    let t = t.trim_end_matches('/');
+    if path.is_empty() || path == "." {
+        return if t.is_empty() {
+            ".".into()
+        } else {
+            t.to_string()
+        };
+    }
+    if t.is_empty() || t == "." || target.is_file() || std::path::Path::new(path).is_absolute() {
+        return path.to_string();
+    }
+    format!("{t}/{}", path.trim_start_matches("./"))
 }
 
 fn help_text(r: &LoadedRule) -> String {

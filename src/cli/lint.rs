@@ -67,7 +67,11 @@ pub(super) fn run(ctx: &Ctx, a: &LintArgs) -> Result<Outcome> {
     }
     if a.fix && !ctx.quiet {
         for l in linted.iter().filter(|l| l.repaired > 0) {
-            ctx.warn(format!("fixed {} ({} repair(s))", l.path, l.repaired));
+            ctx.note(format!(
+                "fixed {} ({})",
+                l.path,
+                super::count(l.repaired, "repair", "repairs")
+            ));
         }
     }
     report(ctx, a.format, &linted, errors)?;
@@ -135,9 +139,11 @@ fn diagnostic(l: &Linted, f: &Finding) -> Diagnostic {
         level: f.level,
         title: f.message.clone(),
         path: l.path.clone(),
-        line: f.line,
-        column: f.column,
-        end_column: f.end_column,
+        // A finding about the whole file is at its first line: SARIF and editors need
+        // a line, and JSON says the same.
+        line: f.line.max(1),
+        column: f.column.max(1),
+        end_column: f.end_column.max(f.column.max(1)),
         source_line: l
             .lines
             .get(&f.line)
@@ -186,16 +192,28 @@ fn report(
     let total: usize = count.iter().sum();
     let mut out = ctx.stdout();
     if total == 0 && unread.is_empty() {
-        writeln!(out, "{} postmortem(s): clean", linted.len())?;
+        writeln!(
+            out,
+            "{}: clean",
+            super::count(linted.len(), "postmortem", "postmortems")
+        )?;
     } else if total == 0 {
-        writeln!(out, "{} postmortem(s): no findings{unread}", linted.len())?;
+        writeln!(
+            out,
+            "{}: no findings{unread}",
+            super::count(linted.len(), "postmortem", "postmortems")
+        )?;
     } else {
         writeln!(
             out,
-            "{} error(s), {} warning(s) in {files} of {} postmortem(s){unread}",
-            count[Level::Error as usize],
-            count[Level::Warning as usize] + count[Level::Note as usize],
-            linted.len()
+            "{}, {} in {files} of {}{unread}",
+            super::count(count[Level::Error as usize], "error", "errors"),
+            super::count(
+                count[Level::Warning as usize] + count[Level::Note as usize],
+                "warning",
+                "warnings"
+            ),
+            super::count(linted.len(), "postmortem", "postmortems")
         )?;
     }
     Ok(())

@@ -307,3 +307,12 @@ fn memory() -> Option<String> {
         kb("VmHWM:")? / 1024
     ))
 }
+
+/// `n` and the noun for it: `1 file`, `2 files` (`plural` for irregular nouns).
+pub(crate) fn count(n: usize, one: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {plural}")
+    }
+}

@@ -51,7 +51,11 @@ pub(super) fn run(ctx: &Ctx, a: &RulesArgs) -> Result<Outcome> {
     if a.check {
         let stale = report_stale(ctx, &plan)?;
         if stale > 0 {
-            writeln!(ctx.stdout(), "{stale} file(s) stale; run `hindsight rules`")?;
+            writeln!(
+                ctx.stdout(),
+                "{} stale; run `hindsight rules`",
+                super::count(stale, "file", "files")
+            )?;
             return Ok(Outcome::Findings);
         }
         if !ctx.quiet {

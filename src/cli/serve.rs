@@ -144,6 +144,9 @@ fn answer(
     let Ok(mut body) = std::fs::read(&file) else {
         return ((404, "Not Found"), "text/plain", b"not found\n".to_vec());
     };
+    if status.0 == 404 {
+        body = web::not_found_at(&body, path.trim_start_matches('/').matches('/').count());
+    }
     let kind = web::content_type(&file);
     if watch && kind.starts_with("text/html") {
         body = web::inject_reload(&body);

@@ -107,7 +107,10 @@ impl Document {
     /// Parse markdown `text`.
     pub fn parse(text: &str) -> Document {
         let front_matter = frontmatter::split(text);
-        markdown::walk(text, front_matter)
+        // A tag that is not markup (`<script>`, `<style>`...) is text the author wrote:
+        // read it as text, so it cannot hide what follows it.
+        let (text, _) = crate::site::html::neutralise(text, front_matter.len);
+        markdown::walk(&text, front_matter)
     }
 
     /// Sections whose effective kind is `kind`.

@@ -379,11 +379,29 @@ impl LoadError {
             LoadErrorKind::Io(e) if e.kind() == io::ErrorKind::IsADirectory => {
                 "is a folder, not a file".into()
             }
-            LoadErrorKind::Io(e) => e.to_string(),
-            LoadErrorKind::Walk(e) => e.clone(),
+            LoadErrorKind::Io(e) => plain_io(&e.to_string()),
+            LoadErrorKind::Walk(e) => plain_io(e),
             LoadErrorKind::Ingest(e) => e.to_string(),
         }
     }
+}
+
+/// An OS error as the rest of hindsight words it: `permission denied`, not
+/// `Permission denied (os error 13)`.
+fn plain_io(message: &str) -> String {
+    let mut out = message.to_string();
+    while let Some(at) = out.find(" (os error ") {
+        let end = out[at..].find(')').map_or(out.len(), |e| at + e + 1);
+        out.replace_range(at..end, "");
+    }
+    for (os, ours) in [
+        ("Permission denied", "permission denied"),
+        ("No such file or directory", "no such file or folder"),
+        ("Is a directory", "is a folder, not a file"),
+    ] {
+        out = out.replace(os, ours);
+    }
+    out
 }
 
 impl fmt::Display for LoadError {
@@ -455,5 +473,19 @@ mod tests {
                 .unwrap()
                 .contains("Root cause")
         );
+    }
+}
+
+#[cfg(test)]
+mod plain_io_tests {
+    #[test]
+    fn os_errors_read_like_ours() {
+        assert_eq!(
+            super::plain_io(
+                "IO error for operation on incidents/x: Permission denied (os error 13)"
+            ),
+            "IO error for operation on incidents/x: permission denied"
+        );
+        assert_eq!(super::plain_io("fine"), "fine");
     }
 }

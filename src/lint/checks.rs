@@ -47,7 +47,31 @@ pub(super) fn all(input: &Input, settings: &Settings) -> Vec<Finding> {
     owners(input.doc, &lines, &mut out);
     damage(input, &lines, &mut out);
     links(input, &mut out);
+    html_as_text(input, &mut out);
     out
+}
+
+/// Raw tags that are not formatting (`<script>` in a sentence): the site shows them
+/// as text, and says so here.
+fn html_as_text(input: &Input, out: &mut Vec<Finding>) {
+    let text = &input.ingested.text;
+    let (_, shown) = crate::site::html::neutralise(text, input.doc.front_matter.len);
+    if shown.is_empty() {
+        return;
+    }
+    let lines = Lines::new(text);
+    for s in shown {
+        let (line, col) = lines.locate(s.offset);
+        let mut f = finding(
+            Code::HtmlAsText,
+            line,
+            col,
+            col + s.tag.chars().count(),
+            format!("`{}` is not formatting: the site shows it as text", s.tag),
+        );
+        f.help = Some("put a tag you are writing about in backticks: `<script>`".into());
+        out.push(f);
+    }
 }
 
 /// Kinds that satisfy a required kind: a cause may be told as contributing factors,
@@ -162,14 +186,10 @@ fn placeholders(input: &Input, out: &mut Vec<Finding>) {
     }
     let code_lines = code_lines(input.doc);
     let lines = Lines::new(text);
-    let mut last_line = 0;
     for m in hits {
         let line_no = lines.line(m.start());
-        // One finding per line, none in code blocks or suppression comments.
-        if line_no == last_line {
-            continue;
-        }
-        last_line = line_no;
+        // Each one (a template row has several), none in code blocks or suppression
+        // comments.
         let line = lines.text(line_no);
         if code_lines.binary_search(&line_no).is_ok()
             || memchr::memmem::find(line, b"hindsight-lint").is_some()
@@ -481,11 +501,15 @@ fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
                                     || cell.contains("TODO")
                                     || cell.contains("???")
                                 {
+                                    let at = row_lines.get(k).copied().unwrap_or(*line);
+                                    let (col, end) = lines
+                                        .get(at.wrapping_sub(1))
+                                        .map_or((1, 1), |l| cell_span(l, c));
                                     out.push(finding(
                                         Code::ActionOwner,
-                                        row_lines.get(k).copied().unwrap_or(*line),
-                                        1,
-                                        1,
+                                        at,
+                                        col,
+                                        end,
                                         format!(
                                             "action item has no owner: {}",
                                             short(&row.join(" | "))
@@ -502,6 +526,39 @@ fn owners(doc: &Document, lines: &[&str], out: &mut Vec<Finding>) {
     }
 }
 
+/// 1-based columns (in characters) of table cell `c` of row `line`, its text trimmed;
+/// an empty cell is the space between its bars.
+fn cell_span(line: &str, c: usize) -> (usize, usize) {
+    let body = line.trim_start();
+    let lead = line.len() - body.len();
+    let body_start = lead + usize::from(body.starts_with('|'));
+    let mut start = body_start;
+    let mut k = 0;
+    let bytes = line.as_bytes();
+    let mut i = body_start;
+    while i <= line.len() {
+        let end_here = i == line.len() || (bytes[i] == b'|' && (i == 0 || bytes[i - 1] != b'\\'));
+        if end_here {
+            if k == c {
+                let cell = &line[start..i];
+                let trimmed = cell.trim();
+                let (s, e) = if trimmed.is_empty() {
+                    (start, i)
+                } else {
+                    let s = start + (cell.len() - cell.trim_start().len());
+                    (s, s + trimmed.len())
+                };
+                let col = line[..s].chars().count() + 1;
+                return (col, col + line[s..e].chars().count().max(1));
+            }
+            k += 1;
+            start = i + 1;
+        }
+        i += 1;
+    }
+    (1, 1)
+}
+
 fn short(text: &str) -> String {
     let t: String = text.chars().take(60).collect();
     if t.len() < text.len() {
@@ -511,8 +568,35 @@ fn short(text: &str) -> String {
     }
 }
 
-/// Damaged text, one finding per line, with the repair.
+/// Damaged text: one finding per file, at the first damaged line with its repairs,
+/// counting the other lines (a file damaged on 60 lines is one problem with one fix,
+/// and the other findings stay in view).
 fn damage(input: &Input, repaired: &[&str], out: &mut Vec<Finding>) {
+    let mut lines = Vec::new();
+    damage_lines(input, repaired, &mut lines);
+    let mut repairable = lines.iter().filter(|f| f.help.is_some());
+    if let Some(first) = repairable.next() {
+        let others: Vec<usize> = repairable.map(|f| f.line).collect();
+        let mut f = first.clone();
+        if !others.is_empty() {
+            let shown: Vec<String> = others.iter().take(5).map(usize::to_string).collect();
+            f.message = format!(
+                "{}; also on {} more line{} ({}{})",
+                f.message,
+                others.len(),
+                if others.len() == 1 { "" } else { "s" },
+                shown.join(", "),
+                if others.len() > 5 { ", …" } else { "" }
+            );
+        }
+        out.push(f);
+    }
+    // What cannot be repaired is each worth a look.
+    out.extend(lines.into_iter().filter(|f| f.help.is_none()));
+}
+
+/// Damaged text, one finding per line, with the repair.
+fn damage_lines(input: &Input, repaired: &[&str], out: &mut Vec<Finding>) {
     if input.ingested.repairs.is_empty() && input.ingested.unresolved.is_empty() {
         return;
     }

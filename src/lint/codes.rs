@@ -62,6 +62,12 @@ lint_codes! {
         "template text was left in",
         "Text such as TODO, TBD, HH:MM, YYYY-MM-DD, [???] or 'Lorem ipsum' means a part of \
          the postmortem was never written. `hindsight new` marks every prompt this way.";
+    HtmlAsText = "html-as-text", Warning,
+        "a tag that is not formatting is shown as text",
+        "Raw HTML such as <script>, <style>, <template> or an unclosed <!-- is not \
+         formatting a postmortem can use: the site shows it as the text you wrote (it \
+         would otherwise hide everything after it). Put a tag you are writing about in \
+         backticks (`<script>`) to make that plain.";
     DuplicateSection = "duplicate-section", Warning,
         "two sections of the same kind at the same level",
         "Two timelines or two root-cause sections split what belongs together; readers \

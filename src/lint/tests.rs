@@ -288,3 +288,74 @@ fn duplicate_ids_name_the_first_file() {
     assert_eq!(found[0].0, "c/x.md");
     assert!(found[0].1.message.contains("a/x.md"));
 }
+
+#[test]
+fn every_placeholder_in_a_template_row_and_the_owner_caret_on_its_cell() {
+    let text = COMPLETE.replace(
+        "## Action Items",
+        "## Action Items\n\n| Action | Owner | Due |\n|---|---|---|\n| TODO: write it | TODO | YYYY-MM-DD |\n",
+    );
+    assert!(
+        text.contains("| TODO: write it"),
+        "the fixture has an Action Items section"
+    );
+    let found = lint_with(&text, &Settings::default(), None);
+    let row = found
+        .iter()
+        .find(|f| f.code == Code::ActionOwner && f.message.contains("TODO"))
+        .expect("an owner finding for the row");
+    let line = text.lines().nth(row.line - 1).unwrap();
+    let at: String = line
+        .chars()
+        .skip(row.column - 1)
+        .take(row.end_column - row.column)
+        .collect();
+    assert_eq!(at, "TODO", "caret under the Owner cell of {line:?}");
+    let cols: Vec<(usize, usize)> = found
+        .iter()
+        .filter(|f| f.code == Code::Placeholder && f.line == row.line)
+        .map(|f| (f.column, f.end_column))
+        .collect();
+    assert_eq!(cols.len(), 3, "TODO, TODO and YYYY-MM-DD: {found:?}");
+}
+
+#[test]
+fn tags_shown_as_text_are_reported_where_they_are() {
+    let text = COMPLETE.replace(
+        "Workers stalled.",
+        "Workers stalled when the <script> tag went, and `<style>` in code is fine.",
+    );
+    let found: Vec<(&str, usize, usize)> = lint_with(&text, &Settings::default(), None)
+        .into_iter()
+        .filter(|f| f.code == Code::HtmlAsText)
+        .map(|f| (f.code.name(), f.line, f.column))
+        .collect();
+    let line = text.lines().position(|l| l.contains("<script>")).unwrap() + 1;
+    let col = text
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .find("<script>")
+        .unwrap()
+        + 1;
+    assert_eq!(found, [("html-as-text", line, col)]);
+}
+
+#[test]
+fn damaged_lines_are_one_finding_per_file() {
+    let text = COMPLETE.replace(
+        "Workers stalled.",
+        "Workers stalled âœ… then.\n\nStill âœ… down.\n\nAnd âŒ here.",
+    );
+    let f: Vec<Finding> = lint_with(&text, &Settings::default(), None)
+        .into_iter()
+        .filter(|f| f.code.name() == "mojibake")
+        .collect();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].line, 9);
+    assert!(
+        f[0].message.contains("also on 2 more lines (11, 13)"),
+        "{}",
+        f[0].message
+    );
+}

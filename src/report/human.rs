@@ -94,7 +94,8 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
             } else {
                 d.path.clone()
             };
-            group = group.element(Snippet::<annotate_snippets::Annotation>::source("").path(loc));
+            // Just the place (` --> path:line`), with no empty source box under it.
+            group = group.element(annotate_snippets::Origin::path(loc));
         }
     }
     for n in &d.notes {

@@ -153,6 +153,50 @@ pub(super) fn too_big(q: &str) -> Option<String> {
         .then(|| format!("the query has {terms} words and phrases; at most {MAX_TERMS}"))
 }
 
+/// What is wrong with a filter in `q` (`date:`, `after:`, `before:`, `sev:`,
+/// `status:`), if anything: a filter that cannot be read is an error, not a filter
+/// dropped or one that matches nothing.
+pub(super) fn bad_filter(q: &str) -> Option<String> {
+    for t in lex(q) {
+        let Tok::Word(w) = t else { continue };
+        let w = w.trim_start_matches(['-', '+']);
+        let Some((name, value)) = w.split_once(':') else {
+            continue;
+        };
+        let Some(f) = field(name) else { continue };
+        let problem = match f {
+            "date" if value.starts_with(['[', '{']) && date(value).is_none() => {
+                "is not a date range; write `date:[2025-01-01 TO 2025-06-30]` (`*` for an open end)"
+            }
+            "date" if date(value).is_none() => {
+                "is not a date; write `date:2025`, `date:2025-08` or `date:2025-08-15`"
+            }
+            "after" | "before" if day(value).is_none() => {
+                "is not a day; write it as YYYY-MM-DD, e.g. `after:2025-06-01`"
+            }
+            "severity"
+                if normalize_severity(value)
+                    .or_else(|| normalize_severity(&format!("sev{value}")))
+                    .is_none() =>
+            {
+                "is not a severity; use critical, high, medium or low (or SEV-1..4, P0..P3, 1..4)"
+            }
+            "status" if normalize_status(value).is_none() => {
+                "is not a status; use resolved, recovering, investigating or open"
+            }
+            _ => continue,
+        };
+        if value.is_empty() {
+            return Some(format!(
+                "`{w}` has no value: {}",
+                problem.split_once("; ").map_or(problem, |p| p.1)
+            ));
+        }
+        return Some(format!("`{w}` {problem}"));
+    }
+    None
+}
+
 /// Rewrite a user query into tantivy's query grammar. `loose` splits unquoted text
 /// such as `dist/_worker.js` into separate words instead of one phrase, so typo
 /// tolerance (which works on words) can reach it.
@@ -303,7 +347,9 @@ fn day(v: &str) -> Option<String> {
                 c.is_ascii_digit()
             }
         });
-    ok.then(|| format!("{v}T00:00:00Z"))
+    let m: u32 = v.get(5..7)?.parse().ok()?;
+    let d: u32 = v.get(8..10)?.parse().ok()?;
+    (ok && (1..=12).contains(&m) && (1..=31).contains(&d)).then(|| format!("{v}T00:00:00Z"))
 }
 
 fn date(v: &str) -> Option<String> {
@@ -334,7 +380,7 @@ fn date(v: &str) -> Option<String> {
             (format!("{y}-01-01"), format!("{}-01-01", y + 1))
         }
         [y, m] => {
-            let (y, m) = (num(y, 4)?, num(m, 2)?);
+            let (y, m) = (num(y, 4)?, num(m, 2).filter(|m| (1..=12).contains(m))?);
             let to = if m == 12 {
                 format!("{}-01-01", y + 1)
             } else {
@@ -459,5 +505,30 @@ mod tests {
             ),
             "terraform destroy \"destory\" cause:destory (x destroy)"
         );
+    }
+
+    #[test]
+    fn filters_that_cannot_be_read_are_errors() {
+        for (q, says) in [
+            ("date:[2025-01-01 TO", "not a date range"),
+            ("nginx date:2025-13", "not a date"),
+            ("date:2025-02-30x", "not a date"),
+            ("sev:bogus", "not a severity"),
+            ("-status:later", "not a status"),
+            ("after:yesterday", "not a day"),
+            ("before:2025-00-10", "not a day"),
+        ] {
+            let e = bad_filter(q).unwrap_or_else(|| panic!("{q} accepted"));
+            assert!(e.contains(says), "{q}: {e}");
+        }
+        for q in [
+            "cause:nginx after:2025-06-01 sev:1",
+            "date:[2025-01-01 TO *] rsync",
+            "date:2025-12 status:resolved",
+            "rsync --delete",
+            "http://x:80",
+        ] {
+            assert_eq!(bad_filter(q), None, "{q}");
+        }
     }
 }

@@ -70,7 +70,7 @@ pub(super) fn search(
     q: &str,
     limit: usize,
 ) -> Result<Vec<Hit>, IndexError> {
-    if let Some(why) = lang::too_big(q) {
+    if let Some(why) = lang::too_big(q).or_else(|| lang::bad_filter(q)) {
         return Err(IndexError::Query(why));
     }
     let exact = lang::rewrite(q, false);

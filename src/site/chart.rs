@@ -55,8 +55,8 @@ pub(super) fn chart(points: &[(Option<&str>, Option<Severity>)]) -> Chart {
         .collect();
     let empty = Chart {
         width: WIDTH,
-        height: PLOT + 16,
-        label_y: PLOT + 12,
+        height: PLOT + 30,
+        label_y: PLOT + 24,
         unit: "month",
         bars: Vec::new(),
         ticks: Vec::new(),

@@ -1,7 +1,8 @@
 //! The site folder, written safely. `site/` is hindsight's only if it holds the
 //! manifest `.hindsight-site` (every file written, with its hash); hindsight deletes
 //! only files that manifest lists, and refuses a folder holding anything else unless
-//! told `--force` (then those files are kept, moved into the new site unchanged).
+//! told `--force` (then those files are kept, moved into the new site unchanged, and
+//! listed in the manifest as kept: later builds keep them without being told again).
 //!
 //! A build renders into a fresh sibling folder and swaps it in with two renames, so a
 //! build that fails leaves the old site as it was. `check` renders and compares, and
@@ -17,6 +18,9 @@ use super::{Sink, SiteError, Summary};
 
 pub const MANIFEST: &str = ".hindsight-site";
 const HEADER: &str = "hindsight-site 1";
+/// The manifest's "hash" for a file the user put in the site and a `--force` build
+/// kept: it is moved into each new site and never deleted.
+const KEPT: &str = "kept";
 /// Marks a half-built folder as ours, so a later build may remove it.
 const IN_PROGRESS: &str = ".hindsight-site-in-progress";
 
@@ -81,6 +85,8 @@ pub struct Inspection {
     pub foreign: Vec<String>,
     /// Files the manifest lists whose content changed since.
     pub edited: Vec<String>,
+    /// The user's files an earlier `--force` build kept.
+    pub kept: Vec<String>,
     manifest: BTreeMap<String, String>,
 }
 
@@ -94,6 +100,7 @@ pub fn inspect(site: &Path) -> Inspection {
         .map(|f| {
             let known = match manifest.get(&f) {
                 None => false,
+                Some(h) if h == KEPT => true,
                 Some(h) => {
                     std::fs::read(site.join(&f))
                         .map(|b| hash(&b))
@@ -107,7 +114,9 @@ pub fn inspect(site: &Path) -> Inspection {
         .collect();
     let mut ins = Inspection::default();
     for (f, unchanged) in found {
-        if !manifest.contains_key(&f) {
+        if manifest.get(&f).is_some_and(|h| h == KEPT) {
+            ins.kept.push(f);
+        } else if !manifest.contains_key(&f) {
             ins.foreign.push(f);
         } else if !unchanged {
             ins.edited.push(f);
@@ -266,20 +275,23 @@ impl Rendered {
         // same path as a generated page, the user's file wins. The manifest is written
         // and the in-progress mark removed first: a run killed while moving them leaves
         // them in a folder the next run will not delete.
-        for f in &ins.foreign {
-            written.remove(f);
+        for f in ins.foreign.iter().chain(&ins.kept) {
+            written.insert(f.clone(), KEPT.to_string());
         }
         std::fs::write(fresh.join(MANIFEST), render_manifest(&written)).map_err(io(fresh))?;
         std::fs::remove_file(fresh.join(IN_PROGRESS)).map_err(io(fresh))?;
         let mut kept = Vec::new();
-        for f in &ins.foreign {
+        for f in ins.foreign.iter().chain(&ins.kept) {
             let to = fresh.join(f);
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent).map_err(io(parent))?;
             }
             let _ = std::fs::remove_file(&to);
             std::fs::rename(site.join(f), &to).map_err(io(&site.join(f)))?;
-            kept.push(f.clone());
+            // Said once, when first kept; later builds keep it without a word.
+            if ins.foreign.contains(f) {
+                kept.push(f.clone());
+            }
         }
         swap(site, fresh, &ins.manifest)?;
         Ok(Published {
@@ -389,7 +401,12 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 /// empty: the manifest goes last, so a run killed halfway can finish the job.
 fn remove_listed(dir: &Path, manifest: &BTreeMap<String, String>) {
     use rayon::prelude::*;
-    let listed: Vec<&String> = manifest.keys().collect();
+    // The user's files (kept by `--force`) are never deleted.
+    let listed: Vec<&String> = manifest
+        .iter()
+        .filter(|(_, h)| *h != KEPT)
+        .map(|(f, _)| f)
+        .collect();
     let real_dirs = Mutex::new(BTreeSet::new());
     listed.par_iter().for_each(|f| {
         // Never through a link: a folder replaced by a link to elsewhere must not have
@@ -494,9 +511,16 @@ pub fn check(
         stale: Mutex::new(BTreeSet::new()),
     };
     render(&sink)?;
-    let produced = sink.produced.into_inner().expect("lock");
+    let mut produced = sink.produced.into_inner().expect("lock");
     let mut stale = sink.stale.into_inner().expect("lock");
     let manifest = read_manifest(site).unwrap_or_default();
+    for (f, h) in &manifest {
+        if h == KEPT && site.join(f).is_file() {
+            // The user's file wins over a page of the same name, as a build does.
+            stale.remove(f);
+            produced.insert(f.clone(), KEPT.to_string());
+        }
+    }
     for f in manifest.keys() {
         if !produced.contains_key(f) {
             stale.insert(f.clone());

@@ -88,6 +88,18 @@ pub(super) struct ListPage<'a> {
     pub chart: Option<super::chart::Chart>,
     pub tag: Option<&'a str>,
     pub count: usize,
+    /// The index's filters over every incident (`search/facets.js`).
+    pub facets: Option<&'a Facets>,
+}
+
+/// What the index's severity, year and tag filters offer.
+#[derive(Serialize)]
+pub(super) struct Facets {
+    pub page_size: usize,
+    /// Newest first.
+    pub years: Vec<i64>,
+    /// Tag names in the order `search/facets.js` numbers them.
+    pub tags: Vec<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -104,6 +116,8 @@ pub(super) struct IncidentPage<'a> {
     pub incident: &'a Incident,
     pub tags: Vec<&'a Link>,
     pub rules: Vec<RuleRef<'a>>,
+    /// The postmortem's own first heading, rendered (its marks and emoji kept).
+    pub title: Option<String>,
     /// Sanitised HTML of the postmortem.
     pub body: String,
     pub repaired: bool,

@@ -43,7 +43,7 @@ pub fn render(
     let pages = input.loaded.len() + index_pages + tag_pages + 3;
     Ok(Summary {
         pages,
-        files: pages + 2 + assets.len() + index.files,
+        files: pages + 3 + assets.len() + index.files,
         search_bytes: index.bytes,
         repairs: input.loaded.iter().map(|l| l.incident.repairs.count).sum(),
     })
@@ -137,7 +137,12 @@ impl<'a> Layout<'a> {
             let l = &self.input.loaded[i];
             let inc = &l.incident;
             let text = l.text().map_err(|e| SiteError::Io(l.path.clone(), e))?;
-            let body = html::render(text.get(l.body_offset..).unwrap_or(""));
+            let html::Rendered { title, body } = html::render(
+                text.get(l.body_offset..).unwrap_or(""),
+                html::RenderOptions {
+                    remote_images: self.input.config.remote_images,
+                },
+            );
             let rules = by_incident.get(inc.id.as_str()).map(|rs| {
                 rs.iter()
                     .map(|&k| RuleRef::of(&self.input.rules[k as usize]))
@@ -148,6 +153,7 @@ impl<'a> Layout<'a> {
                 incident: inc,
                 tags: self.tags(i),
                 rules: rules.unwrap_or_default(),
+                title,
                 body,
                 repaired: inc.repairs.count > 0,
             };
@@ -205,6 +211,7 @@ impl<'a> Layout<'a> {
             .iter()
             .map(|l| (l.incident.date.as_deref(), l.incident.severity))
             .collect();
+        let facets = self.facets()?;
         let n = self.order.len().div_ceil(size).max(1);
         for k in 1..=n {
             let slice = self.order.chunks(size).nth(k - 1).unwrap_or_default();
@@ -223,10 +230,69 @@ impl<'a> Layout<'a> {
                 chart: (k == 1).then(|| chart::chart(&points)),
                 tag: None,
                 count: self.order.len(),
+                facets: Some(&facets),
             };
             self.ctx.page("index", &index_name(k), &page)?;
         }
         Ok(n)
+    }
+
+    /// `search/facets.js`, each incident's year, severity, status and tags in index
+    /// order (numbers into lists given once), for the index's filters; and what the
+    /// filters offer.
+    fn facets(&self) -> Result<pages::Facets, SiteError> {
+        use std::fmt::Write;
+        let tag_ids: BTreeMap<&str, usize> = self
+            .by_tag
+            .keys()
+            .enumerate()
+            .map(|(i, t)| (*t, i))
+            .collect();
+        let statuses = ["", "resolved", "recovering", "investigating", "open"];
+        let mut years = std::collections::BTreeSet::new();
+        let mut rows = String::with_capacity(self.order.len() * 16);
+        for (k, &i) in self.order.iter().enumerate() {
+            let inc = self.incident(i);
+            let year = inc
+                .date
+                .as_deref()
+                .and_then(|d| d.get(0..4)?.parse::<i64>().ok());
+            years.extend(year);
+            let status = inc
+                .status
+                .and_then(|s| statuses.iter().position(|n| *n == s.as_str()))
+                .unwrap_or(0);
+            if k > 0 {
+                rows.push(',');
+            }
+            let sev = inc.severity.map_or(0, Severity::rank);
+            let _ = write!(rows, "[{},{sev},{status}", year.unwrap_or(0));
+            for t in &inc.tags {
+                let _ = write!(rows, ",{}", tag_ids[t.as_str()]);
+            }
+            rows.push(']');
+        }
+        let tags: Vec<serde_json::Value> = self
+            .by_tag
+            .keys()
+            .map(|t| serde_json::json!([t, tag_url(t)]))
+            .collect();
+        let head = serde_json::json!({
+            "severities": ["", "low", "medium", "high", "critical"],
+            "statuses": statuses,
+            "tags": tags,
+        })
+        .to_string();
+        let body = format!(
+            "hindsightSearch.facets({},\"rows\":[{rows}]}});\n",
+            head.trim_end_matches('}')
+        );
+        self.put("search/facets.js", body.as_bytes())?;
+        Ok(pages::Facets {
+            page_size: self.input.config.page_size,
+            years: years.into_iter().rev().collect(),
+            tags: self.by_tag.keys().map(|t| t.to_string()).collect(),
+        })
     }
 
     /// A page (or more) per tag; returns how many pages.
@@ -256,6 +322,7 @@ impl<'a> Layout<'a> {
                     chart: None,
                     tag: Some(tag),
                     count: members.len(),
+                    facets: None,
                 };
                 self.ctx.page("tag", &name(k), &page)?;
                 written += 1;
@@ -326,8 +393,9 @@ impl<'a> Layout<'a> {
     }
 
     fn not_found_page(&self) -> Result<(), SiteError> {
-        let url = self.input.config.url.as_str();
-        let root = if url.is_empty() { "/" } else { url };
+        // Relative to the site's root folder, where the file is, so it works from disk
+        // and under any sub-path; `serve` roots it for a missing page further down.
+        let root = self.input.config.url.as_str();
         let page = pages::Plain {
             common: self.ctx.common(root, "Not found".into()),
         };

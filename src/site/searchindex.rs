@@ -6,7 +6,9 @@
 //!   last word;
 //! - `t-<k>.js`: `{word: [doc, weight, doc-gap, weight, ...]}` for the words of chunk k;
 //! - `d-<k>.js`: `[url, title, date, severity, gist]` for documents in chunk k, where
-//!   the gist is the key text a result shows a window of.
+//!   the gist is the key text a result shows a window of;
+//! - `facets.js` (written by the renderer): each document's year, severity, status and
+//!   tags, for the index's filters.
 //!
 //! A one-word query loads `meta.js`, one or two term chunks and the document chunks of
 //! its top ten hits. Words are split and lower-cased the way `assets/site.js` splits
@@ -44,15 +46,41 @@ pub(super) struct Doc<'a> {
     pub texts: Vec<(u32, Cow<'a, str>)>,
 }
 
-/// Words as the browser script splits them: runs of letters and digits, lower-cased.
+/// Whether `c` is an emoji the browser script treats as a word of its own (the same
+/// ranges as `EMOJI` in `assets/site.js`).
+pub(super) fn emoji(c: char) -> bool {
+    matches!(c as u32, 0x2300..=0x23ff | 0x2600..=0x27bf | 0x2b00..=0x2bff | 0x1f000..=0x1faff)
+}
+
+/// Words as the browser script splits them: runs of letters and digits, lower-cased,
+/// and each emoji on its own.
 pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .filter(|w| {
-            (w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())) && w.len() <= 40
-        })
-        .filter(|w| !STOP.contains(&w.as_str()))
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find(|c: char| c.is_alphanumeric() || emoji(c))?;
+            rest = &rest[start..];
+            let first = rest.chars().next()?;
+            let end = if emoji(first) {
+                first.len_utf8()
+            } else {
+                rest.find(|c: char| !c.is_alphanumeric())
+                    .unwrap_or(rest.len())
+            };
+            let w = &rest[..end];
+            rest = &rest[end..];
+            if emoji(first) {
+                return Some(w.to_string());
+            }
+            let w = w.to_lowercase();
+            let ok = (w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit()))
+                && w.len() <= 40
+                && !STOP.contains(&w.as_str());
+            if ok {
+                return Some(w);
+            }
+        }
+    })
 }
 
 fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
@@ -268,6 +296,7 @@ mod tests {
                 "www",
                 "http",
                 "502",
+                "✅",
                 "ünïcode"
             ]
         );

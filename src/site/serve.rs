@@ -65,6 +65,39 @@ pub fn resolve(site: &Path, url: &str) -> Option<PathBuf> {
     meta.file_type().is_file().then_some(out)
 }
 
+/// `404.html`, whose links are relative to the site root, served for a request `depth`
+/// folders down: each relative link (and the script's root) gets `../` per folder.
+pub fn not_found_at(html: &[u8], depth: usize) -> Vec<u8> {
+    static LINK: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    if depth == 0 {
+        return html.to_vec();
+    }
+    let re = LINK.get_or_init(|| {
+        regex::bytes::Regex::new(r#"\b(href|src|data-root)="([^"]*)""#).expect("regex")
+    });
+    let up = "../".repeat(depth);
+    re.replace_all(html, |c: &regex::bytes::Captures| {
+        let value = &c[2];
+        let scheme = value.iter().position(|&b| b == b':').is_some_and(|i| {
+            i > 0
+                && value[0].is_ascii_alphabetic()
+                && value[..i]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(b))
+        });
+        let absolute = value.starts_with(b"/") || value.starts_with(b"#") || scheme;
+        let mut out = c[1].to_vec();
+        out.extend_from_slice(b"=\"");
+        if !absolute {
+            out.extend_from_slice(up.as_bytes());
+        }
+        out.extend_from_slice(value);
+        out.push(b'"');
+        out
+    })
+    .into_owned()
+}
+
 /// The Content-Type for a file served from the site.
 pub fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
@@ -135,6 +168,21 @@ fn collect(path: &Path, out: &mut Vec<(PathBuf, u64, u128)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn not_found_links_reach_the_root_from_below() {
+        let page = br##"<body data-root=""><a href="index.html">i</a><link href="assets/s.css"><script src="assets/site.js"></script><a href="https://x.io/">x</a><a href="#m">m</a><a href="/abs">a</a>"##;
+        let out = String::from_utf8(not_found_at(page, 2)).unwrap();
+        assert!(out.contains(r#"data-root="../../""#), "{out}");
+        assert!(out.contains(r#"href="../../index.html""#), "{out}");
+        assert!(out.contains(r#"src="../../assets/site.js""#), "{out}");
+        assert!(out.contains(r#"href="https://x.io/""#), "{out}");
+        assert!(
+            out.contains(r##"href="#m""##) && out.contains(r#"href="/abs""#),
+            "{out}"
+        );
+        assert_eq!(not_found_at(page, 0), page.to_vec());
+    }
 
     fn site() -> tempfile::TempDir {
         let d = tempfile::tempdir().unwrap();

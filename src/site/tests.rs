@@ -210,6 +210,14 @@ fn publishing_never_loses_files_it_did_not_write() {
     );
     assert!(!tmp.path().join(".site.hindsight-old").exists());
 
+    // Said once: later builds keep it without --force, and say nothing of it.
+    let p = publish_seeds(&site, false).expect("a kept file needs no second --force");
+    assert!(p.kept.is_empty(), "{:?}", p.kept);
+    assert_eq!(
+        std::fs::read_to_string(site.join("CNAME")).unwrap(),
+        "status.example.com"
+    );
+
     // A generated page edited by hand: refused too.
     std::fs::write(site.join("rules.html"), "my notes").unwrap();
     assert!(
