@@ -8,8 +8,11 @@ corpus): UnicodeData.txt and Scripts.txt for category and script, emoji-data.txt
 Extended_Pictographic, and CLDR exemplar character sets for how common a character is in
 written language (the prior the mojibake repairer uses to choose between candidates).
 The code page tables come from Python's codecs, the same ones that damage text in the wild.
+Character pair counts come from the text of CLDR's locale files (names of languages,
+countries, months, units... in each language): how often each letter follows another in
+real words, for the letters a code page can lose a byte of.
 """
-import codecs, glob, os, re, sys
+import codecs, glob, os, re, sys, unicodedata
 
 UCD = "/usr/share/unicode"
 CLDR = "/usr/share/unicode/cldr/common/main"
@@ -130,6 +133,74 @@ def exemplar_counts():
     return main, aux_cps
 
 
+def holes_of(cp):
+    out = []
+    for b in range(0x80, 0x100):
+        try:
+            bytes([b]).decode(cp)
+        except UnicodeDecodeError:
+            out.append(b)
+    return out
+
+
+def letter_pairs(cat):
+    """Counts of adjacent letters (lower-cased; anything else is a word boundary, ' ')
+    in the localized strings of CLDR, for pairs with a letter whose UTF-8 holds a byte
+    some code page leaves undefined, or 0xA0 (a no-break space that editors flatten);
+    and how often each such letter occurs."""
+    holes = {b for cp in CODEPAGES for b in holes_of(cp)} | {0xA0}
+    lossable = lambda ch: ch != " " and any(b in holes for b in ch.encode("utf-8"))
+    wordlike = {4, 5, 6, 7}
+    pairs, single = {}, {}
+    for path in sorted(glob.glob(os.path.join(CLDR, "*.xml"))):
+        loc = os.path.basename(path)[:-4]
+        parts = loc.split("_")
+        if len(parts) > 1 and not (len(parts[1]) == 4 and parts[1][0].isupper()):
+            continue
+        text = open(path, encoding="utf-8").read()
+        text = re.sub(r"<exemplarCharacters.*?</exemplarCharacters>|<!--.*?-->", "", text, flags=re.S)
+        for m in re.finditer(r">([^<>]+)<", text):
+            body = m.group(1).replace("&amp;", "&").replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'")
+            if body.isascii():
+                continue
+            low = "".join(ch if cat.get(ord(ch), 0) in wordlike else " " for ch in body.lower())
+            low = " " + " ".join(low.split()) + " "
+            for a, b in zip(low, low[1:]):
+                if lossable(a) or lossable(b):
+                    pairs[(a, b)] = pairs.get((a, b), 0) + 1
+            for ch in low:
+                if lossable(ch):
+                    single[ch] = single.get(ch, 0) + 1
+    pairs = sorted((ord(a), ord(b), min(n, 0xFFFF)) for (a, b), n in pairs.items() if n >= 2)
+    single = sorted((ord(ch), n) for ch, n in single.items())
+    return pairs, single
+
+
+def language_sets(cat):
+    """For each CLDR language (one per language+script), the non-ASCII letters of its
+    main exemplar set, lower-cased; scripts written without a small
+    alphabet (sets over 400 letters: Han, Hangul, Yi) are left out."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(CLDR, "*.xml"))):
+        loc = os.path.basename(path)[:-4]
+        parts = loc.split("_")
+        if len(parts) > 1 and not (len(parts[1]) == 4 and parts[1][0].isupper()):
+            continue
+        text = open(path, encoding="utf-8").read()
+        letters = set()
+        for m in re.finditer(r'<exemplarCharacters(?: type="(\w+)")?>(.*?)</exemplarCharacters>', text):
+            if (m.group(1) or "main") != "main":
+                continue
+            body = m.group(2).replace("&amp;", "&").replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'")
+            for ch in parse_unicode_set(body):
+                low = ch.lower() if len(ch.lower()) == 1 else ch
+                if ord(low) >= 0x80 and cat.get(ord(low), 0) in (4, 5, 6, 7):
+                    letters.add(low)
+        if letters and len(letters) <= 400:
+            out.append("".join(sorted(letters)))
+    return sorted(set(out))
+
+
 def main():
     cat = categories()
     script_of = ranges_file("Scripts.txt")
@@ -190,6 +261,27 @@ def main():
     w("pub(super) static PROPS: [(u32, u32); %d] = [\n" % len(rows))
     for i in range(0, len(rows), 6):
         w("    " + " ".join("(0x%X, 0x%X)," % r for r in rows[i:i + 6]) + "\n")
+    w("];\n\n")
+    pairs, single = letter_pairs(cat)
+    w("/// Letter pairs in CLDR's localized strings, lower-cased, with a space for a word\n")
+    w("/// boundary: (first, second, count), sorted; only pairs with a letter a code page can\n")
+    w("/// lose a byte of (or whose 0xA0 byte reads as a space), seen at least twice.\n")
+    w("pub(super) static PAIRS: [(u32, u32, u16); %d] = [\n" % len(pairs))
+    for i in range(0, len(pairs), 6):
+        w("    " + " ".join("(0x%X, 0x%X, %d)," % r for r in pairs[i:i + 6]) + "\n")
+    w("];\n\n")
+    langs = language_sets(cat)
+    w("/// The non-ASCII letters (lower-cased) of each CLDR language's main exemplar set,\n")
+    w("/// for languages with small alphabets; identical sets once.\n")
+    w("pub(super) static LANGUAGES: [&str; %d] = [\n" % len(langs))
+    esc = lambda ch: "\\u{%X}" % ord(ch) if not ch.isprintable() or unicodedata.category(ch)[0] == "M" else ch
+    for l in langs:
+        w('    "%s",\n' % "".join(esc(ch) for ch in l))
+    w("];\n\n")
+    w("/// How often each of those letters occurs in the same strings: (letter, count), sorted.\n")
+    w("pub(super) static LETTERS: [(u32, u32); %d] = [\n" % len(single))
+    for i in range(0, len(single), 8):
+        w("    " + " ".join("(0x%X, %d)," % r for r in single[i:i + 8]) + "\n")
     w("];\n")
 
 

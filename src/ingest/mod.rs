@@ -6,6 +6,7 @@
 mod charinfo;
 mod codepage;
 mod decode;
+mod pairs;
 pub mod plausibility;
 mod prior;
 mod repair;
