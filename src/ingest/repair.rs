@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
-use super::charinfo::{Cat, info};
+use super::charinfo::{Cat, info, scripts_compatible};
 use super::codepage::{self, Codepage, Unit};
 use super::pairs;
 use super::plausibility::{Scorer, cost};
@@ -785,11 +785,18 @@ fn decode_under(
             Piece::Seq(cands, span) => {
                 glued += usize::from(*span > 1);
                 bare_leads += usize::from(*span == 1 && cands.iter().all(|c| c.inserted > 0));
+                // ...unless it glues a letter of another script to a word (`Brontë…”`
+                // is not `Bront녔`).
+                let glued = text
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| foreign_letters(p, cands[0].c));
                 whole += usize::from(
                     *span > 2
                         && cands.len() == 1
                         && cands[0].inserted == 0
-                        && plausible(cands[0].c),
+                        && plausible(cands[0].c)
+                        && !glued,
                 );
                 let next = pieces.get(idx + 1).and_then(certain_char);
                 let context = Context {
@@ -832,6 +839,12 @@ fn decode_under(
         guesses,
         ambiguous,
     })
+}
+
+/// Two letters of scripts that do not share words.
+fn foreign_letters(a: char, b: char) -> bool {
+    let (ai, bi) = (info(a), info(b));
+    ai.cat.is_letter() && bi.cat.is_letter() && !scripts_compatible(ai.script, bi.script)
 }
 
 /// A character worth the credit for decoding whole: one people write.
