@@ -1147,6 +1147,55 @@ mod tests {
         );
     }
 
+    fn letters(s: &str) -> Vec<Cand> {
+        s.chars().map(|c| Cand::new(c, 1)).collect()
+    }
+
+    fn best(cands: &[Cand], fit: &[f32]) -> char {
+        let i = (0..fit.len())
+            .max_by(|&a, &b| fit[a].total_cmp(&fit[b]))
+            .unwrap();
+        cands[i].c
+    }
+
+    #[test]
+    fn lost_letters_fit_the_words_and_the_language() {
+        // `Ä` + `n` in a line that surely has é, á and ľ: Slovak `funkčného`, not the
+        // `ā` that pairs alone would prefer.
+        let cands = letters("āčďĐĝ");
+        let slovak = Context {
+            prev: 'k',
+            next: vec!['n'],
+            langs: pairs::line_languages("éáľ".chars()),
+        };
+        let fit = fits(&cands, &slovak, &DocEvidence::default());
+        assert_eq!(best(&cands, &fit), 'č', "{fit:?}");
+        // `Ñ` (0xD1, lost byte) between `е` and `н`: `сн` as in `десно`.
+        let cands = letters("сэяѐѝ");
+        let ctx = Context {
+            prev: 'е',
+            next: vec!['н'],
+            langs: None,
+        };
+        let fit = fits(&cands, &ctx, &DocEvidence::default());
+        assert_eq!(best(&cands, &fit), 'с', "{fit:?}");
+        // The document's own words decide what pairs alone leave close: Ukrainian
+        // `-ння` at the end of a word.
+        let doc = DocEvidence::gather(["значення поля", "налаштування мережі"].into_iter());
+        let ctx = Context {
+            prev: 'н',
+            next: vec![' '],
+            langs: None,
+        };
+        let fit = fits(&cands, &ctx, &doc);
+        assert_eq!(best(&cands, &fit), 'я', "{fit:?}");
+        let alone = fits(&cands, &ctx, &DocEvidence::default());
+        assert!(
+            fit[2] - fit[0] > alone[2] - alone[0] + 1.0,
+            "{fit:?} {alone:?}"
+        );
+    }
+
     #[test]
     fn leaves_clean_text_alone() {
         for s in [
@@ -1157,6 +1206,7 @@ mod tests {
             "a → b ≤ c “quoted”",
             "Ціна",
             "Srpski: Ђорђе, ћирилица",
+            "I'm not such a fan of Charlotte Brontë…”",
         ] {
             assert_eq!(fix(s), s);
         }
