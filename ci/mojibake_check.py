@@ -5,8 +5,9 @@ usage: mojibake_check.py HINDSIGHT SHARED_DIR WORK_DIR
 
 1. Cases from make_cases.py (seed 1234), scored for hindsight and for ftfy 6.3.1
    (fix_encoding per line) in the same run. Requires: 0 false positives; every text
-   row at least ftfy's exact rate; total wrong <= 5%; every emoji row >= 97% exact or,
-   where several emoji damage to the same bytes, the best any repairer can do.
+   row at least ftfy's exact rate and at least the floor hindsight reaches (TEXT_FLOORS);
+   total exact >= TOTAL_EXACT_MIN and wrong <= TOTAL_WRONG_MAX; every emoji row >= 97%
+   exact or, where several emoji damage to the same bytes, the best any repairer can do.
 2. ftfy's own test cases: pass cases give the expected text (the true character is
    accepted where U+FFFD is expected); negative cases stay unchanged. Reports counts
    and requires no fewer than the recorded minimum.
@@ -15,7 +16,27 @@ usage: mojibake_check.py HINDSIGHT SHARED_DIR WORK_DIR
 """
 import json, os, subprocess, sys
 
-FTFY_CASES_MIN = 128  # of 151; raise it when the repairer gets better
+FTFY_CASES_MIN = 135  # of 151; raise it when the repairer gets better
+
+# Totals over all damaged lines of the kit (seed 1234), as reached today.
+TOTAL_EXACT_MIN = 82.0
+TOTAL_WRONG_MAX = 1.5
+
+# Text rows that lost bytes: the exact rates hindsight reaches today (rounded down), so
+# that nothing gets worse. Raise them as it gets better.
+TEXT_FLOORS = {
+    "text.cp1250.dropped": 64.5,
+    "text.cp1250.fffd": 66.0,
+    "text.cp1251.dropped": 97.5,
+    "text.cp1252.dropped": 68.5,
+    "text.cp1252.fffd": 69.5,
+    "text.cp1253.dropped": 46.5,
+    "text.cp1253.fffd": 47.0,
+    "text.cp1254.dropped": 63.0,
+    "text.cp1254.fffd": 63.5,
+    "text.cp1257.dropped": 45.5,
+    "text.cp1257.fffd": 46.5,
+}
 
 # Emoji rows where hindsight is still short of min(97%, the collision ceiling): the
 # floors it reaches today, so that nothing gets worse. Raise them as it gets better.
@@ -87,13 +108,14 @@ def main():
                 note = f"  (known shortfall; floor {EMOJI_FLOORS[stem]:.1f}%)"
                 need = EMOJI_FLOORS[stem]
         else:
-            need = fe
+            need = max(fe, TEXT_FLOORS.get(stem, 0.0))
         flag = "" if pe + 1e-9 >= need else "  <-- short"
         ok &= not flag
         flag += note
         print(f"{stem:30} {n:5} {pe:6.1f}% {100 * w / n:5.1f}% {fe:6.1f}%  >= {need:.1f}%{flag}")
-    print(f"total: {tn} damaged lines, {100 * te / tn:.1f}% exact, {100 * tw / tn:.2f}% wrong (need <= 5%)")
-    ok &= tw / tn <= 0.05
+    print(f"total: {tn} damaged lines, {100 * te / tn:.1f}% exact (need >= {TOTAL_EXACT_MIN}%), "
+          f"{100 * tw / tn:.2f}% wrong (need <= {TOTAL_WRONG_MAX}%)")
+    ok &= 100 * te / tn + 1e-9 >= TOTAL_EXACT_MIN and 100 * tw / tn <= TOTAL_WRONG_MAX + 1e-9
 
     # ftfy's own cases.
     base = os.path.join(shared, "mojibake/ftfy-cases")

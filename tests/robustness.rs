@@ -112,6 +112,30 @@ fn utf16_and_crlf_survive() {
 }
 
 #[test]
+fn utf32_with_a_bom_is_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# Título\r\n\n**Status**: âœ… RESOLVED 🚨\n";
+    for (name, bom, be) in [
+        ("le.md", [0xFF, 0xFE, 0, 0], false),
+        ("be.md", [0, 0, 0xFE, 0xFF], true),
+    ] {
+        let mut bytes = bom.to_vec();
+        for c in text.chars() {
+            let u = c as u32;
+            bytes.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
+        }
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let out = hindsight(dir.path(), &["fix", "--stdout", name]);
+        assert!(out.status.success(), "{name}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "# Título\r\n\n**Status**: ✅ RESOLVED 🚨\n",
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn empty_and_whitespace_files_give_records() {
     for text in ["", "\n\n", "   ", "---\n", "# \n"] {
         let ing = ingest::ingest(text.as_bytes()).unwrap();

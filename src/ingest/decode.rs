@@ -1,4 +1,5 @@
-//! Bytes to text: BOM sniffing, UTF-8, UTF-16, and legacy code pages chosen by evidence.
+//! Bytes to text: BOM sniffing, UTF-8, UTF-16, UTF-32, and legacy code pages chosen by
+//! evidence.
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
@@ -34,6 +35,14 @@ pub(super) struct Decoded {
 
 /// Decode `bytes` into text.
 pub(super) fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    // UTF-32 first: its little-endian BOM starts with UTF-16's (FF FE).
+    if let Some((big_endian, name)) = utf32_bom(bytes) {
+        return Ok(Decoded {
+            text: decode_utf32(&bytes[4..], big_endian),
+            encoding: name.to_string(),
+            transcoded_lines: Vec::new(),
+        });
+    }
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return Ok(Decoded {
@@ -61,6 +70,35 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         });
     }
     Ok(decode_mixed(bytes))
+}
+
+/// The byte order of a UTF-32 byte order mark at the start of `bytes`.
+fn utf32_bom(bytes: &[u8]) -> Option<(bool, &'static str)> {
+    match bytes.get(..4)? {
+        [0xFF, 0xFE, 0, 0] => Some((false, "utf-32le")),
+        [0, 0, 0xFE, 0xFF] => Some((true, "utf-32be")),
+        _ => None,
+    }
+}
+
+/// UTF-32 code units to text; a unit that is no scalar value (a surrogate, past
+/// U+10FFFF) and a truncated last unit each become U+FFFD, as decoders of UTF-16 do.
+fn decode_utf32(bytes: &[u8], big_endian: bool) -> String {
+    let mut text = String::with_capacity(bytes.len() / 4);
+    let mut units = bytes.chunks_exact(4);
+    for u in units.by_ref() {
+        let u = [u[0], u[1], u[2], u[3]];
+        let v = if big_endian {
+            u32::from_be_bytes(u)
+        } else {
+            u32::from_le_bytes(u)
+        };
+        text.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
+    }
+    if !units.remainder().is_empty() {
+        text.push('\u{FFFD}');
+    }
+    text
 }
 
 /// UTF-16 without a BOM shows as NUL in every other byte of ASCII text.
@@ -152,6 +190,28 @@ mod tests {
             .flat_map(|u| u.to_be_bytes())
             .collect();
         assert_eq!(decode(&be).unwrap().encoding, "utf-16be");
+    }
+
+    #[test]
+    fn utf32_with_a_bom() {
+        let text = "héllo ✅ 🚨\n";
+        let le: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let d = decode(&[&[0xFF, 0xFE, 0, 0][..], &le].concat()).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding.as_str()), (text, "utf-32le"));
+        let be: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        let d = decode(&[&[0, 0, 0xFE, 0xFF][..], &be].concat()).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding.as_str()), (text, "utf-32be"));
+        // A surrogate, a value past U+10FFFF and a cut-off last unit are replaced.
+        let bad = [
+            0xFF, 0xFE, 0, 0, b'a', 0, 0, 0, 0, 0xD8, 0, 0, 0, 0, 0x11, 0, b'b', 0,
+        ];
+        assert_eq!(decode(&bad).unwrap().text, "a\u{FFFD}\u{FFFD}\u{FFFD}");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Ingest: the bytes of any postmortem to clean UTF-8 text, plus a record of every repair.
 //!
-//! Two steps: `decode` turns bytes into text (BOM, UTF-8, UTF-16, legacy code pages),
-//! then `repair` undoes mojibake in that text line by line.
+//! Two steps: `decode` turns bytes into text (BOM, UTF-8, UTF-16, UTF-32, legacy code
+//! pages), then `repair` undoes mojibake in that text line by line.
 
 mod charinfo;
 mod codepage;
 mod decode;
+mod pairs;
 pub mod plausibility;
 mod prior;
 mod repair;
@@ -24,7 +25,8 @@ pub const MAX_BYTES: usize = 256 << 20;
 #[derive(Debug, Clone)]
 pub struct Ingested {
     pub text: String,
-    /// How the bytes were decoded: "utf-8", "utf-16le", "windows-1252", "utf-8+windows-1252".
+    /// How the bytes were decoded: "utf-8", "utf-16le", "utf-32be", "windows-1252",
+    /// "utf-8+windows-1252".
     pub encoding: String,
     /// Lines of a UTF-8 file that had to be read in a legacy encoding.
     pub transcoded_lines: Vec<usize>,

@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
-use super::charinfo::info;
+use super::charinfo::{Cat, info, scripts_compatible};
 use super::codepage::{self, Codepage, Unit};
+use super::pairs;
 use super::plausibility::{Scorer, cost};
 use super::prior;
 
@@ -83,6 +84,10 @@ const MIN_MARGIN_OVER_UNRANKED: f32 = 0.5;
 /// ...and by this much otherwise: how many languages write a letter says little about
 /// which of two everyday letters this text had, so only an exotic runner-up loses.
 const MIN_MARGIN: f32 = 1.0;
+/// ...but between letters, which are also chosen by how they fit the words around them
+/// (`fits`), by this much: letter pair statistics are noisy, and a wrong letter is a
+/// false repair.
+const MIN_MARGIN_LETTERS: f32 = 2.0;
 /// Repairs applied to one line at most (text can be damaged twice).
 const MAX_ROUNDS: usize = 3;
 
@@ -758,6 +763,11 @@ fn decode_under(
     let mut orphans = 0usize;
     let mut bare_leads = 0usize;
     let mut nbsp = 0.0;
+    // The line's language, from the letters its sequences surely decode to.
+    let langs = pairs::line_languages(pieces.iter().filter_map(|p| match p {
+        Piece::Seq(cands, _) if cands.len() == 1 => Some(pairs::key(cands[0].c)),
+        _ => None,
+    }));
     for (idx, piece) in pieces.iter().enumerate() {
         let c = match piece {
             Piece::Unguessed(c) => {
@@ -775,14 +785,26 @@ fn decode_under(
             Piece::Seq(cands, span) => {
                 glued += usize::from(*span > 1);
                 bare_leads += usize::from(*span == 1 && cands.iter().all(|c| c.inserted > 0));
+                // ...unless it glues a letter of another script to a word (`Brontë…”`
+                // is not `Bront녔`).
+                let glued = text
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| foreign_letters(p, cands[0].c));
                 whole += usize::from(
                     *span > 2
                         && cands.len() == 1
                         && cands[0].inserted == 0
-                        && plausible(cands[0].c),
+                        && plausible(cands[0].c)
+                        && !glued,
                 );
                 let next = pieces.get(idx + 1).and_then(certain_char);
-                let (choice, decisive) = choose(&scorer, cands, next, doc, strictness);
+                let context = Context {
+                    prev: text.chars().next_back().unwrap_or(' '),
+                    next: pieces.get(idx + 1).map_or(vec![' '], readings),
+                    langs,
+                };
+                let (choice, decisive) = choose(&scorer, cands, next, &context, doc, strictness);
                 let cand = cands[choice];
                 ambiguous |= !decisive;
                 guesses = guesses.or(Guesses {
@@ -819,6 +841,12 @@ fn decode_under(
     })
 }
 
+/// Two letters of scripts that do not share words.
+fn foreign_letters(a: char, b: char) -> bool {
+    let (ai, bi) = (info(a), info(b));
+    ai.cat.is_letter() && bi.cat.is_letter() && !scripts_compatible(ai.script, bi.script)
+}
+
 /// A character worth the credit for decoding whole: one people write.
 fn plausible(c: char) -> bool {
     let ci = info(c);
@@ -843,17 +871,108 @@ fn certain_char(p: &Piece) -> Option<char> {
     }
 }
 
+/// Every character a piece may hold.
+fn readings(p: &Piece) -> Vec<char> {
+    match p {
+        Piece::Keep(c) | Piece::Unguessed(c) => vec![*c],
+        Piece::Seq(cands, _) => cands.iter().map(|c| c.c).collect(),
+    }
+}
+
+/// The neighbours of a sequence being decoded: the character before it, as decoded, and
+/// the readings of the piece after it.
+struct Context {
+    prev: char,
+    next: Vec<char>,
+    /// The languages that write every letter the line surely has, if any do.
+    langs: Option<pairs::Languages>,
+}
+
+/// Weight of how well a letter fits its neighbours (`fit`, natural log of odds) against
+/// the plausibility costs.
+const FIT_WEIGHT: f32 = 1.0;
+/// A letter pair seen in this document counts as this many seen in CLDR's strings.
+const DOC_PAIR_WEIGHT: f32 = 4.0;
+/// Odds against a letter that no language writing the rest of the line writes.
+const FOREIGN_LETTER: f32 = 6.0;
+/// Weight of the log count of the letter with both neighbours seen in the document.
+const TRIPLE_WEIGHT: f32 = 1.0;
+
+/// How well each letter of `cands` fits between its neighbours in the words of real
+/// text, as a natural log of odds: how often the pair with the letter before occurs, and
+/// the pair with the letter after over how often the letter does (CLDR's strings and
+/// this document's sure parts; the best reading of the next piece is assumed), and how
+/// often the three letters occur together in the document. A neighbour no candidate was
+/// ever seen with says nothing and is left out.
+fn fits(cands: &[Cand], ctx: &Context, doc: &DocEvidence) -> Vec<f32> {
+    let w = DOC_PAIR_WEIGHT;
+    let count = |a: char, b: char| pairs::pair(a, b) as f32 + w * doc.pair(a, b) as f32;
+    let p = pairs::key(ctx.prev);
+    let nexts = |c: &Cand| -> Vec<char> {
+        if c.space {
+            vec![' ']
+        } else {
+            ctx.next.iter().map(|&n| pairs::key(n)).collect()
+        }
+    };
+    let terms: Vec<(f32, f32, f32, u32)> = cands
+        .iter()
+        .map(|c| {
+            let k = pairs::key(c.c);
+            let ns = nexts(c);
+            let right = ns.iter().map(|&n| count(k, n)).fold(0.0, f32::max);
+            let seen = ns.iter().map(|&n| doc.triple(p, k, n)).max().unwrap_or(0);
+            let alone = pairs::letter(k) as f32 + w * doc.letter(k) as f32;
+            (count(p, k), right, alone, seen)
+        })
+        .collect();
+    let any_left = terms.iter().any(|t| t.0 > 0.0);
+    let any_right = terms.iter().any(|t| t.1 > 0.0);
+    terms
+        .iter()
+        .zip(cands)
+        .map(|(&(left, right, alone, seen), c)| {
+            let mut f = TRIPLE_WEIGHT * (1.0 + seen as f32).ln();
+            if let Some(langs) = &ctx.langs
+                && !pairs::written_by(pairs::key(c.c), langs)
+            {
+                f -= FOREIGN_LETTER;
+            }
+            if any_left {
+                f += (left + 0.5).ln();
+            }
+            if any_right {
+                f += (right + 0.5).ln() - (alone + 1.0).ln();
+            }
+            f
+        })
+        .collect()
+}
+
 /// Index of the best candidate, and whether it beats the runner-up clearly.
 fn choose(
     scorer: &Scorer,
     candidates: &[Cand],
     next: Option<char>,
+    context: &Context,
     doc: &DocEvidence,
     strictness: Strictness,
 ) -> (usize, bool) {
     if candidates.len() == 1 {
         return (0, true);
     }
+    // Letters are chosen by the words they make too; a choice between symbols, or
+    // between a letter and a symbol, by plausibility and the prior alone.
+    let letters = candidates.iter().all(|c| {
+        let ci = info(c.c);
+        ci.cat.is_letter() || ci.cat == Cat::Mark
+    });
+    let fit_weight = if letters { FIT_WEIGHT } else { 0.0 };
+    let fit = if fit_weight > 0.0 {
+        fits(candidates, context, doc)
+    } else {
+        vec![0.0; candidates.len()]
+    };
     let mut scored: Vec<(f32, usize)> = candidates
         .iter()
         .enumerate()
@@ -867,10 +986,11 @@ fn choose(
             if let Some(n) = next {
                 s.push(n);
             }
-            let local = s.total() - before
+            let mut local = s.total() - before
                 + cand.inserted as f32 * strictness.insert_cost
                 + nbsp_cost(cand, strictness)
                 - doc.bonus(cand.c);
+            local -= fit_weight * fit[i];
             (local, i)
         })
         .collect();
@@ -879,24 +999,60 @@ fn choose(
     let needed = match (prior::rank(best).is_some(), prior::rank(second).is_some()) {
         (true, true) => MIN_MARGIN_RANKED,
         (true, false) => MIN_MARGIN_OVER_UNRANKED,
+        _ if letters => MIN_MARGIN_LETTERS,
         _ => MIN_MARGIN,
     };
     (scored[0].1, scored[1].0 - scored[0].0 >= needed)
 }
 
-/// What the rest of the document says: the characters it uses.
+/// What the rest of the document says: the characters it uses, and the letter pairs
+/// (as `pairs::key`s) of its words that hold a non-ASCII letter.
 #[derive(Default)]
 struct DocEvidence {
     counts: HashMap<char, u32>,
+    letters: HashMap<char, u32>,
+    pairs: HashMap<(char, char), u32>,
+    /// Letter triples (keys) whose middle letter is not ASCII.
+    triples: HashMap<(char, char, char), u32>,
 }
 
 impl DocEvidence {
     fn gather<'a>(lines: impl Iterator<Item = &'a str>) -> DocEvidence {
-        let mut counts = HashMap::new();
-        for c in lines.flat_map(str::chars).filter(|c| !c.is_ascii()) {
-            *counts.entry(c).or_insert(0) += 1;
+        let mut doc = DocEvidence::default();
+        for line in lines {
+            let mut prev = ' ';
+            let mut prev2 = ' ';
+            for c in line.chars().chain([' ']) {
+                if !c.is_ascii() {
+                    *doc.counts.entry(c).or_insert(0) += 1;
+                }
+                let k = pairs::key(c);
+                if !k.is_ascii() {
+                    *doc.letters.entry(k).or_insert(0) += 1;
+                }
+                if !(k.is_ascii() && prev.is_ascii()) {
+                    *doc.pairs.entry((prev, k)).or_insert(0) += 1;
+                }
+                if !prev.is_ascii() {
+                    *doc.triples.entry((prev2, prev, k)).or_insert(0) += 1;
+                }
+                prev2 = prev;
+                prev = k;
+            }
         }
-        DocEvidence { counts }
+        doc
+    }
+
+    fn pair(&self, a: char, b: char) -> u32 {
+        self.pairs.get(&(a, b)).copied().unwrap_or(0)
+    }
+
+    fn triple(&self, a: char, b: char, c: char) -> u32 {
+        self.triples.get(&(a, b, c)).copied().unwrap_or(0)
+    }
+
+    fn letter(&self, c: char) -> u32 {
+        self.letters.get(&c).copied().unwrap_or(0)
     }
 
     /// A small preference for characters the document already uses.
@@ -991,6 +1147,55 @@ mod tests {
         );
     }
 
+    fn letters(s: &str) -> Vec<Cand> {
+        s.chars().map(|c| Cand::new(c, 1)).collect()
+    }
+
+    fn best(cands: &[Cand], fit: &[f32]) -> char {
+        let i = (0..fit.len())
+            .max_by(|&a, &b| fit[a].total_cmp(&fit[b]))
+            .unwrap();
+        cands[i].c
+    }
+
+    #[test]
+    fn lost_letters_fit_the_words_and_the_language() {
+        // `Ä` + `n` in a line that surely has é, á and ľ: Slovak `funkčného`, not the
+        // `ā` that pairs alone would prefer.
+        let cands = letters("āčďĐĝ");
+        let slovak = Context {
+            prev: 'k',
+            next: vec!['n'],
+            langs: pairs::line_languages("éáľ".chars()),
+        };
+        let fit = fits(&cands, &slovak, &DocEvidence::default());
+        assert_eq!(best(&cands, &fit), 'č', "{fit:?}");
+        // `Ñ` (0xD1, lost byte) between `е` and `н`: `сн` as in `десно`.
+        let cands = letters("сэяѐѝ");
+        let ctx = Context {
+            prev: 'е',
+            next: vec!['н'],
+            langs: None,
+        };
+        let fit = fits(&cands, &ctx, &DocEvidence::default());
+        assert_eq!(best(&cands, &fit), 'с', "{fit:?}");
+        // The document's own words decide what pairs alone leave close: Ukrainian
+        // `-ння` at the end of a word.
+        let doc = DocEvidence::gather(["значення поля", "налаштування мережі"].into_iter());
+        let ctx = Context {
+            prev: 'н',
+            next: vec![' '],
+            langs: None,
+        };
+        let fit = fits(&cands, &ctx, &doc);
+        assert_eq!(best(&cands, &fit), 'я', "{fit:?}");
+        let alone = fits(&cands, &ctx, &DocEvidence::default());
+        assert!(
+            fit[2] - fit[0] > alone[2] - alone[0] + 1.0,
+            "{fit:?} {alone:?}"
+        );
+    }
+
     #[test]
     fn leaves_clean_text_alone() {
         for s in [
@@ -1001,6 +1206,7 @@ mod tests {
             "a → b ≤ c “quoted”",
             "Ціна",
             "Srpski: Ђорђе, ћирилица",
+            "I'm not such a fan of Charlotte Brontë…”",
         ] {
             assert_eq!(fix(s), s);
         }
