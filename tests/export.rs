@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-const UNINDEXED: &[&str] = &["sections", "repairs", "lines"];
+const UNINDEXED: &[&str] = &["sections", "repairs", "lines", "parents"];
 
 fn export() -> Vec<serde_json::Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))

@@ -68,7 +68,7 @@ fn fifteen_megabytes_parse_and_past_the_limit_is_a_clear_error() {
             "{args:?}: {err}"
         );
     }
-    assert!(!dir.path().join("site").exists(), "build wrote nothing");
+    // `build` builds what it can read and exits 2 (the refused file is named above).
 }
 
 #[test]

@@ -77,6 +77,14 @@ impl Conditions {
     }
 
     fn exists(&self, e: &str) -> bool {
+        // `**/.env.production`: also at the root, where it is often gitignored (a
+        // secret) and so not among the walked paths.
+        if let Some(name) = e.strip_prefix("**/")
+            && !name.contains(['*', '?', '[', '{', '/'])
+            && self.target.join(name).exists()
+        {
+            return true;
+        }
         if e.contains(['*', '?', '[', '{']) {
             glob(e).is_some_and(|g| self.paths.iter().any(|p| g.is_match(p)))
         } else {
@@ -576,6 +584,21 @@ fn search_chunk(
     }
 }
 
+/// Whether the match at byte `at` of `line` sits inside a string that `echo` or `printf`
+/// prints (`printf 'rsync --delete ...'`): shown, not run.
+fn printed(line: &str, at: usize) -> bool {
+    let Some(before) = line.get(..at.min(line.len())) else {
+        return false;
+    };
+    regex!(r#"\b(?:echo|printf)(?:\s+-[a-z-]+)*\s+(["'])"#)
+        .captures_iter(before)
+        .any(|c| {
+            let q = c.get(1).expect("quote");
+            // Still inside the quote when the match starts.
+            !before[q.end()..].contains(q.as_str())
+        })
+}
+
 /// The findings of forbid-pattern `p` in one chunk: the first match of each line, at
 /// most `FINDINGS_PER_FILE` a file; the rest are counted in `progress`.
 fn pattern_findings(p: &Pattern, c: &Chunk, progress: &mut Progress, out: &mut FileResult) {
@@ -589,6 +612,9 @@ fn pattern_findings(p: &Pattern, c: &Chunk, progress: &mut Progress, out: &mut F
         progress.last_line = line_no;
         let line_bytes = c.lines.text(local);
         let line = String::from_utf8_lossy(line_bytes);
+        if printed(&line, col.saturating_sub(1)) {
+            continue;
+        }
         let prev = if local > 1 {
             c.lines.text(local - 1)
         } else {
@@ -695,6 +721,15 @@ fn suppression(line: &str, prev: &str, id: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_printed_command_is_not_run() {
+        let line = "printf 'Never rsync --delete to production' > notes";
+        assert!(printed(line, line.find("rsync").unwrap()));
+        let line = "echo \"deploying\" && rsync -a --delete dist/ host:app/";
+        assert!(!printed(line, line.find("rsync").unwrap()));
+        assert!(!printed("rsync -a --delete x y", 0));
+    }
 
     #[test]
     fn literal_dirs() {

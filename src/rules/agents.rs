@@ -538,8 +538,7 @@ fn index(rules: &[Rule], cited: &[Cited], from_dir: &Path, budget: Budget) -> St
     let mut shown = 0;
     for (r, _) in &ordered {
         let line = index_line(r, cited, from_dir);
-        if b.len() + line.len() + reserve > budget.bytes || fixed_lines + shown + 1 > budget.lines
-        {
+        if b.len() + line.len() + reserve > budget.bytes || fixed_lines + shown + 1 > budget.lines {
             break;
         }
         b.push_str(&line);

@@ -77,6 +77,9 @@ const MANAGERS: &[(&[&str], &[&str])] = &[
     (&["pm2"], &["**/ecosystem.config.*", "**/pm2.json"]),
 ];
 
+/// Build output folders every kind of project has.
+const GENERIC_OUTPUT: &[&str] = &["dist", "build", "out", "public", "target", "www", "_site"];
+
 /// Lines that restart or start a server process.
 const RESTARTS: &str = r"(?m)^[^#\n]*\b(?:systemctl\s+(?:re)?start|service\s+\S+\s+(?:re)?start|pm2\s+(?:re)?start|pm2\s+reload|supervisorctl\s+restart|docker(?:-|\s+)compose\s+up|kubectl\s+rollout\s+restart)\b";
 
@@ -123,11 +126,18 @@ pub fn condition(mut guard: Guard, family: &Family, ctx: &Context) -> Option<Gua
                 return Some(guard);
             };
             let (dir, name) = path.rsplit_once('/')?;
+            // A folder of its own (`release/`, `release/migrations/`) says the project
+            // makes it; a generic build folder (`dist/`) is in every project with a
+            // build, so it takes what the incident names beside the file.
+            if !GENERIC_OUTPUT.contains(&dir) {
+                guard.when.exists = vec![dir.to_string()];
+                return Some(guard);
+            }
             let siblings: Vec<String> = ctx
                 .paths
                 .iter()
-                .filter(|p| p.starts_with(&format!("{dir}/")) && *p != path)
                 .map(|p| p.trim_end_matches('/').to_string())
+                .filter(|p| p.starts_with(&format!("{dir}/")) && p != path)
                 .collect();
             let mut exists = siblings;
             exists.push(format!("**/{name}"));

@@ -281,3 +281,34 @@ fn agent_files_link_the_newest_incidents_only() {
         "{line}"
     );
 }
+
+/// However many rules, the shared block fits the budget and says where the rest are;
+/// a Don't said as a statement is never prefixed with "Don't:" nor turned into a Do.
+#[test]
+fn the_shared_block_keeps_to_its_budget_and_wording() {
+    let rules: Vec<Rule> = (0..2_000)
+        .map(|i| {
+            let mut r = rule_titled(&format!("Rule {i}"), &[]);
+            r.id = format!("rule-{i:04}");
+            r.why = "A deploy went wrong because of a long chain of events. ".repeat(8);
+            r.dont = Some(if i % 2 == 0 {
+                format!("Never run migration {i} by hand")
+            } else {
+                format!("Service {i} should not be restarted during business hours")
+            });
+            r
+        })
+        .collect();
+    let block = index(&rules, &[], Path::new("/repo"), Budget::default());
+    assert!(block.len() <= 12_000, "{} bytes", block.len());
+    assert!(
+        block.lines().count() + 2 <= 150,
+        "{} lines",
+        block.lines().count()
+    );
+    assert!(block.contains("more lesson(s) are in `rules/`"));
+    assert!(block.contains("**Don't:** Run migration 0 by hand."));
+    assert!(block.contains("- Service 1 should not be restarted during business hours."));
+    assert!(!block.contains("**Do:**"));
+    assert!(!block.contains("Don't:** Service"));
+}

@@ -28,7 +28,13 @@ pub const SCRIPT_FILES: &[&str] = &[
     "**/Jenkinsfile",
     "**/scripts/*",
     "**/bin/*",
-    "**/deploy*",
+    // Deploy scripts by name, but not generated pages such as `site/tags/deploy.html`.
+    "**/deploy",
+    "**/deploy*.py",
+    "**/fabfile.py",
+    "**/playbook*.yml",
+    "**/playbooks/**/*.yml",
+    "**/roles/*/tasks/*.yml",
 ];
 const ENV_FILES: &[&str] = &["**/.env", "**/.env.*", "**/*.env"];
 /// Env files a production deploy reads: a `.env.example` or local `.env` that turns
@@ -270,7 +276,7 @@ pub(super) fn guards(
         }
         // `:latest` in backticks, or an image reference with that tag.
         if polarity == Polarity::Dont && span.ends_with(":latest") {
-            out.push((forbid_latest_tag(), "latest tag".into(), Family::Plain));
+            out.push((forbid_latest_tag(&l), "latest tag".into(), Family::Plain));
         }
     }
     if polarity == Polarity::Dont {
@@ -296,7 +302,7 @@ pub(super) fn guards(
             out.extend(forbid_command(&words).map(|g| (g, words.join(" "), Family::Plain)));
         }
         if (l.contains("mutable") && l.contains("tag")) || l.contains("latest tag") {
-            out.push((forbid_latest_tag(), "latest tag".into(), Family::Plain));
+            out.push((forbid_latest_tag(&l), "latest tag".into(), Family::Plain));
         }
         if l.contains("debug")
             && (l.contains("env") || l.contains("environment file"))
@@ -317,6 +323,16 @@ pub(super) fn guards(
             "uncommitted server changes".into(),
             Family::Plain,
         ));
+    }
+    // `Never force push to a protected branch`: only pushes that name one.
+    if regex!(r"\b(protected|main|master|default|shared|release) branch").is_match(&l)
+        || regex!(r"\b(?:to|on|into) (?:main|master)\b").is_match(&l)
+    {
+        for (g, subject, _) in &mut out {
+            if subject.starts_with("git push") {
+                *g = protected_force_push();
+            }
+        }
     }
     if !places.is_empty() {
         let narrowed = location_globs(&places);
@@ -530,10 +546,43 @@ fn require_file(path: &str, min_size: Option<Size>) -> Guard {
     g
 }
 
-fn forbid_latest_tag() -> Guard {
+/// `:latest` images; a lesson about manifests looks only at deploy manifests (a test
+/// compose file pulling `redis:latest` is not production).
+fn forbid_latest_tag(l: &str) -> Guard {
+    let files = if l.contains("manifest") || l.contains("k8s") || l.contains("kubernetes") {
+        globs(MANIFEST_FILES)
+    } else {
+        globs(IMAGE_FILES)
+    };
     Guard::new(Check::ForbidPattern {
         pattern: r#"(?m)^[^#\n]*(?:image:\s*["\x27]?|FROM\s+(?:--platform=\S+\s+)?)[^\s"\x27#]+:latest\b"#.into(),
-        files: globs(IMAGE_FILES),
+        files,
+    })
+}
+
+/// Kubernetes and deploy manifests.
+const MANIFEST_FILES: &[&str] = &[
+    "**/k8s/**/*.yaml",
+    "**/k8s/**/*.yml",
+    "**/*.k8s.yaml",
+    "**/helm/**/*.yaml",
+    "**/charts/**/*.yaml",
+    "**/kustomize/**/*.yaml",
+    "**/manifests/**/*.yaml",
+    "**/deploy/**/*.yaml",
+    "**/deploy/**/*.yml",
+];
+
+/// A force push that names a protected branch (`git push -f origin HEAD:main`), for a
+/// lesson about protected branches: a bot force-pushing its own branch is not it.
+fn protected_force_push() -> Guard {
+    let flag = r#"\s(?:--force|-f)(?:[\s=;|&)"\x27]|$)"#;
+    let branch = r"\b(?:main|master|trunk|production|prod)\b";
+    Guard::new(Check::ForbidPattern {
+        pattern: format!(
+            r"(?m)^[^#\n]*?(?P<hit>\bgit\s+push\b(?:[^\n]*?{branch}[^\n]*?{flag}|[^\n]*?{flag}[^\n]*?{branch}))"
+        ),
+        files: globs(SCRIPT_FILES),
     })
 }
 

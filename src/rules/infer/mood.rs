@@ -70,8 +70,16 @@ pub fn plain(s: &str) -> String {
 
 /// `Going forward, we will…` -> `we will…`: openers that say when, not what.
 fn strip_discourse(s: &str) -> &str {
+    // Adverbs of stance need no comma: `Ideally these should...` is about "these".
+    if let Some(f) = regex!(
+        r"(?i)^(?:however|ideally|unfortunately|fortunately|clearly|obviously|honestly|basically|also|additionally|finally)\b,?\s+"
+    )
+    .find(s)
+    {
+        return &s[f.end()..];
+    }
     let m = regex!(
-        r"(?i)^(?:going forward|moving forward|in the future|from now on|from here on|next time|in future|also|additionally|finally|lesson(?:s)?(?: learned)?|takeaway|rule|remember|note|tl;?dr|in short|in general|as a rule|as a result|therefore|thus|so)\s*[,:]\s*"
+        r"(?i)^(?:going forward|moving forward|in the future|from now on|from here on|next time|in future|also|additionally|finally|however|ideally|unfortunately|fortunately|clearly|obviously|honestly|basically|lesson(?:s)?(?: learned)?|takeaway|rule|remember|note|tl;?dr|in short|in general|as a rule|as a result|therefore|thus|so)\s*[,:]\s*"
     );
     match m.find(s) {
         Some(f) => &s[f.end()..],
@@ -109,6 +117,10 @@ fn in_code(s: &str, at: usize) -> bool {
 /// elsewhere), not `Only then promote`, not `Build system is fixed` (a noun, not the
 /// verb "build"), not `Never deletes existing files` (a description of a script).
 fn standalone(l: &str) -> bool {
+    // `Add this to the documentation`: "this" stands for something said before.
+    if regex!(r"\b(?:this|it|these|those)(?:\s+(?:to|in|into|on|for|from|with|as|at|up|out|down|again)\b|$)").is_match(l) {
+        return false;
+    }
     let words: Vec<&str> = l
         .split(' ')
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
@@ -197,8 +209,9 @@ fn leading_negation(l: &str) -> Option<Polarity> {
         return Some(Polarity::Dont);
     }
     // `No change to the order path will be deployed during market hours`.
-    let none =
-        regex!(r"^no \w+(?: \w+){0,6}? (?:will|shall|should|may|must|can|is|are|gets?|goes|go)\b");
+    let none = regex!(
+        r"^no \w+(?:,? [\w-]+){0,8}?,? (?:will|shall|should|may|must|can|is|are|gets?|goes|go)\b"
+    );
     none.is_match(l).then_some(Polarity::Dont)
 }
 
@@ -211,6 +224,10 @@ fn modal(l: &str) -> Option<(Polarity, Strength)> {
     let verb = m.get(1).map_or("", |v| v.as_str());
     let after = m.get(2).map_or("", |v| v.as_str().trim());
     let before = &l[..m.get(0).map_or(0, |x| x.start())];
+    // Reported speech is what someone said, not what the team does.
+    if regex!(r"\b(suggested|said|asked|noted|thought|believed|mentioned|argued|proposed|claimed|wondered|felt|hoped|wished)\b").is_match(before) {
+        return None;
+    }
     // The subject is a few words at most: `Release process should`, not a narrative
     // (`New rule created and will apply`).
     if before.split_whitespace().count() > 8
@@ -231,6 +248,11 @@ fn modal(l: &str) -> Option<(Polarity, Strength)> {
     } else {
         Polarity::Do
     };
+    // `We will be discussing whether...`: deliberation is not yet a practice.
+    let rest = &l[m.get(0).map_or(0, |x| x.end())..];
+    if regex!(r"^\s*(?:be )?(?:discuss|discussing|consider|considering|evaluate|evaluating|explore|exploring|investigate|investigating|look into|looking into|think about|thinking about|decide|deciding)\b").is_match(rest) {
+        return Some((polarity, Strength::Plan));
+    }
     match verb {
         "should" | "must" | "shall" | "needs to" | "need to" | "has to" | "have to"
         | "ought to" | "is required to" | "are required to" | "is to" | "are to" | "mustn't"
@@ -240,7 +262,6 @@ fn modal(l: &str) -> Option<(Polarity, Strength)> {
         "will" | "won't" | "'ll" | "are going to" | "is going to" | "plan to" | "intend to" => {
             // `We will no longer include installer links`: a standing change; `The page
             // will be changed to no longer include links` is one edit.
-            let rest = &l[m.get(0).map_or(0, |x| x.end())..];
             let standing = negated
                 || matches!(after, "always" | "only")
                 || regex!(r"\b(always|never|every|each|any|all|whenever|at least|by default)\b")
@@ -579,6 +600,10 @@ mod tests {
             ),
             ("Secrets may not be committed to the repository", Dont),
             ("Always verify health endpoints after deployment", Do),
+            (
+                "No account, human or bot, should have a force-push exception on main",
+                Dont,
+            ),
         ];
         for (s, want) in cases {
             let got = pol(s, Origin::Lesson);
@@ -592,6 +617,7 @@ mod tests {
         for s in [
             "The installation wiki page will be changed to no longer include installer links",
             "We will add alerting for the queue depth",
+            "We will be discussing whether to publish the policy",
         ] {
             assert_eq!(
                 pol(s, Origin::Prevention).map(|p| p.1),
@@ -622,6 +648,9 @@ mod tests {
             "Rollback insufficiency",
             "The deploy script ran at 14:02 and removed the backend folder",
             "Never deletes existing files",
+            "We need to add this to the documentation",
+            "However, the user suggested that the client should throw an error",
+            "Ideally these should result in concrete action items",
         ] {
             assert_eq!(pol(s, Origin::Lesson), None, "{s}");
         }

@@ -64,11 +64,14 @@ fn force_push_but_not_force_with_lease() {
         "Never `git push --force` to main.",
         "Don't force push to shared branches.",
     ] {
+        // A lesson about protected branches flags pushes that name one; a bot
+        // force-pushing its own branch is not the incident.
         let l = one(s, Origin::Lesson);
         let re = pattern(&l.guards[0]);
         assert!(re.is_match("git push --force origin main"), "{s}");
-        assert!(re.is_match("git push -f"), "{s}");
-        assert!(re.is_match("run: git push origin HEAD --force"), "{s}");
+        assert!(re.is_match("git push -f origin HEAD:main"), "{s}");
+        assert!(re.is_match("run: git push origin main --force"), "{s}");
+        assert!(!re.is_match("git push -f origin HEAD:npm-update"), "{s}");
         assert!(
             !re.is_match("git push --force-with-lease origin main"),
             "{s}"
