@@ -1,0 +1,1 @@
+module.exports = function get(url) { return fetch(url); };

@@ -1,0 +1,1 @@
+module.exports = { apps: [{ name: "status-page", script: "src/server.js" }] };
