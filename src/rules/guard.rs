@@ -155,16 +155,25 @@ impl Guard {
 
     /// The condition in words, for people: `where wrangler.toml exists`.
     pub fn describe_when(&self) -> Option<String> {
+        // Plain text: the site and the MCP server show it as written.
+        let code = |s: &str| s.to_string();
+        let globs = |files: &[String]| {
+            if files.len() > 6 {
+                describe_files(files)
+            } else {
+                files.iter().map(|f| code(f)).collect::<Vec<_>>().join(" or ")
+            }
+        };
         let mut parts = Vec::new();
         if !self.when.exists.is_empty() {
-            parts.push(format!("where {} exists", self.when.exists.join(" or ")));
+            parts.push(format!("where {} exists", globs(&self.when.exists)));
         }
         for c in &self.when.contains {
-            parts.push(format!(
-                "where {} matches `{}`",
-                c.files.join(" or "),
-                c.pattern
-            ));
+            parts.push(if c.pattern.is_empty() {
+                format!("where a file matches {}", globs(&c.files))
+            } else {
+                format!("where {} match the pattern {}", globs(&c.files), code(&c.pattern))
+            });
         }
         (!parts.is_empty()).then(|| parts.join(" and "))
     }
