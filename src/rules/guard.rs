@@ -161,7 +161,11 @@ impl Guard {
             if files.len() > 6 {
                 describe_files(files)
             } else {
-                files.iter().map(|f| code(f)).collect::<Vec<_>>().join(" or ")
+                files
+                    .iter()
+                    .map(|f| code(f))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             }
         };
         let mut parts = Vec::new();
@@ -172,7 +176,11 @@ impl Guard {
             parts.push(if c.pattern.is_empty() {
                 format!("where a file matches {}", globs(&c.files))
             } else {
-                format!("where {} match the pattern {}", globs(&c.files), code(&c.pattern))
+                format!(
+                    "where {} match the pattern {}",
+                    globs(&c.files),
+                    code(&c.pattern)
+                )
             });
         }
         (!parts.is_empty()).then(|| parts.join(" and "))
