@@ -370,16 +370,7 @@ fn body(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
 
 /// Links to the newest `AGENT_INCIDENTS` incidents of `r`, then how many more.
 fn incident_links(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
-    let mut from: Vec<&Cited> = r
-        .incidents
-        .iter()
-        .filter_map(|id| cite(cited, id))
-        .collect();
-    // Newest first; undated last.
-    from.sort_by(|a, b| {
-        let (x, y) = (&a.incident.date, &b.incident.date);
-        y.is_some().cmp(&x.is_some()).then_with(|| y.cmp(x))
-    });
+    let from = newest_first(r, cited);
     let mut links: Vec<String> = from
         .iter()
         .take(AGENT_INCIDENTS)
@@ -506,12 +497,23 @@ pub fn instruction(r: &Rule) -> String {
     }
 }
 
-/// The newest date among a rule's incidents (`None` sorts last).
-fn newest<'a>(r: &Rule, cited: &'a [Cited]) -> Option<&'a str> {
-    r.incidents
+/// A rule's incidents, newest first; undated last.
+fn newest_first<'a>(r: &Rule, cited: &'a [Cited<'a>]) -> Vec<&'a Cited<'a>> {
+    let mut from: Vec<&Cited> = r
+        .incidents
         .iter()
-        .filter_map(|id| cite(cited, id)?.incident.date.as_deref())
-        .max()
+        .filter_map(|id| cite(cited, id))
+        .collect();
+    from.sort_by(|a, b| {
+        let (x, y) = (&a.incident.date, &b.incident.date);
+        y.is_some().cmp(&x.is_some()).then_with(|| y.cmp(x))
+    });
+    from
+}
+
+/// The newest date among a rule's incidents (`None` sorts last).
+fn newest<'a>(r: &Rule, cited: &'a [Cited<'a>]) -> Option<&'a str> {
+    newest_first(r, cited).first()?.incident.date.as_deref()
 }
 
 /// The block for single-file targets: one line per rule, the most important first
@@ -560,15 +562,7 @@ fn index_line(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
     } else {
         format!(" Checked by `hindsight check` (`{}`).", r.id)
     };
-    let mut from: Vec<&Cited> = r
-        .incidents
-        .iter()
-        .filter_map(|id| cite(cited, id))
-        .collect();
-    from.sort_by(|a, b| {
-        let (x, y) = (&a.incident.date, &b.incident.date);
-        y.is_some().cmp(&x.is_some()).then_with(|| y.cmp(x))
-    });
+    let from = newest_first(r, cited);
     let mut links = from
         .first()
         .map(|c| format!(" {}", incident_link(c, from_dir)))
