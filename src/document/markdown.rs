@@ -33,10 +33,17 @@ struct Inline {
     /// Only strong text (and punctuation) so far: a pseudo-heading candidate.
     all_strong: bool,
     strong_depth: usize,
+    /// Text after the line a `•` item ended on (`Thread for questions` under the
+    /// last bullet): a paragraph of its own, not more of the item.
+    tail: Option<String>,
 }
 
 impl Inline {
     fn push(&mut self, s: &str) {
+        if let Some(t) = &mut self.tail {
+            t.push_str(s);
+            return;
+        }
         if self.strong_depth == 0 && !s.trim().chars().all(|c| c == ':') {
             self.all_strong = false;
         }
@@ -53,6 +60,8 @@ struct ListItem {
 
 struct Walker<'a> {
     src: &'a str,
+    /// Offsets of `•` bullets read as list markers (see `with_list_bullets`).
+    bullets: Vec<usize>,
     lines: Lines,
     doc: Document,
     /// Open sections, outermost first.
@@ -69,6 +78,8 @@ struct Walker<'a> {
 
 /// Walk the markdown of `src` (front matter already split off as `fm`).
 pub(super) fn walk(src: &str, fm: FrontMatter) -> Document {
+    let (converted, bullets) = with_list_bullets(src, fm.len);
+    let src = converted.as_deref().unwrap_or(src);
     let body_line = fm.body_line.max(1);
     let preamble = Section {
         kind: SectionKind::Other,
@@ -81,6 +92,7 @@ pub(super) fn walk(src: &str, fm: FrontMatter) -> Document {
     };
     let mut w = Walker {
         src,
+        bullets,
         lines: Lines::new(src),
         doc: Document {
             front_matter: fm,
@@ -137,8 +149,12 @@ impl Walker<'_> {
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
+                let lazy = self.lazy_after_bullet(range.end);
                 if let Some(i) = &mut self.inline {
                     i.push(" ");
+                    if lazy && i.tail.is_none() {
+                        i.tail = Some(String::new());
+                    }
                 }
             }
             Event::Html(_) | Event::InlineHtml(_) => {
@@ -207,7 +223,8 @@ impl Walker<'_> {
                 }
             }
             Tag::TableCell => self.begin_inline(range.start),
-            Tag::Strong => {
+            // Slack writes bold as `*Follow-ups:*`, which markdown reads as emphasis.
+            Tag::Strong | Tag::Emphasis => {
                 if let Some(i) = &mut self.inline {
                     i.strong_depth += 1;
                 }
@@ -230,7 +247,7 @@ impl Walker<'_> {
                     return;
                 }
                 if let Some(inline) = self.inline.take() {
-                    self.finish_paragraph(inline);
+                    self.finish_paragraph(inline, range.end);
                 }
             }
             TagEnd::Item => {
@@ -270,7 +287,7 @@ impl Walker<'_> {
                 }
             }
             TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
-            TagEnd::Strong => {
+            TagEnd::Strong | TagEnd::Emphasis => {
                 if let Some(i) = &mut self.inline {
                     i.strong_depth = i.strong_depth.saturating_sub(1);
                 }
@@ -300,6 +317,13 @@ impl Walker<'_> {
         };
         let text = clean(&inline.text);
         let line = self.line(self.items[top].start);
+        // `1. SUMMARY` in a memo without markdown headings is a heading.
+        if top == 0
+            && let Some(name) = caps_heading(&text)
+        {
+            self.open_section(name.to_string(), PSEUDO_LEVEL, line);
+            return;
+        }
         let parent = top.checked_sub(1).and_then(|p| self.items[p].block);
         let checked = self.items[top].checked;
         let idx = self.push_block(Block::Item {
@@ -310,14 +334,65 @@ impl Walker<'_> {
             checked,
         });
         self.items[top].block = Some(idx);
+        if let Some(tail) = inline.tail.map(|t| clean(&t)).filter(|t| !t.is_empty()) {
+            let line = line + 1;
+            self.push_block(Block::Paragraph { text: tail, line });
+        }
     }
 
-    fn finish_paragraph(&mut self, inline: Inline) {
+    /// The last line of the paragraph at `start..end` when it is an emphasised label
+    /// naming a section (`*Follow-ups:*`) below other lines, with its offset.
+    fn trailing_label(&self, start: usize, end: usize) -> Option<(String, usize)> {
+        let src = self.src.get(start..end)?.trim_end();
+        let nl = src.rfind('\n')?;
+        let last = &src[nl + 1..];
+        let c =
+            regex!(r"^\s*(?:\*\*?|__?)([^*_\n]{1,60}?)(?::(?:\*\*?|__?)|(?:\*\*?|__?)\s*:)\s*$")
+                .captures(last)?;
+        let label = clean(&c[1]);
+        (taxonomy::classify(&label) != SectionKind::Other && label.split_whitespace().count() <= 8)
+            .then(|| (label, start + nl + 1))
+    }
+
+    /// Whether the line at `next` continues a `•` item only lazily: the item began
+    /// with a converted bullet and the line is neither indented nor a bullet.
+    fn lazy_after_bullet(&self, next: usize) -> bool {
+        let Some(item) = self.items.last() else {
+            return false;
+        };
+        let rest = &self.src[next.min(self.src.len())..];
+        self.bullets.binary_search(&item.start).is_ok()
+            && !rest.starts_with([' ', '\t'])
+            && self.bullets.binary_search(&next).is_err()
+    }
+
+    fn finish_paragraph(&mut self, inline: Inline, end: usize) {
         let text = clean(&inline.text);
         if text.is_empty() {
             return;
         }
         let line = self.line(inline.start);
+        // `*Fix:* reverted it.` then `*Follow-ups:*` on the paragraph's last line, right
+        // above its list (a Slack recap): the text, then a section for the list.
+        if let Some((label, at)) = self.trailing_label(inline.start, end)
+            && let Some(before) = text.strip_suffix(&format!("{label}:"))
+        {
+            let before = before.trim();
+            if !before.is_empty() {
+                self.push_block(Block::Paragraph {
+                    text: before.to_string(),
+                    line,
+                });
+            }
+            self.open_section(label, PSEUDO_LEVEL, self.line(at));
+            return;
+        }
+        if self.quote_depth == 0
+            && let Some(name) = caps_heading(&text)
+        {
+            self.open_section(name.to_string(), PSEUDO_LEVEL, line);
+            return;
+        }
         if inline.all_strong && self.quote_depth == 0 && text.ends_with(':') {
             let name = text.trim_end_matches(':').trim();
             let kind = taxonomy::classify(name);
@@ -440,6 +515,58 @@ impl Walker<'_> {
             offset += raw.len();
         }
     }
+}
+
+/// A line in capitals that names a section (`ROOT CAUSE`, `LESSONS LEARNED:`): how
+/// memos and plain-text reports mark their parts.
+fn caps_heading(text: &str) -> Option<&str> {
+    let name = text.trim().trim_end_matches(':').trim();
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+    let caps = name.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+    (letters >= 3
+        && caps
+        && name.split_whitespace().count() <= 6
+        && taxonomy::classify(name) != SectionKind::Other)
+        .then_some(name)
+}
+
+/// Bullets written as characters (`• item`, as Slack and mail clients paste them)
+/// replaced by a markdown marker of the same byte length, so that they are list items
+/// and every offset and line stays the source's. Code fences are left alone. Also the
+/// offsets of the markers replaced, in order.
+fn with_list_bullets(src: &str, body_start: usize) -> (Option<String>, Vec<usize>) {
+    const BULLETS: [char; 5] = ['•', '◦', '▪', '‣', '●'];
+    if !src[body_start..].contains(BULLETS) {
+        return (None, Vec::new());
+    }
+    let mut out = String::with_capacity(src.len());
+    out.push_str(&src[..body_start]);
+    let mut at = Vec::new();
+    let mut fence = false;
+    for line in src[body_start..].split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[indent..];
+        if rest.starts_with("```") || rest.starts_with("~~~") {
+            fence = !fence;
+        }
+        let bullet = rest
+            .chars()
+            .next()
+            .filter(|c| !fence && indent <= 3 && BULLETS.contains(c))
+            .filter(|c| rest[c.len_utf8()..].starts_with([' ', '\t']));
+        match bullet {
+            Some(c) => {
+                at.push(out.len() + indent);
+                out.push_str(&line[..indent]);
+                // `-` and spaces, as many bytes as the bullet.
+                out.push('-');
+                out.extend(std::iter::repeat_n(' ', c.len_utf8() - 1));
+                out.push_str(&rest[c.len_utf8()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    (Some(out), at)
 }
 
 /// Collapse whitespace and drop emphasis markers left in the text.

@@ -147,3 +147,56 @@ fn table_rows_carry_their_own_lines() {
     assert_eq!(rows.len(), 4, "{rows:?}");
     assert_eq!(row_lines, &[1, 3, 3, 4]);
 }
+
+#[test]
+fn memo_headings_in_capitals_open_sections() {
+    let d = Document::parse(
+        "Hi all,\n\n1. SUMMARY\n\nThe VPN was down.\n\n7. LESSONS LEARNED\n\nAlways test firmware on the standby unit.\n\nREGARDS\n",
+    );
+    let heads: Vec<(&str, SectionKind, usize)> = d.sections[1..]
+        .iter()
+        .map(|s| (s.heading.as_str(), s.kind, s.line))
+        .collect();
+    // `REGARDS` names no section: it stays text.
+    assert_eq!(
+        heads,
+        vec![
+            ("SUMMARY", Summary, 3),
+            ("LESSONS LEARNED", LessonsLearned, 7)
+        ]
+    );
+}
+
+#[test]
+fn slack_bullets_are_list_items_and_emphasis_labels_are_headings() {
+    let src = "*Why:* a bad rule.\n*Follow-ups:*\n\u{2022} lifecycle rules go through code review\n\u{2022} never turn off versioning\nThread for questions\n";
+    let d = Document::parse(src);
+    let s = d.sections.last().unwrap();
+    assert_eq!(
+        (s.heading.as_str(), s.kind, s.line),
+        ("Follow-ups", ActionItems, 2)
+    );
+    let texts: Vec<(&str, usize)> = s
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Item { text, line, .. } | Block::Paragraph { text, line } => {
+                Some((text.as_str(), *line))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            ("lifecycle rules go through code review", 3),
+            ("never turn off versioning", 4),
+            ("Thread for questions", 5),
+        ]
+    );
+    // A bullet inside a code fence is code.
+    let d = Document::parse("```\n\u{2022} not an item\n```\n");
+    assert!(
+        matches!(&d.sections[0].blocks[..], [Block::Code { text, .. }] if text.starts_with('\u{2022}'))
+    );
+}
