@@ -123,6 +123,11 @@ fn candidates_of<'a>(input: &Input<'a>) -> (Vec<Candidate<'a>>, Vec<BlockError>)
                 adopt(parent, &st.text, origin, &ctx);
                 continue;
             }
+            // A step of a statement that is no rule (`Vite build completes` under
+            // `Build system is fixed`) describes that state; it is no rule alone.
+            if top.is_some_and(|p| field.iter().any(|o| o.line == p)) {
+                continue;
+            }
             let mut found = infer::lessons_in(&st.text, origin, Some(&ctx));
             // `Post-deployment verification` over its steps: a lesson's name.
             if found.is_empty()
@@ -136,7 +141,9 @@ fn candidates_of<'a>(input: &Input<'a>) -> (Vec<Candidate<'a>>, Vec<BlockError>)
                 // they stand only when they say never/always/must/every.
                 if st.section == SectionKind::ActionItems
                     && lesson.strength == Strength::Practice
+                    && infer::imperative_start(&infer::plain(&lesson.text))
                     && !infer::durable(&infer::plain(&lesson.text))
+                    && !infer::standing_verb(&infer::plain(&lesson.text))
                 {
                     lesson.strength = Strength::Task;
                 }

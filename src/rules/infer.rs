@@ -15,7 +15,7 @@ mod guards;
 mod mood;
 
 pub use guards::{Family, SCRIPT_FILES};
-pub use mood::{Strength, durable, plain};
+pub use mood::{Strength, durable, imperative_start, plain, standing_verb};
 
 /// Whether a lesson tells you to do something or not to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +77,8 @@ pub fn lessons_in(statement: &str, origin: Origin, ctx: Option<&Context>) -> Vec
         } else {
             sentence.to_string()
         };
-        for clause in clauses(sentence) {
+        let parts = listed(sentence).unwrap_or_else(|| clauses(sentence));
+        for clause in parts {
             out.extend(lesson(clause, &source, origin, ctx));
         }
     }
@@ -103,6 +104,22 @@ fn clauses(sentence: &str) -> Vec<&str> {
     out.push(sentence[start..].trim());
     out.retain(|c| c.split_whitespace().count() >= 2);
     out
+}
+
+/// `Key lessons included the importance of X, the dangers of Y, and the need for Z`:
+/// the lessons a sentence lists, each read as a clause of its own.
+fn listed(sentence: &str) -> Option<Vec<&str>> {
+    let intro = regex!(
+        r"(?i)^(?:the |our |key |main |three |two |some )*(?:key |main )?(?:lessons?|takeaways?|learnings?)(?: (?:learned|learnt|we took|from this incident))? (?:included|include|includes|were|are|was|is)\b:?\s+"
+    );
+    let m = intro.find(sentence)?;
+    let body = sentence[m.end()..].trim_end_matches(['.', '!']);
+    let parts: Vec<&str> = regex!(r",\s+(?:and\s+)?|;\s+")
+        .split(body)
+        .map(str::trim)
+        .collect();
+    // A list, not one long clause with a comma in it.
+    (parts.len() >= 2 && parts.iter().all(|p| p.split_whitespace().count() >= 2)).then_some(parts)
 }
 
 /// `Single Process Manager: Only systemd...` -> `Only systemd...`: a short label before

@@ -164,6 +164,15 @@ fn mood(l: &str, origin: Origin) -> Option<(Polarity, Strength)> {
     if let Some(p) = leading_negation(l) {
         return Some((p, Strength::Practice));
     }
+    // `Destructive commands do not belong in any deploy script`.
+    if regex!(r"^[^,]{3,80}? (?:do not|does not|don't|doesn't|never) belong (?:in|on|to)\b|^[^,]{3,80}? (?:has|have) no place in\b").is_match(l) {
+        return Some((Polarity::Dont, Strength::Practice));
+    }
+    // `When debugging, it is crucial to verify that...`: the instruction is the rest.
+    if let Some(m) = regex!(r"(?:^|, )it(?:'s| is) (?:crucial|important|essential|vital|critical|key|necessary|imperative|best practice) (?P<not>not )?(?:to|that)\b").captures(l) {
+        let p = if m.name("not").is_some() { Polarity::Dont } else { Polarity::Do };
+        return Some((p, Strength::Practice));
+    }
     if let Some(m) = modal(l) {
         return Some(m);
     }
@@ -177,6 +186,9 @@ fn mood(l: &str, origin: Origin) -> Option<(Polarity, Strength)> {
     }
     if let Some(s) = imperative(l, origin) {
         return Some((Polarity::Do, s));
+    }
+    if let Some(p) = policy(l) {
+        return Some((p, Strength::Practice));
     }
     // Checklist items: `dist/_worker.js` exists and is > 100 KB.
     let requirement = regex!(
@@ -212,27 +224,44 @@ fn leading_negation(l: &str) -> Option<Polarity> {
     let none = regex!(
         r"^no \w+(?:,? [\w-]+){0,8}?,? (?:will|shall|should|may|must|can|is|are|gets?|goes|go)\b"
     );
-    none.is_match(l).then_some(Polarity::Dont)
+    // `No matter how many arrive, it will always...` says how it works, not what not to do.
+    (none.is_match(l) && !l.starts_with("no matter ")).then_some(Polarity::Dont)
 }
 
 /// A subject and a modal verb: `X should (not) …`, `We need to…`, `We will…`.
 fn modal(l: &str) -> Option<(Polarity, Strength)> {
     let m = regex!(
-        r"\b(should|must|shall|needs? to|has to|have to|ought to|is required to|are required to|is to|are to|will|won't|'ll|are going to|is going to|plan to|intend to|would|could|may|can|cannot|can't|mustn't|shouldn't|need)\b( not| never| no longer| always| only| also| now| first)?(?: have (\S+))?"
+        r"\b(should|must|shall|needs? to|has to|have to|ought to|is required to|are required to|is to|are to|will|won't|'ll|are going to|is going to|plan to|intend to|would|could|may|can|cannot|can't|mustn't|shouldn't|need|needs)\b( not| never| no longer| always| only| also| now| first)?\b(?: have (\S+))?"
     )
     .captures(l)?;
     let verb = m.get(1).map_or("", |v| v.as_str());
     let after = m.get(2).map_or("", |v| v.as_str().trim());
     let before = &l[..m.get(0).map_or(0, |x| x.start())];
     // Reported speech is what someone said, not what the team does.
-    if regex!(r"\b(suggested|said|asked|noted|thought|believed|mentioned|argued|proposed|claimed|wondered|felt|hoped|wished)\b").is_match(before) {
+    if regex!(r"\b(suggested|said|asked|noted|thought|believed|mentioned|argued|proposed|claimed|wondered|felt|hoped|wished|decides|decided|concluded|determined|realized|realised|found)\b").is_match(before) {
+        return None;
+    }
+    // `Have an incident response plan to notify...`: the noun, not the verb.
+    if matches!(verb, "plan to" | "intend to")
+        && !regex!(r"(?:^|\b(?:we|i|you|they|teams?|engineers|everyone))\s*$").is_match(before)
+    {
         return None;
     }
     // The subject is a few words at most: `Release process should`, not a narrative
-    // (`New rule created and will apply`).
-    if before.split_whitespace().count() > 8
-        || before.contains(", and ")
-        || before.trim_end().ends_with(" and")
+    // (`New rule created and will apply`). A condition before it (`When we merge to
+    // main, we need to`) is no part of it; a relative clause (`Changes that were tested
+    // on staging should`) may make it longer.
+    let subject = regex!(r"^(?:when|whenever|if|once|before|after|while|unless|until)\b[^,]*,\s*")
+        .find(before)
+        .map_or(before, |m| &before[m.end()..]);
+    let longest = if regex!(r"\b(?:that|which|who)\b").is_match(subject) {
+        14
+    } else {
+        8
+    };
+    if subject.split_whitespace().count() > longest
+        || subject.contains(", and ")
+        || subject.trim_end().ends_with(" and")
     {
         return None;
     }
@@ -256,7 +285,7 @@ fn modal(l: &str) -> Option<(Polarity, Strength)> {
     match verb {
         "should" | "must" | "shall" | "needs to" | "need to" | "has to" | "have to"
         | "ought to" | "is required to" | "are required to" | "is to" | "are to" | "mustn't"
-        | "shouldn't" | "need" => Some((polarity, Strength::Practice)),
+        | "shouldn't" | "need" | "needs" => Some((polarity, Strength::Practice)),
         // `Secrets may not be committed`; `X can be deployed` says nothing.
         "may" | "can" | "cannot" | "can't" if negated => Some((polarity, Strength::Practice)),
         "will" | "won't" | "'ll" | "are going to" | "is going to" | "plan to" | "intend to" => {
@@ -264,7 +293,7 @@ fn modal(l: &str) -> Option<(Polarity, Strength)> {
             // will be changed to no longer include links` is one edit.
             let standing = negated
                 || matches!(after, "always" | "only")
-                || regex!(r"\b(always|never|every|each|any|all|whenever|at least|by default)\b")
+                || regex!(r"\b(always|never|every|each|any|all|whenever|at least|by default|after \d+|more than \d+)\b")
                     .is_match(rest);
             Some((
                 polarity,
@@ -277,6 +306,49 @@ fn modal(l: &str) -> Option<(Polarity, Strength)> {
         }
         _ => None,
     }
+}
+
+/// A standing policy said as what now happens: `Lifecycle rules go through code
+/// review`, `The pipeline now fails if any production env file turns debug on`,
+/// `Environment variables are filtered out of error pages in every environment`.
+/// Routing through a process says so by itself; other verbs need a word that makes
+/// the statement hold from now on, so `The alert fired` or `Client 5.1 is now on all
+/// laptops` (a state, not a practice) are no rules.
+fn policy(l: &str) -> Option<Polarity> {
+    let head = regex!(
+        r"^(?:the |all |every |any |each |our )?[a-z0-9][\w'/.-]*(?: [\w'/.-]+){0,6}? (?P<adv>now |automatically |always |never |no longer )?(?P<verb>go|goes|run|runs|fail|fails|force|forces|require|requires|reject|rejects|block|blocks|page|pages|alert|alerts|wait|waits|refuse|refuses|gets?|has|have|keeps?|stays?|(?:is|are) (?:now |always |never |not |no longer )?(?:\w+ed|written|taken|driven|given|hidden|forbidden|chosen|frozen|kept|run|built|set|shut|held))\b(?P<rest>.*)$"
+    );
+    let c = head.captures(l)?;
+    let subject = &l[..c.name("verb").map_or(0, |v| v.start())];
+    // A class of things (`firmware changes`), not a person or one file (`dist/static/
+    // has all files` is a checklist item).
+    if regex!(r"\b(?:i|we|you|he|she|they|it|this|that|there)\b").is_match(subject)
+        || subject.contains(['/', '_', '.', '='])
+    {
+        return None;
+    }
+    let verb = &c["verb"];
+    // The main clause only: `X are allowed for Y, although Y never needs them`.
+    let rest = c["rest"].split(", ").next().unwrap_or("");
+    // `All hosts have been patched`: done once, not a practice.
+    if matches!(verb, "has" | "have") && regex!(r"^ (?:been|\w+ed)\b").is_match(rest) {
+        return None;
+    }
+    let routed = matches!(verb, "go" | "goes") && rest.starts_with(" through ");
+    let lasting = c.name("adv").is_some()
+        || regex!(r"^(?:all|every|any|each) ").is_match(l)
+        || regex!(r"\b(?:every|any|all|always|never|whenever|by default|like any other|only)\b")
+            .is_match(rest);
+    if !routed && !lasting {
+        return None;
+    }
+    let adv = c.name("adv").map_or("", |a| a.as_str());
+    let negated = regex!(r"\b(?:not|never|no longer)\b").is_match(&format!("{adv}{verb}"));
+    Some(if negated {
+        Polarity::Dont
+    } else {
+        Polarity::Do
+    })
 }
 
 /// `caught`, `been`, `done`: the verb after `should have` looks back.
@@ -407,7 +479,54 @@ const VERBS: &[&str] = &[
     "degrade",
     "drain",
     "pair",
+    "enforce",
+    "standardise",
+    "standardize",
+    "train",
 ];
+
+/// Verbs whose instruction holds beyond one incident even in an action-item list:
+/// `Alert on non-fast-forward pushes`, `Retry with backoff`, `Pin every image`.
+const STANDING_VERBS: &[&str] = &[
+    "alert",
+    "monitor",
+    "retry",
+    "pin",
+    "limit",
+    "restrict",
+    "protect",
+    "reject",
+    "require",
+    "enforce",
+    "throttle",
+    "rate-limit",
+    "cap",
+    "encrypt",
+    "sign",
+    "gate",
+    "lock",
+    "keep",
+];
+
+/// Whether `l` (plain) is an imperative: it starts with a verb (after `always`/`only`).
+pub fn imperative_start(l: &str) -> bool {
+    let mut words = l.split(' ');
+    let first = match words.next() {
+        Some("always" | "only") => words.next(),
+        w => w,
+    };
+    first.is_some_and(|w| VERBS.contains(&w) || TASK_VERBS.contains(&w))
+}
+
+/// Whether `l` (plain) starts with a verb whose instruction is standing by nature.
+pub fn standing_verb(l: &str) -> bool {
+    let mut words = l.split(' ');
+    let first = match words.next() {
+        Some("always" | "only") => words.next(),
+        w => w,
+    };
+    first.is_some_and(|w| STANDING_VERBS.contains(&w))
+}
 
 /// Verbs of one-off work: "Upgrade the server to Node 20", "Fix OAuth issues".
 const TASK_VERBS: &[&str] = &[
@@ -674,6 +793,62 @@ mod tests {
         assert_eq!(r.reason, Some("we don't end up doing one big deployment"));
         let r = read("Run `deploy - staging` before production", Origin::Lesson).unwrap();
         assert_eq!(r.text, "Run `deploy - staging` before production");
+    }
+
+    #[test]
+    fn policies_said_as_what_now_happens() {
+        use Polarity::*;
+        for (s, want) in [
+            (
+                "lifecycle rules go through code review like any other change",
+                Do,
+            ),
+            (
+                "The deploy pipeline now fails if any production env file turns debug mode on",
+                Do,
+            ),
+            (
+                "Environment variables are filtered out of error pages in every environment",
+                Do,
+            ),
+            (
+                "Any incident where customers were charged wrongly gets a postmortem",
+                Do,
+            ),
+            (
+                "Destructive database commands do not belong in any script",
+                Dont,
+            ),
+            ("Cluster DNS needs alerts of its own", Do),
+            (
+                "When debugging a crash, it is crucial to verify the deployed code",
+                Do,
+            ),
+            (
+                "When we merge changes into main, we need to ensure they get deployed",
+                Do,
+            ),
+            (
+                "Changes that have been tested in isolation on staging should be deployed one at a time",
+                Do,
+            ),
+        ] {
+            assert_eq!(
+                pol(s, Origin::Prevention),
+                Some((want, Strength::Practice)),
+                "{s}"
+            );
+        }
+        // States and narrative are no policy.
+        for s in [
+            "Client 5.1 is now on all managed laptops",
+            "The alert fired twenty minutes late",
+            "All hosts have been patched",
+            "dist/static/ has all files",
+            "Full-zone purges are allowed for the key, although it never needs them",
+        ] {
+            assert_eq!(pol(s, Origin::Prevention), None, "{s}");
+        }
     }
 
     #[test]

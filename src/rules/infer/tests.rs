@@ -278,3 +278,52 @@ fn locations_narrow_instead_of_being_forbidden() {
         matches!(&l.guards[0].check, Check::ForbidPattern { files, .. } if files == &["scripts/**"])
     );
 }
+
+#[test]
+fn a_sentence_that_lists_lessons_gives_each() {
+    let got = lessons(
+        "Key lessons included the importance of prioritizing root cause fixes, the dangers of excessive logging, and the need for thorough testing of extreme conditions.",
+        Origin::Lesson,
+    );
+    let read: Vec<(&str, Polarity)> = got.iter().map(|l| (l.text.as_str(), l.polarity)).collect();
+    assert_eq!(
+        read,
+        vec![
+            (
+                "the importance of prioritizing root cause fixes",
+                Polarity::Do
+            ),
+            ("the dangers of excessive logging", Polarity::Dont),
+            (
+                "the need for thorough testing of extreme conditions",
+                Polarity::Do
+            ),
+        ]
+    );
+    // Every part cites the whole sentence.
+    assert!(
+        got.iter()
+            .all(|l| l.source.starts_with("Key lessons included"))
+    );
+}
+
+#[test]
+fn a_plan_as_a_noun_and_no_matter_are_no_negation() {
+    for (s, want) in [
+        (
+            "Have an incident response plan to notify the most experienced people",
+            Polarity::Do,
+        ),
+        (
+            "We plan to notify customers of every maintenance window",
+            Polarity::Do,
+        ),
+    ] {
+        assert_eq!(one(s, Origin::Lesson).polarity, want, "{s}");
+    }
+    let got = lessons(
+        "No matter how many transactions a node receives, it will always validate blocks first.",
+        Origin::Lesson,
+    );
+    assert!(got.iter().all(|l| l.polarity == Polarity::Do), "{got:?}");
+}
