@@ -390,3 +390,53 @@ fn other_deploy_mistakes() {
         .expect("an agent rule for the certificate lesson");
     assert!(!cert.contains("[[guard]]"), "{cert}");
 }
+
+/// A copy of `from` (dotfiles included) in a fresh folder, committed as a repository
+/// of its own (ignored files forced in, as the fixtures' README says they are).
+fn checkout(from: &Path) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let dest = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &dest);
+            } else {
+                std::fs::copy(e.path(), dest).unwrap();
+            }
+        }
+    }
+    let d = tempfile::tempdir().unwrap();
+    copy(from, d.path());
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "-A", "-f"]);
+    git(d.path(), &["commit", "-q", "-m", "twin"]);
+    d
+}
+
+/// Every fixture in tests/replay: rules compiled from the bundled postmortems and the
+/// labelled ones in tests/gold/docs catch the broken twin, citing the fixture's own
+/// postmortem, and find nothing at all in the fixed twin.
+#[test]
+fn gold_replay_fixtures() {
+    if !have("git") {
+        eprintln!("skipped: no git");
+        return;
+    }
+    let (_kb, rules) = compiled(&["incidents", "tests/gold/docs"]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("broken").is_dir())
+        .collect();
+    fixtures.sort();
+    assert_eq!(fixtures.len(), 5, "{fixtures:?}");
+    for f in fixtures {
+        let name = f.file_name().unwrap().to_str().unwrap().to_string();
+        let broken = checkout(&f.join("broken"));
+        let fixed = checkout(&f.join("fixed"));
+        assert_flags(&rules, broken.path(), &name, &name);
+        assert_clean(&rules, fixed.path(), &name);
+    }
+}

@@ -603,13 +603,16 @@ fn short(text: &str) -> String {
 fn title_case(s: &str) -> String {
     let t = s.trim().trim_end_matches('.');
     // Shouting is for incident notes, not rule titles: `NEVER deploy` -> `Never deploy`.
+    // Only words said for emphasis: `DROP TABLE` and `DEBUG` are names.
+    const SHOUTED: [&str; 14] = [
+        "NEVER", "ALWAYS", "MUST", "ONLY", "EVER", "AGAIN", "STOP", "AVOID", "DON'T", "EVERY",
+        "CRITICAL", "IMPORTANT", "STRICTLY", "WARNING",
+    ];
     let words: Vec<String> = t
         .split(' ')
         .map(|w| {
-            if w.len() > 3
-                && w.chars().all(|c| c.is_uppercase() || !c.is_alphabetic())
-                && !w.contains('`')
-            {
+            let bare = w.trim_matches(|c: char| !c.is_alphabetic() && c != '\'');
+            if SHOUTED.contains(&bare) && !w.contains('`') {
                 let mut c = w.chars();
                 c.next().map_or(String::new(), |f| {
                     f.to_string() + &c.as_str().to_lowercase()

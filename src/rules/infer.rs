@@ -191,7 +191,17 @@ pub fn named(statement: &str) -> Option<Lesson> {
 
 fn lesson(clause: &str, source: &str, origin: Origin, ctx: Option<&Context>) -> Option<Lesson> {
     let reading = mood::read(clause, origin)?;
-    let found = guards::guards(reading.text, reading.polarity, origin);
+    let mut found = guards::guards(reading.text, reading.polarity, origin);
+    // `The pipeline fails if any production env file turns debug on`, `Fail CI when a
+    // deploy script contains migrate reset`: what the check fails on is forbidden.
+    if found.is_empty()
+        && let Some(c) = regex!(
+            r"(?i)\b(?:fail|fails|failing|reject|rejects|block|blocks|refuse|refuses)\b[^,;]*?\b(?:if|when|whenever)\s+(?P<cond>[^;]+)$"
+        )
+        .captures(reading.text)
+    {
+        found = guards::guards(&c["cond"], Polarity::Dont, origin);
+    }
     if origin == Origin::Fix && found.is_empty() {
         return None;
     }

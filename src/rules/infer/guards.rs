@@ -314,6 +314,11 @@ pub(super) fn guards(
             }), "debug in env files".into(), Family::Plain));
         }
     }
+    // `a deploy script contains migrate reset or DROP TABLE`: words a file of that kind
+    // must not hold, when nothing in backticks says it more exactly.
+    if polarity == Polarity::Dont && spans.is_empty() {
+        out.extend(contained(text));
+    }
     if server_drift(&l) {
         out.push((
             Guard::new(Check::GitClean {
@@ -343,6 +348,39 @@ pub(super) fn guards(
         }
     }
     dedup(out)
+}
+
+/// `<kind of file> contains A or B`: a forbidden pattern per phrase, searched in the
+/// files of that kind, outside comments.
+fn contained(text: &str) -> Vec<(Guard, String, Family)> {
+    let Some(c) = regex!(
+        r"(?i)\b(?P<kind>deploy scripts?|scripts?|workflows?|pipelines?|ci files?|manifests?|dockerfiles?|migrations?)\b[^,;]{0,30}?\bcontains?\s+(?P<items>[^,.;:]+)"
+    )
+    .captures(text) else {
+        return Vec::new();
+    };
+    let kind = c["kind"].to_lowercase();
+    let files = if kind.starts_with("manifest") {
+        globs(IMAGE_FILES)
+    } else if kind.starts_with("migration") {
+        globs(SQL_FILES)
+    } else {
+        globs(SCRIPT_FILES)
+    };
+    regex!(r"(?i)\s+(?:or|and|nor)\s+|,\s*")
+        .split(c["items"].trim())
+        .map(str::trim)
+        .filter(|p| (1..=3).contains(&p.split_whitespace().count()) && p.len() >= 4)
+        .map(|p| {
+            let words: Vec<String> = p.split_whitespace().map(escape).collect();
+            let pattern = format!(r"(?im)^[^#\n]*?(?P<hit>\b{}\b)", words.join(r"\s+"));
+            let g = Guard::new(Check::ForbidPattern {
+                pattern,
+                files: files.clone(),
+            });
+            (g, p.to_string(), Family::Plain)
+        })
+        .collect()
 }
 
 fn re_force_push() -> &'static Regex {

@@ -525,7 +525,9 @@ pub fn standing_verb(l: &str) -> bool {
         Some("always" | "only") => words.next(),
         w => w,
     };
+    // `Fail CI when a deploy script contains...`: a check that runs from now on.
     first.is_some_and(|w| STANDING_VERBS.contains(&w))
+        || regex!(r"^(?:fail|block|reject) (?:ci|the ci|the build|builds|the pipeline|pipelines|the deploy|deploys|deployments|the release|releases|merges?|prs|pull requests)\b").is_match(l)
 }
 
 /// Verbs of one-off work: "Upgrade the server to Node 20", "Fix OAuth issues".
