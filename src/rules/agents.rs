@@ -116,17 +116,23 @@ pub fn render(
                 out,
                 budget,
             )),
-            Target::Claude if targets.contains(&Target::AgentsMd) => {
-                files.push(claude_import(out.join("CLAUDE.md")));
+            Target::Claude => {
+                if targets.contains(&Target::AgentsMd) {
+                    files.push(claude_import(out.join("CLAUDE.md")));
+                } else {
+                    files.push(shared(
+                        out.join("CLAUDE.md"),
+                        "# CLAUDE.md\n\n",
+                        rules,
+                        cited,
+                        out,
+                        budget,
+                    ));
+                }
+                // Claude Code loads `.claude/rules/*.md` when a file matching `paths` is read.
+                let dir = out.join(CLAUDE_RULES);
+                files.extend(path_files(rules, cited, &dir, "md", claude_front_matter));
             }
-            Target::Claude => files.push(shared(
-                out.join("CLAUDE.md"),
-                "# CLAUDE.md\n\n",
-                rules,
-                cited,
-                out,
-                budget,
-            )),
             Target::Copilot => {
                 let dir = out.join(".github");
                 files.push(shared(
@@ -137,10 +143,66 @@ pub fn render(
                     &dir,
                     budget,
                 ));
+                // Path instructions: Copilot adds them when it works on a matching file.
+                let dir = out.join(COPILOT_INSTRUCTIONS);
+                files.extend(path_files(
+                    rules,
+                    cited,
+                    &dir,
+                    "instructions.md",
+                    copilot_front_matter,
+                ));
             }
         }
     }
     files
+}
+
+/// Where Claude Code's path-scoped rules and Copilot's path instructions live.
+pub const CLAUDE_RULES: &str = ".claude/rules";
+pub const COPILOT_INSTRUCTIONS: &str = ".github/instructions";
+
+/// One file per rule that names the files it is about (`applies_to`), with the
+/// front matter `front` writes; rules about no file are in the shared block only.
+fn path_files(
+    rules: &[Rule],
+    cited: &[Cited],
+    dir: &Path,
+    ext: &str,
+    front: fn(&Rule, &str) -> (String, usize),
+) -> Vec<Desired> {
+    rules
+        .iter()
+        .filter_map(|r| {
+            let globs = cursor_globs(r)?;
+            let (front, lines) = front(r, &globs);
+            let text = format!("{front}{}", body(r, cited, dir));
+            Some(owned_file(dir.join(format!("{}.{ext}", r.id)), &text, lines))
+        })
+        .collect()
+}
+
+/// `paths:` as a list of quoted globs: the documented form (the string form has been
+/// read wrongly by some Claude Code versions).
+fn claude_front_matter(r: &Rule, _globs: &str) -> (String, usize) {
+    let mut f = String::from("---\npaths:\n");
+    for g in r.applies_to.iter().filter(|g| plain_glob(g)) {
+        f.push_str(&format!("  - {}\n", yaml_quoted(g)));
+    }
+    f.push_str("---\n");
+    let lines = f.lines().count();
+    (f, lines)
+}
+
+/// `applyTo` is one quoted, comma-joined string of globs.
+fn copilot_front_matter(r: &Rule, globs: &str) -> (String, usize) {
+    let f = format!(
+        "---\napplyTo: {}\ndescription: {}\n---\n",
+        yaml_quoted(globs),
+        description(r)
+    );
+    let lines = f.lines().count();
+    (f, lines)
 }
 
 fn owned_file(path: PathBuf, text: &str, marker_line: usize) -> Desired {
@@ -217,21 +279,110 @@ fn description(r: &Rule) -> String {
         ])
         .trim_end_matches(':')
         .trim();
+    let when = when_to_apply(r);
     if t.is_empty() {
-        return "Lesson from a past incident".into();
+        return format!("{when} (a lesson from a past incident)");
     }
-    format!("Lesson from a past incident - {t}")
+    format!("{when} - {t}")
+}
+
+/// When an agent should read the rule, said as the work it is doing: from the files
+/// the rule is about, else from what its words are about.
+fn when_to_apply(r: &Rule) -> String {
+    const FILES: [(&str, &str); 8] = [
+        (".sh", "shell scripts"),
+        ("workflows", "CI workflows"),
+        ("gitlab-ci", "CI workflows"),
+        ("Dockerfile", "Dockerfiles"),
+        (".env", "environment files"),
+        ("k8s", "Kubernetes manifests"),
+        (".sql", "database migrations"),
+        ("migrations", "database migrations"),
+    ];
+    let mut kinds: Vec<&str> = Vec::new();
+    for g in &r.applies_to {
+        for (needle, kind) in FILES {
+            if g.contains(needle) && !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+    if !kinds.is_empty() {
+        kinds.truncate(3);
+        return format!("Apply when editing {}", or_list(&kinds));
+    }
+    const TOPICS: [(&str, &str); 34] = [
+        ("deploy", "deploying"),
+        ("release", "releasing"),
+        ("migrat", "changing the database schema"),
+        ("rollback", "rolling back"),
+        ("roll back", "rolling back"),
+        ("server", "working on a server"),
+        ("push", "pushing to git"),
+        ("branch", "pushing to git"),
+        ("alert", "setting up monitoring"),
+        ("monitor", "setting up monitoring"),
+        ("retry", "writing retries"),
+        ("certificate", "handling certificates"),
+        ("config", "changing configuration"),
+        ("env", "changing configuration"),
+        ("debug", "changing configuration"),
+        ("test", "testing a change"),
+        ("cron", "scheduling jobs"),
+        ("schedul", "scheduling jobs"),
+        ("job", "scheduling jobs"),
+        (" scal", "scaling a service"),
+        ("incident", "handling an incident"),
+        ("postmortem", "handling an incident"),
+        ("account", "managing accounts and access"),
+        ("permission", "managing accounts and access"),
+        ("secret", "handling secrets"),
+        ("charg", "handling payments"),
+        ("billing", "handling payments"),
+        ("money", "handling payments"),
+        ("dns", "changing DNS or the network"),
+        ("network", "changing DNS or the network"),
+        ("firmware", "updating firmware or dependencies"),
+        ("upgrade", "updating firmware or dependencies"),
+        ("bucket", "changing storage or backups"),
+        ("backup", "changing storage or backups"),
+    ];
+    let words = format!("{} {}", r.title, r.why).to_lowercase();
+    let mut found: Vec<&str> = Vec::new();
+    for (needle, work) in TOPICS {
+        if r.title.to_lowercase().contains(needle) && !found.contains(&work) {
+            found.push(work);
+        }
+    }
+    if found.is_empty() {
+        found.extend(
+            TOPICS
+                .iter()
+                .filter(|(n, _)| words.contains(n))
+                .map(|(_, w)| *w)
+                .take(1),
+        );
+    }
+    found.truncate(2);
+    match found.as_slice() {
+        [] => "Apply when planning or reviewing a change".into(),
+        f => format!("Apply when {}", or_list(f)),
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 /// Globs for Cursor: comma-joined, unquoted (Cursor reads the line as is, quotes
 /// included); none with a comma, brace, whitespace or control character.
 fn cursor_globs(r: &Rule) -> Option<String> {
-    let plain = |g: &str| {
-        !g.is_empty()
-            && !g.contains([',', '{'])
-            && !g.chars().any(|c| c.is_whitespace() || c.is_control())
-    };
-    let globs: Vec<&String> = r.applies_to.iter().filter(|g| plain(g)).collect();
+    let globs: Vec<&String> = r.applies_to.iter().filter(|g| plain_glob(g)).collect();
     (!globs.is_empty()).then(|| {
         globs
             .iter()
@@ -239,6 +390,13 @@ fn cursor_globs(r: &Rule) -> Option<String> {
             .collect::<Vec<_>>()
             .join(",")
     })
+}
+
+/// A glob every target reads the same: no comma, brace, whitespace or control character.
+fn plain_glob(g: &str) -> bool {
+    !g.is_empty()
+        && !g.contains([',', '{'])
+        && !g.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Returns the front matter and the line the marker goes on (just after it).
@@ -354,7 +512,12 @@ fn body(r: &Rule, cited: &[Cited], from_dir: &Path) -> String {
     }
     b.push_str(&format!("- **Why:** {}\n", r.why));
     if !r.guards.is_empty() {
-        let checks: Vec<String> = r.guards.iter().map(|g| g.describe()).collect();
+        let mut checks: Vec<String> = Vec::new();
+        for d in r.guards.iter().map(|g| g.describe()) {
+            if !checks.contains(&d) {
+                checks.push(d);
+            }
+        }
         b.push_str(&format!(
             "- **Checked by:** `hindsight check` (rule `{}`): {}\n",
             r.id,

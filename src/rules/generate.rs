@@ -175,6 +175,10 @@ pub fn generate(
             Target::Cursor => owned_dirs.push((agents_out.join(".cursor/rules"), &["mdc"])),
             Target::Windsurf => owned_dirs.push((agents_out.join(".windsurf/rules"), &["md"])),
             Target::Cline => owned_dirs.push((agents_out.join(".clinerules"), &["md"])),
+            Target::Claude => owned_dirs.push((agents_out.join(agents::CLAUDE_RULES), &["md"])),
+            Target::Copilot => {
+                owned_dirs.push((agents_out.join(agents::COPILOT_INSTRUCTIONS), &["md"]))
+            }
             _ => {}
         }
     }
