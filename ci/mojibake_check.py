@@ -17,7 +17,7 @@ usage: mojibake_check.py HINDSIGHT SHARED_DIR WORK_DIR
 """
 import json, os, subprocess, sys
 
-FTFY_CASES_MIN = 135  # of 151; raise it when the repairer gets better
+FTFY_CASES_MIN = 139  # of 151; raise it when the repairer gets better
 
 # Totals over all damaged lines of the kit (seed 1234), as reached today.
 TOTAL_EXACT_MIN = 82.0

@@ -969,7 +969,7 @@ fn word_around(text: &str, rest: &[Piece]) -> Option<(String, String)> {
 }
 
 /// Weight of the log count of the word a candidate makes among the document's words.
-const WORD_WEIGHT: f32 = 2.0;
+const WORD_WEIGHT: f32 = 4.0;
 
 /// Weight of how well a letter fits its neighbours (`fit`, natural log of odds) against
 /// the plausibility costs.
@@ -977,7 +977,7 @@ const FIT_WEIGHT: f32 = 1.0;
 /// A letter pair seen in this document counts as this many seen in CLDR's strings.
 const DOC_PAIR_WEIGHT: f32 = 4.0;
 /// Odds against a letter that no language writing the rest of the line writes.
-const FOREIGN_LETTER: f32 = 6.0;
+const FOREIGN_LETTER: f32 = 9.0;
 /// Weight of the log count of the letter with both neighbours seen in the document.
 const TRIPLE_WEIGHT: f32 = 1.0;
 
