@@ -271,7 +271,7 @@ fn repair_pass(text: &str) -> Repaired {
 /// A third look at the lines still unresolved, with the words of every repaired line as
 /// evidence, guessed letters included: a lost letter is lost wherever it occurs, so the
 /// words it is in only show up in lines where other evidence already restored it
-/// (`смещение` restored in one line decides `Ñ` + `Ð¼ÐµÑ‰ÐµÐ½Ð¸Ðµ` in another). Only
+/// (`inválido` restored where `ñ` tells the language decides `invĆlido` elsewhere). Only
 /// words: letter pairs and character counts stay those of the sure lines, or the
 /// guesses would vote for themselves.
 fn resolve_with_repairs(
