@@ -9,14 +9,15 @@ usage: mojibake_check.py HINDSIGHT SHARED_DIR WORK_DIR
    total exact >= TOTAL_EXACT_MIN and wrong <= TOTAL_WRONG_MAX; every emoji row >= 97%
    exact or, where several emoji damage to the same bytes, the best any repairer can do.
 2. ftfy's own test cases: pass cases give the expected text (the true character is
-   accepted where U+FFFD is expected); negative cases stay unchanged. Reports counts
+   accepted where U+FFFD is expected); negative cases stay unchanged or give ftfy's
+   expected text. Reports counts
    and requires no fewer than the recorded minimum.
 3. The whole clean corpus (~865,000 lines): a changed line must be changed by ftfy to
    exactly the same text (i.e. real mojibake in the catalogs).
 """
 import json, os, subprocess, sys
 
-FTFY_CASES_MIN = 135  # of 151; raise it when the repairer gets better
+FTFY_CASES_MIN = 139  # of 151; raise it when the repairer gets better
 
 # Totals over all damaged lines of the kit (seed 1234), as reached today.
 TOTAL_EXACT_MIN = 82.0
@@ -128,9 +129,13 @@ def main():
             path = os.path.join(work, "case.txt")
             open(path, "w", encoding="utf-8").write(c["original"])
             got = subprocess.run([binary, "fix", "--stdout", path], capture_output=True).stdout.decode("utf-8", "replace")
-            want = c["original"] if name == "negative.json" else c.get("fixed-encoding", c["fixed"])
+            want = c.get("fixed-encoding", c["fixed"])
             good = got == want or (len(got) == len(want) and "\ufffd" in want and
                                    all(a == b or b == "\ufffd" for a, b in zip(got, want)))
+            # A negative case stays as it is, or becomes what ftfy itself expects of it
+            # (the one with a C1 control: ftfy's fix_encoding turns \x85 into an ellipsis).
+            if name == "negative.json":
+                good = got == c["original"] or got == want
             passed += good
     print(f"ftfy cases: {passed}/{total} (need >= {FTFY_CASES_MIN})")
     ok &= passed >= FTFY_CASES_MIN

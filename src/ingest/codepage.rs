@@ -104,8 +104,10 @@ impl Codepage {
 
 /// Extra evidence a repair through each code page needs, in `CODEPAGE_NAMES` order:
 /// Windows-1252 and Latin-1 are behind most mojibake; Mac Roman and cp437 are rare, and
-/// their tables are full of symbols that line art and math legitimately use.
-const RARITY: [f32; 10] = [0.0, 0.5, 0.5, 1.0, 0.5, 1.0, 0.0, 1.0, 1.5, 1.5];
+/// their tables are full of symbols that line art and math legitimately use; so is
+/// Windows-1257, whose letters pair up with any symbol into rare Cyrillic (`Ō¬` reads
+/// as `Ԭ`).
+const RARITY: [f32; 10] = [0.0, 0.5, 0.5, 1.0, 0.5, 1.5, 0.0, 1.0, 1.5, 1.5];
 
 /// Characters below this have their `unit` in a table: every character of every code
 /// page here is below it except U+FFFD, U+F8FF and the fi/fl ligatures.

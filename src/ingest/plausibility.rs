@@ -10,6 +10,9 @@
 use super::charinfo::{Cat, CharInfo, SCRIPT_INHERITED, info, scripts_compatible};
 use super::prior;
 
+/// Cost of a combining diacritic (U+0300-U+036F) on a base character: a rare letter's.
+const DIACRITIC_ON_BASE: f32 = 2.2;
+
 /// Code points below this have their context-free cost in a table.
 const COST_TABLE_LIMIT: u32 = 0x3100;
 
@@ -226,6 +229,11 @@ impl Scorer {
                 || (ci.script == SCRIPT_INHERITED && !matches!(pi.cat, Cat::Space | Cat::Control));
             if !attached {
                 cost += 6.0;
+            } else if ('\u{300}'..='\u{36F}').contains(&c) {
+                // The combining diacritics are how decomposed text writes accents and how
+                // overlays strike text through (`$̶6̶3̶`): on a base they are ordinary,
+                // though no exemplar set lists them.
+                cost = cost.min(DIACRITIC_ON_BASE);
             }
             return cost;
         }

@@ -76,6 +76,9 @@ const DOMINANT_PREFERENCE: f32 = 3.0;
 /// A character the code page cannot produce, glued to text it decoded: the damage
 /// hypothesis leaves it unexplained (`”Ž` where cp1252 explains `â€Ž` whole).
 const UNEXPLAINED_COST: f32 = 2.0;
+/// What a lead byte of a three- or four-byte sequence left unguessed costs on top of an
+/// orphan's cost.
+const UNGUESSED_COST: f32 = 0.5;
 /// A reconstruction must beat the runner-up by this much to be trusted when both are
 /// ranked emoji or symbols (the ranking is a deliberate prior)...
 const MIN_MARGIN_RANKED: f32 = 0.15;
@@ -231,6 +234,7 @@ fn repair_pass(text: &str) -> Repaired {
                 *o = second;
             }
         }
+        resolve_with_repairs(&lines, &mut outcomes, &params, doc, undamaged);
     }
 
     let mut out = Repaired {
@@ -262,6 +266,43 @@ fn repair_pass(text: &str) -> Repaired {
         out.text.push_str(eol);
     }
     out
+}
+
+/// A third look at the lines still unresolved, with the words of every repaired line as
+/// evidence, guessed letters included: a lost letter is lost wherever it occurs, so the
+/// words it is in only show up in lines where other evidence already restored it
+/// (`inválido` restored where `ñ` tells the language decides `invĆlido` elsewhere). Only
+/// words: letter pairs and character counts stay those of the sure lines, or the
+/// guesses would vote for themselves.
+fn resolve_with_repairs(
+    lines: &[(&str, &str)],
+    outcomes: &mut [LineOutcome],
+    params: &Params,
+    mut doc: DocEvidence,
+    undamaged: impl Fn(&str) -> bool,
+) {
+    if !outcomes
+        .iter()
+        .any(|o| matches!(o, LineOutcome::Ambiguous(_)))
+    {
+        return;
+    }
+    doc.words.clear();
+    for ((l, _), o) in lines.iter().zip(outcomes.iter()) {
+        match o {
+            LineOutcome::Repaired { text, .. } => doc.gather_words(text),
+            _ if undamaged(l) => doc.gather_words(l),
+            _ => {}
+        }
+    }
+    for ((line, _), o) in lines.iter().zip(outcomes.iter_mut()) {
+        if matches!(o, LineOutcome::Ambiguous(_)) {
+            let third = repair_line(line, &doc, params);
+            if matches!(third, LineOutcome::Repaired { .. }) {
+                *o = third;
+            }
+        }
+    }
 }
 
 /// Second-pass strictness from what the first pass found, and the code page that
@@ -762,6 +803,7 @@ fn decode_under(
     let mut whole = 0usize;
     let mut orphans = 0usize;
     let mut bare_leads = 0usize;
+    let mut unguessed = 0usize;
     let mut nbsp = 0.0;
     // The line's language, from the letters its sequences surely decode to.
     let langs = pairs::line_languages(pieces.iter().filter_map(|p| match p {
@@ -771,7 +813,11 @@ fn decode_under(
     for (idx, piece) in pieces.iter().enumerate() {
         let c = match piece {
             Piece::Unguessed(c) => {
+                // A lead byte of a longer sequence with nothing after it would have lost
+                // two bytes in a row: worse than an orphan, and a code page that reads
+                // it as a letter of its own wins (`ção` is no cp1252 damage).
                 ambiguous = true;
+                unguessed += usize::from(matches!(cp.unit(*c), Unit::Byte(b) if seq_len(b) > 2));
                 *c
             }
             Piece::Keep(c) => {
@@ -803,6 +849,11 @@ fn decode_under(
                     prev: text.chars().next_back().unwrap_or(' '),
                     next: pieces.get(idx + 1).map_or(vec![' '], readings),
                     langs,
+                    word: if cands.len() > 1 && !doc.words.is_empty() {
+                        word_around(&text, &pieces[idx + 1..])
+                    } else {
+                        None
+                    },
                 };
                 let (choice, decisive) = choose(&scorer, cands, next, &context, doc, strictness);
                 let cand = cands[choice];
@@ -833,6 +884,7 @@ fn decode_under(
             - whole as f32 * strictness.whole_credit
             + unexplained as f32 * UNEXPLAINED_COST
             + orphans as f32 * strictness.orphan_cost
+            + unguessed as f32 * (strictness.orphan_cost + UNGUESSED_COST)
             + nbsp,
         text,
         codepage: index,
@@ -886,7 +938,38 @@ struct Context {
     next: Vec<char>,
     /// The languages that write every letter the line surely has, if any do.
     langs: Option<pairs::Languages>,
+    /// The letters (keys) of the word around the sequence, before and after it; None
+    /// when a letter after it is uncertain too.
+    word: Option<(String, String)>,
 }
+
+/// The word a sequence stands in, as keys: the letters decoded just before it (the end
+/// of `text`) and the letters `rest` surely holds after it.
+fn word_around(text: &str, rest: &[Piece]) -> Option<(String, String)> {
+    let mut left: Vec<char> = text
+        .chars()
+        .rev()
+        .map(pairs::key)
+        .take_while(|&k| k != ' ')
+        .collect();
+    left.reverse();
+    let mut right = String::new();
+    for p in rest {
+        let c = match p {
+            Piece::Keep(c) | Piece::Unguessed(c) => *c,
+            Piece::Seq(cands, _) if cands.len() == 1 => cands[0].c,
+            Piece::Seq(..) => return None,
+        };
+        match pairs::key(c) {
+            ' ' => break,
+            k => right.push(k),
+        }
+    }
+    Some((left.into_iter().collect(), right))
+}
+
+/// Weight of the log count of the word a candidate makes among the document's words.
+const WORD_WEIGHT: f32 = 4.0;
 
 /// Weight of how well a letter fits its neighbours (`fit`, natural log of odds) against
 /// the plausibility costs.
@@ -894,7 +977,7 @@ const FIT_WEIGHT: f32 = 1.0;
 /// A letter pair seen in this document counts as this many seen in CLDR's strings.
 const DOC_PAIR_WEIGHT: f32 = 4.0;
 /// Odds against a letter that no language writing the rest of the line writes.
-const FOREIGN_LETTER: f32 = 6.0;
+const FOREIGN_LETTER: f32 = 9.0;
 /// Weight of the log count of the letter with both neighbours seen in the document.
 const TRIPLE_WEIGHT: f32 = 1.0;
 
@@ -990,6 +1073,16 @@ fn choose(
                 + cand.inserted as f32 * strictness.insert_cost
                 + nbsp_cost(cand, strictness)
                 - doc.bonus(cand.c);
+            if letters && let Some((left, right)) = &context.word {
+                // A word the document writes elsewhere is the word a reader restores.
+                let right = if cand.space { "" } else { right.as_str() };
+                let word: String = left
+                    .chars()
+                    .chain([pairs::key(cand.c)])
+                    .chain(right.chars())
+                    .collect();
+                local -= WORD_WEIGHT * (1.0 + doc.word(&word) as f32).ln();
+            }
             local -= fit_weight * fit[i];
             (local, i)
         })
@@ -1014,12 +1107,15 @@ struct DocEvidence {
     pairs: HashMap<(char, char), u32>,
     /// Letter triples (keys) whose middle letter is not ASCII.
     triples: HashMap<(char, char, char), u32>,
+    /// Words (as keys) that hold a non-ASCII letter.
+    words: HashMap<String, u32>,
 }
 
 impl DocEvidence {
     fn gather<'a>(lines: impl Iterator<Item = &'a str>) -> DocEvidence {
         let mut doc = DocEvidence::default();
         for line in lines {
+            doc.gather_words(line);
             let mut prev = ' ';
             let mut prev2 = ' ';
             for c in line.chars().chain([' ']) {
@@ -1041,6 +1137,24 @@ impl DocEvidence {
             }
         }
         doc
+    }
+
+    fn gather_words(&mut self, line: &str) {
+        let mut word = String::new();
+        for k in line.chars().map(pairs::key).chain([' ']) {
+            if k != ' ' {
+                word.push(k);
+                continue;
+            }
+            if !word.is_ascii() {
+                *self.words.entry(std::mem::take(&mut word)).or_insert(0) += 1;
+            }
+            word.clear();
+        }
+    }
+
+    fn word(&self, w: &str) -> u32 {
+        self.words.get(w).copied().unwrap_or(0)
     }
 
     fn pair(&self, a: char, b: char) -> u32 {
@@ -1167,6 +1281,7 @@ mod tests {
             prev: 'k',
             next: vec!['n'],
             langs: pairs::line_languages("éáľ".chars()),
+            word: None,
         };
         let fit = fits(&cands, &slovak, &DocEvidence::default());
         assert_eq!(best(&cands, &fit), 'č', "{fit:?}");
@@ -1176,6 +1291,7 @@ mod tests {
             prev: 'е',
             next: vec!['н'],
             langs: None,
+            word: None,
         };
         let fit = fits(&cands, &ctx, &DocEvidence::default());
         assert_eq!(best(&cands, &fit), 'с', "{fit:?}");
@@ -1186,6 +1302,7 @@ mod tests {
             prev: 'н',
             next: vec![' '],
             langs: None,
+            word: None,
         };
         let fit = fits(&cands, &ctx, &doc);
         assert_eq!(best(&cands, &fit), 'я', "{fit:?}");
@@ -1207,9 +1324,40 @@ mod tests {
             "Ціна",
             "Srpski: Ђорђе, ћирилица",
             "I'm not such a fan of Charlotte Brontë…”",
+            // ftfy's raised eyebrow: Windows-1257 would read `Ō¬` as Cyrillic `Ԭ`.
+            "Ō¬o",
         ] {
             assert_eq!(fix(s), s);
         }
+    }
+
+    #[test]
+    fn strike_through_and_text_left_clean() {
+        // Combining overlays on digits (ftfy's "fancy crossing-out").
+        assert_eq!(
+            fix("hotel $49 $Ì¶6Ì¶3Ì¶ updated 2018"),
+            "hotel $49 $\u{336}6\u{336}3\u{336} updated 2018"
+        );
+        // `ção` is clean text beside the damage: no lost bytes after `ç`.
+        assert_eq!(
+            fix("Campeonatos > III DivisÃ£o - SÃ©rie F > Jornadas Classificação"),
+            "Campeonatos > III Divisão - Série F > Jornadas Classificação"
+        );
+    }
+
+    /// Windows-1257 drops byte 0xA1, the second byte of `á`: `inválido` restored in one
+    /// line (where `ñ` and `ó` tell the language) restores it in the next.
+    #[test]
+    fn words_restored_elsewhere_decide_a_lost_letter() {
+        let damaged = "ConfiguraciĆ³n de la conexiĆ³n\nContraseĆ±a incorrecta\n\
+            El tamaĆ±o del campo es invĆlido\nvalor de campo invĆlido\n";
+        let r = repair_text(damaged);
+        assert_eq!(
+            r.text.lines().last(),
+            Some("valor de campo inválido"),
+            "{}",
+            r.text
+        );
     }
 
     #[test]
