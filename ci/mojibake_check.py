@@ -23,20 +23,24 @@ FTFY_CASES_MIN = 139  # of 151; raise it when the repairer gets better
 TOTAL_EXACT_MIN = 82.0
 TOTAL_WRONG_MAX = 1.5
 
+# The kit is drawn from the machine's gettext catalogs (/usr/share/locale): another set
+# of installed packages gives other lines. These figures are for the catalogs present
+# once .ci/run has installed chromium (975,268 clean lines); without its GTK catalogs
+# there are about 865,000 and every rate moves by a point or two.
 # Text rows that lost bytes: the exact rates hindsight reaches today (rounded down), so
 # that nothing gets worse. Raise them as it gets better.
 TEXT_FLOORS = {
-    "text.cp1250.dropped": 64.5,
-    "text.cp1250.fffd": 66.0,
+    "text.cp1250.dropped": 65.0,
+    "text.cp1250.fffd": 66.5,
     "text.cp1251.dropped": 97.5,
-    "text.cp1252.dropped": 68.5,
+    "text.cp1252.dropped": 69.0,
     "text.cp1252.fffd": 69.5,
-    "text.cp1253.dropped": 46.5,
-    "text.cp1253.fffd": 47.0,
+    "text.cp1253.dropped": 47.0,
+    "text.cp1253.fffd": 47.5,
     "text.cp1254.dropped": 63.0,
-    "text.cp1254.fffd": 63.5,
-    "text.cp1257.dropped": 45.5,
-    "text.cp1257.fffd": 46.5,
+    "text.cp1254.fffd": 64.0,
+    "text.cp1257.dropped": 46.0,
+    "text.cp1257.fffd": 47.5,
 }
 
 # Emoji rows where hindsight is still short of min(97%, the collision ceiling): the
