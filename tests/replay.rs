@@ -418,6 +418,7 @@ fn checkout(from: &Path) -> tempfile::TempDir {
 /// labelled ones in tests/gold/docs catch the broken twin, citing the fixture's own
 /// postmortem, and find nothing at all in the fixed twin.
 #[test]
+#[allow(clippy::print_stderr)] // says what it could not check here
 fn gold_replay_fixtures() {
     if !have("git") {
         eprintln!("skipped: no git");

@@ -523,9 +523,15 @@ fn caps_heading(text: &str) -> Option<&str> {
     let name = text.trim().trim_end_matches(':').trim();
     let letters = name.chars().filter(|c| c.is_alphabetic()).count();
     let caps = name.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+    // Word for word a heading templates use; a placeholder (`TODO`) is none.
+    let placeholder = ["TODO", "TBD", "FIXME", "XXX"]
+        .iter()
+        .any(|p| name.starts_with(p));
     (letters >= 3
+        && !placeholder
         && caps
         && name.split_whitespace().count() <= 6
+        && taxonomy::is_heading_text(name)
         && taxonomy::classify(name) != SectionKind::Other)
         .then_some(name)
 }

@@ -211,9 +211,13 @@ fn entry(text: &str, line: usize, day: Option<&str>, year: Option<i32>) -> Optio
         (d, rest)
     } else if let Some((t, rest)) = fuzzy_stamp(text) {
         (t, rest)
-    } else {
-        let (t, rest) = leading_time(text)?;
+    } else if let Some((t, rest)) = leading_time(text) {
         (day.map_or(t.clone(), |d| format!("{d} {t}")), rest)
+    } else {
+        // `Monday 07:02 - First calls`: a memo's days by name.
+        let w = regex!(r"(?i)^((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?)\s+").find(text)?;
+        let (t, rest) = leading_time(&text[w.end()..])?;
+        (format!("{} {t}", w.as_str().trim()), rest)
     };
     let event = rest
         .trim_start_matches(['*', '_', ' ', '-', '–', '—', ':'])
@@ -298,6 +302,27 @@ mod tests {
         );
         assert_eq!(e[0].line, 4);
         assert_eq!(e[3].line, 15);
+    }
+
+    #[test]
+    fn days_by_name_before_a_time() {
+        let doc = Document::parse(
+            "3. SEQUENCE OF EVENTS\n\n- Sunday 23:00 - Gateway installs firmware 9.2\n- Mon, 07:02 - First calls\n- Someday soon - not a time\n",
+        );
+        let got: Vec<(String, String)> = entries(&doc, None)
+            .into_iter()
+            .map(|e| (e.time, e.event))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Sunday 23:00".into(),
+                    "Gateway installs firmware 9.2".into()
+                ),
+                ("Mon, 07:02".into(), "First calls".into()),
+            ]
+        );
     }
 
     #[test]

@@ -177,7 +177,11 @@ fn path_files(
             let globs = cursor_globs(r)?;
             let (front, lines) = front(r, &globs);
             let text = format!("{front}{}", body(r, cited, dir));
-            Some(owned_file(dir.join(format!("{}.{ext}", r.id)), &text, lines))
+            Some(owned_file(
+                dir.join(format!("{}.{ext}", r.id)),
+                &text,
+                lines,
+            ))
         })
         .collect()
 }

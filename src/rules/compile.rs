@@ -605,8 +605,20 @@ fn title_case(s: &str) -> String {
     // Shouting is for incident notes, not rule titles: `NEVER deploy` -> `Never deploy`.
     // Only words said for emphasis: `DROP TABLE` and `DEBUG` are names.
     const SHOUTED: [&str; 14] = [
-        "NEVER", "ALWAYS", "MUST", "ONLY", "EVER", "AGAIN", "STOP", "AVOID", "DON'T", "EVERY",
-        "CRITICAL", "IMPORTANT", "STRICTLY", "WARNING",
+        "NEVER",
+        "ALWAYS",
+        "MUST",
+        "ONLY",
+        "EVER",
+        "AGAIN",
+        "STOP",
+        "AVOID",
+        "DON'T",
+        "EVERY",
+        "CRITICAL",
+        "IMPORTANT",
+        "STRICTLY",
+        "WARNING",
     ];
     let words: Vec<String> = t
         .split(' ')

@@ -162,7 +162,8 @@ pub(crate) fn mdc(data: &[u8]) {
                         Some(value),
                         "{name}: description needs quoting\n{block}"
                     );
-                    assert!(value.starts_with("Lesson from a past incident"));
+                    // It says when to apply the rule, then the lesson.
+                    assert!(value.starts_with("Apply when "), "{name}: {value}");
                 }
                 "globs" => {
                     let globs: Vec<&str> = value.split(',').collect();

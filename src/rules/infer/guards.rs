@@ -460,6 +460,13 @@ fn forbid_command(words: &[String]) -> Option<Guard> {
             r#"|(?:export\s+)?{var}\s*=[^\n]*?[\s"\x27](?:{alt})(?:[\s=;|&)"\x27]|$)"#
         ));
     }
+    // Ansible's rsync module: `synchronize: ... delete=yes`, or `delete: true` among
+    // the keys of its mapping.
+    if lead.len() == 1 && lead[0] == "rsync" && rest.len() == 1 && rest[0].starts_with("--del") {
+        pattern.push_str(
+            r#"|(?:ansible\.posix\.)?synchronize:[^\n]*?\bdelete\s*=\s*(?:yes|true|True)\b|(?:ansible\.posix\.)?synchronize:[ \t]*\n(?:[ \t]+[\w.]+:[^\n]*\n)*?[ \t]+delete:[ \t]*["\x27]?(?:yes|true|True)\b"#,
+        );
+    }
     pattern.push(')');
     // A lone tool word (`pm2`) must read as a command, not as part of a path.
     if rest.is_empty() && lead.len() == 1 {

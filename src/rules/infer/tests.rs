@@ -45,6 +45,16 @@ fn rsync_delete_is_forbidden_precisely() {
     ] {
         assert!(re.is_match(deleting), "{deleting}");
     }
+    // Ansible's synchronize module, one line or a mapping.
+    for deleting in [
+        "- synchronize: src=dist/ dest=/var/www delete=yes",
+        "- ansible.posix.synchronize:\n    src: dist/\n    dest: /var/www\n    delete: true\n",
+    ] {
+        assert!(re.is_match(deleting), "{deleting}");
+    }
+    assert!(!re.is_match(
+        "- synchronize:\n    src: dist/\n    dest: /var/www\n- file:\n    delete: yes\n"
+    ));
     assert!(!re.is_match("rsync -a --delay-updates x y"));
     assert!(
         !re.is_match("# rsync -avz --delete dist/ host:"),
