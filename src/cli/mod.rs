@@ -80,7 +80,7 @@ impl Ctx {
                 return (Vec::new(), 1);
             }
         };
-        let results = self.kb.load_all(&files);
+        let results = self.kb.load_all_cached(&files);
         let mut loaded = Vec::with_capacity(files.len());
         for r in results {
             match r {

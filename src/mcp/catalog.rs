@@ -53,7 +53,7 @@ impl Catalog {
             Err(e) => return (Catalog::default(), vec![e]),
         };
         let mut c = Catalog::default();
-        for r in kb.load_all(&files) {
+        for r in kb.load_all_cached(&files) {
             match r {
                 Ok(l) => c.insert(Entry::of(&l)),
                 Err(e) => errors.push(e),
