@@ -17,6 +17,12 @@ use crate::search::{RECURRENCE, Recurrence};
 const SHOWN_RECURRENCES: usize = 10;
 
 pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
+    run_counting(ctx, a).map(|(outcome, _)| outcome)
+}
+
+/// `run`, also telling how many files the build changed (site files changed, added or
+/// removed, rule and agent files written): `serve` reloads pages only when some did.
+pub(super) fn run_counting(ctx: &Ctx, a: &BuildArgs) -> Result<(Outcome, usize)> {
     let started = Instant::now();
     let incidents = ctx.kb.incidents_dir();
     if !incidents.is_dir() {
@@ -46,7 +52,7 @@ pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
         }
     };
     let Some(lock) = lock else {
-        return check(ctx, &loaded).map(unread);
+        return check(ctx, &loaded).map(|o| (unread(o), 0));
     };
     let bar = Bar(progress(ctx, loaded.len()), ctx);
     let opts = Options { force: a.force };
@@ -90,7 +96,8 @@ pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
             started.elapsed().as_secs_f64()
         )?;
     }
-    Ok(unread(Outcome::Clean))
+    let changed = built.site.changed + built.rules.writes().count();
+    Ok((unread(Outcome::Clean), changed))
 }
 
 /// Report each unreadable rule source, then the error itself.

@@ -4,9 +4,14 @@
 //! told `--force` (then those files are kept, moved into the new site unchanged, and
 //! listed in the manifest as kept: later builds keep them without being told again).
 //!
-//! A build renders into a fresh sibling folder and swaps it in with two renames, so a
-//! build that fails leaves the old site as it was. `check` renders and compares, and
-//! writes nothing.
+//! A first build (or one after a template, config or hindsight change) renders into a
+//! fresh sibling folder and swaps it in with two renames, so a build that fails leaves
+//! the old site as it was. A build that finds the last build's state beside an intact
+//! site updates it in place: it stages only the files whose bytes changed in the
+//! sibling folder, then moves them in and removes the files no longer made; a failure
+//! before that leaves the site as it was, and a run killed while moving is finished by
+//! the next (the staging folder is marked). `check` renders and compares, and writes
+//! nothing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -488,12 +493,24 @@ impl Rendered {
         }
         let manifest = render_manifest(&written);
         let changed = changes(&ins.manifest, &written);
-        std::fs::write(fresh.join(MANIFEST), &manifest).map_err(io(fresh))?;
-        if last.is_some() {
+        // Every file as the manifest has it, on disk as written (none staged: a page
+        // deleted or edited by hand is put back), and the manifest the same.
+        let unchanged_site = last.is_some()
+            && changed == 0
+            && written
+                .iter()
+                .all(|(f, h)| h == KEPT || ins.intact.contains_key(f))
+            && std::fs::read_to_string(site.join(MANIFEST)).ok().as_deref() == Some(&manifest);
+        if unchanged_site {
+            // Nothing to move in, and the manifest is as it was: the site stays untouched.
+            std::fs::remove_dir_all(fresh).map_err(io(fresh))?;
+        } else if last.is_some() {
+            std::fs::write(fresh.join(MANIFEST), &manifest).map_err(io(fresh))?;
             std::fs::write(fresh.join(UPDATING), b"").map_err(io(fresh))?;
             std::fs::remove_file(fresh.join(IN_PROGRESS)).map_err(io(fresh))?;
             finish_update(site, fresh)?;
         } else {
+            std::fs::write(fresh.join(MANIFEST), &manifest).map_err(io(fresh))?;
             std::fs::remove_file(fresh.join(IN_PROGRESS)).map_err(io(fresh))?;
             move_into(site, fresh, ins)?;
             swap(site, fresh, &ins.manifest)?;
