@@ -36,7 +36,7 @@ pub(super) fn run_counting(ctx: &Ctx, a: &BuildArgs) -> Result<(Outcome, usize)>
     let t = Instant::now();
     // A postmortem that cannot be read is reported (each by name) and left out; the
     // rest are built, and the exit status says something went wrong.
-    let (loaded, load_errors) = ctx.load_incidents();
+    let (loaded, load_errors, pending) = ctx.load_incidents_deferred();
     ctx.timing("read and parse", t);
     let unread = |outcome: Outcome| {
         if load_errors > 0 {
@@ -58,6 +58,11 @@ pub(super) fn run_counting(ctx: &Ctx, a: &BuildArgs) -> Result<(Outcome, usize)>
     let opts = Options { force: a.force };
     let built = build::build(&ctx.kb, &lock, &ctx.config, &loaded, &opts, &bar)
         .map_err(|e| report(ctx, e))?;
+    // Only a build that went through updates the record cache: a refused one writes
+    // nothing.
+    if let Some(p) = pending {
+        p.write(&loaded);
+    }
     bar.0.finish_and_clear();
     super::rules::print_kept(ctx, &built.rules);
     super::rules::print_writes(ctx, &built.rules)?;

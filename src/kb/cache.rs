@@ -198,12 +198,11 @@ fn decode_index(index: &[u8], texts_at: u64, texts_len: u64) -> Option<HashMap<S
         .collect()
 }
 
-/// Write the cache for `loaded` (keyed by `rels`, with their stamps) to `state`, and
-/// point each postmortem's texts at the new file. Anything that fails leaves the old
-/// cache in place; the postmortems keep their texts where they were.
+/// Write the cache for `loaded` (keyed by `rels`, with their stamps) to `state`.
+/// Anything that fails leaves the old cache in place.
 pub(super) fn write(
     state: &Path,
-    loaded: &mut [&mut Loaded],
+    loaded: &[Loaded],
     rels: &[&str],
     stamps: &[Option<(u64, u128)>],
 ) -> io::Result<()> {
@@ -277,9 +276,6 @@ pub(super) fn write(
     head.extend_from_slice(&index_crc.finalize().to_le_bytes());
     tmp.as_file_mut().seek(SeekFrom::Start(0))?;
     tmp.as_file_mut().write_all(&head)?;
-    let file = Arc::new(tmp.persist(state.join(FILE)).map_err(|e| e.error)?);
-    for (l, (t_at, t_len, split)) in loaded.iter_mut().zip(places) {
-        l.texts = Packed::in_file(&file, head_len as u64 + t_at, t_len, split);
-    }
+    tmp.persist(state.join(FILE)).map_err(|e| e.error)?;
     Ok(())
 }

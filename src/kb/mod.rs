@@ -168,10 +168,15 @@ impl KnowledgeBase {
     /// to hold exactly these), as `load_all` gives them, taking the record and texts of
     /// each unchanged file from the record cache (see `cache`). Without a state folder
     /// that can be written, `load_all`.
-    pub fn load_all_cached(&self, files: &[PathBuf]) -> Vec<Result<Loaded, LoadError>> {
+    /// The cache is not written here: the caller writes what is returned (if anything
+    /// changed) once it is done, so that a run that refuses to go on writes nothing.
+    pub fn load_all_cached(
+        &self,
+        files: &[PathBuf],
+    ) -> (Vec<Result<Loaded, LoadError>>, Option<PendingCache>) {
         use rayon::prelude::*;
         let Ok(state) = self.ensure_state_dir() else {
-            return self.load_all(files);
+            return (self.load_all(files), None);
         };
         let mut cache = cache::Cache::open(&state);
         let cached = cache.as_ref().map_or(0, cache::Cache::len);
@@ -195,7 +200,7 @@ impl KnowledgeBase {
             .then(|| Spill::create(&state))
             .flatten();
         let cache = cache.as_ref();
-        let mut results: Vec<Result<Loaded, LoadError>> = hits
+        let results: Vec<Result<Loaded, LoadError>> = hits
             .into_par_iter()
             .enumerate()
             .map(|(i, hit)| {
@@ -222,19 +227,21 @@ impl KnowledgeBase {
             .collect();
         let ok = results.iter().filter(|r| r.is_ok()).count();
         let same = cache.is_some() && cached == ok && misses == 0;
-        if !same {
-            let (mut keep, mut keys, mut kept_stamps) = (Vec::new(), Vec::new(), Vec::new());
-            for (i, r) in results.iter_mut().enumerate() {
-                if let Ok(l) = r {
-                    keep.push(l);
-                    keys.push(&*rels[i]);
+        let pending = (!same).then(|| {
+            let (mut keys, mut kept_stamps) = (Vec::new(), Vec::new());
+            for (i, r) in results.iter().enumerate() {
+                if r.is_ok() {
+                    keys.push(rels[i].to_string());
                     kept_stamps.push(stamps[i]);
                 }
             }
-            // Best effort: without a cache the next run parses again, nothing worse.
-            let _ = cache::write(&state, &mut keep, &keys, &kept_stamps);
-        }
-        results
+            PendingCache {
+                state: state.clone(),
+                rels: keys,
+                stamps: kept_stamps,
+            }
+        });
+        (results, pending)
     }
 
     /// Read, decode, repair and parse one file, keeping every stage: what `lint` looks
@@ -377,6 +384,26 @@ pub fn is_postmortem(path: &Path) -> bool {
     match path.extension().and_then(|e| e.to_str()) {
         Some(ext) => ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"),
         None => !NOT_POSTMORTEMS.iter().any(|n| name.starts_with(n)),
+    }
+}
+
+/// A record cache to write for a load whose files changed (see `load_all_cached`).
+#[derive(Debug)]
+pub struct PendingCache {
+    state: PathBuf,
+    /// Paths and stamps of the postmortems that loaded, in order.
+    rels: Vec<String>,
+    stamps: Vec<Option<crate::search::stamps::Stamp>>,
+}
+
+impl PendingCache {
+    /// Write the cache for `loaded`: the postmortems that loaded, as returned. Best
+    /// effort: without a cache the next run parses again, nothing worse.
+    pub fn write(self, loaded: &[Loaded]) {
+        if loaded.len() == self.rels.len() {
+            let rels: Vec<&str> = self.rels.iter().map(String::as_str).collect();
+            let _ = cache::write(&self.state, loaded, &rels, &self.stamps);
+        }
     }
 }
 
