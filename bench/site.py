@@ -9,7 +9,8 @@ site) and by `mdbook build` (a book whose SUMMARY.md lists every file as a chapt
 invalid UTF-8 is replaced, since mdBook refuses it).
 mdBook's time grows with the square of the chapter count, so it runs only up to
 --mdbook-max (default 10000). Prints rows of the table bench/run.sh prints: wall time,
-CPU time, peak memory. With --query-bytes, also the bytes a browser loads for one-word
+CPU time, peak memory. After each from-scratch build, two incremental ones: nothing
+changed, and one postmortem edited. With --query-bytes, also the bytes a browser loads for one-word
 queries on the built site (needs node and ci/browser's playwright-core).
 """
 import argparse
@@ -68,6 +69,23 @@ def hindsight(exe, out, src, n):
     return kb, m
 
 
+def incremental(exe, kb, src, n):
+    """Rebuilds of the knowledge base the from-scratch row just built: with nothing
+    changed, then after one postmortem (in the middle of the corpus) gained a line. The
+    file is put back afterwards, byte for byte."""
+    m = measure([exe, "-C", str(kb), "build", "--quiet"])
+    row(n, "hindsight build (nothing changed)", m, "right after the from-scratch build")
+    files = sorted(src.glob("*.md"))
+    f = files[len(files) // 2]
+    orig = f.read_bytes()
+    try:
+        f.write_bytes(orig + b"\n- Always check the rsync target before a deploy.\n")
+        m = measure([exe, "-C", str(kb), "build", "--quiet"])
+        row(n, "hindsight build (one postmortem edited)", m, f"a line added to {f.name}")
+    finally:
+        f.write_bytes(orig)
+
+
 def mdbook(out, src, n):
     book = out / f"mdbook-{n}"
     shutil.rmtree(book, ignore_errors=True)
@@ -111,6 +129,8 @@ def main():
     ap.add_argument("sizes", type=int, nargs="+")
     ap.add_argument("--mdbook-max", type=int, default=10000)
     ap.add_argument("--query-bytes", action="store_true")
+    ap.add_argument("--hindsight-only", action="store_true",
+                    help="only the hindsight rows (no mdBook, no browser queries)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     a.out = a.out.resolve()
@@ -121,10 +141,11 @@ def main():
     for n in a.sizes:
         src = corpus(a.gen, a.out, n)
         kb, hm = hindsight(a.exe, a.out, src, n)
-        if have_mdbook and n <= a.mdbook_max:
+        incremental(a.exe, kb, src, n)
+        if have_mdbook and n <= a.mdbook_max and not a.hindsight_only:
             mm = mdbook(a.out, src, n)
             print(f"| {n} | ratio | | | | mdBook takes {mm[0] / hm[0]:.1f}x hindsight's time |", flush=True)
-        if a.query_bytes:
+        if a.query_bytes and not a.hindsight_only:
             for word, size, files, hits in query_bytes(a.exe, kb) or []:
                 print(f"| {n} | browser query `{word}` | | | | {int(size) / 1024:.0f} KB in {files} files, {hits} results |", flush=True)
         if n >= 50000:

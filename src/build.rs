@@ -11,6 +11,9 @@ use crate::rules::generate::{self, Plan, SourceError};
 use crate::search::{IndexError, OpenOptions, Recurrence, SearchIndex, UpdateStats};
 use crate::site::{self, SiteError, output};
 
+/// The site's state for the next build, in the state folder (see `output`).
+const SITE_STATE: &str = "site-state";
+
 /// What a build is told.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -75,7 +78,9 @@ pub fn build(
     progress: &dyn Progress,
 ) -> Result<Built, BuildError> {
     let site_config = site::settings(config).map_err(BuildError::Config)?;
-    let target = output::Target::open(&kb.site_dir(), opts.force).map_err(BuildError::Site)?;
+    let state = kb.state_dir().join(SITE_STATE);
+    let target =
+        output::Target::open(&kb.site_dir(), opts.force, Some(&state)).map_err(BuildError::Site)?;
     let t = Instant::now();
     let agents = crate::rules::agents::Settings::new(config, kb).map_err(BuildError::Config)?;
     let rules = generate::plan(kb, loaded, &agents).map_err(BuildError::Rules)?;

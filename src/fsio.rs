@@ -24,6 +24,21 @@ fn replace(path: &Path, bytes: &[u8], flush: bool) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    let mut tmp = temp_file(dir)?;
+    tmp.write_all(bytes)?;
+    if flush {
+        tmp.as_file().sync_all()?;
+    }
+    if let Ok(meta) = fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A temporary file in `dir`, named so that `remove_leftovers` can clear it should the
+/// run be killed; persist it over the target to finish a write.
+pub(crate) fn temp_file(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
     // The pid in the name lets a later run tell a killed run's leftover from a file
     // another run is writing right now (see `remove_leftovers`).
     let prefix = format!("{TMP_PREFIX}{}-", std::process::id());
@@ -36,16 +51,7 @@ fn replace(path: &Path, bytes: &[u8], flush: bool) -> io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    if flush {
-        tmp.as_file().sync_all()?;
-    }
-    if let Ok(meta) = fs::metadata(path) {
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    builder.tempfile_in(dir)
 }
 
 /// Rewrite the user's file at `path` with `bytes`, keeping what points at it: a

@@ -17,6 +17,12 @@ use crate::search::{RECURRENCE, Recurrence};
 const SHOWN_RECURRENCES: usize = 10;
 
 pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
+    run_counting(ctx, a).map(|(outcome, _)| outcome)
+}
+
+/// `run`, also telling how many files the build changed (site files changed, added or
+/// removed, rule and agent files written): `serve` reloads pages only when some did.
+pub(super) fn run_counting(ctx: &Ctx, a: &BuildArgs) -> Result<(Outcome, usize)> {
     let started = Instant::now();
     let incidents = ctx.kb.incidents_dir();
     if !incidents.is_dir() {
@@ -30,7 +36,7 @@ pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
     let t = Instant::now();
     // A postmortem that cannot be read is reported (each by name) and left out; the
     // rest are built, and the exit status says something went wrong.
-    let (loaded, load_errors) = ctx.load_incidents();
+    let (loaded, load_errors, pending) = ctx.load_incidents_deferred();
     ctx.timing("read and parse", t);
     let unread = |outcome: Outcome| {
         if load_errors > 0 {
@@ -46,12 +52,17 @@ pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
         }
     };
     let Some(lock) = lock else {
-        return check(ctx, &loaded).map(unread);
+        return check(ctx, &loaded).map(|o| (unread(o), 0));
     };
     let bar = Bar(progress(ctx, loaded.len()), ctx);
     let opts = Options { force: a.force };
     let built = build::build(&ctx.kb, &lock, &ctx.config, &loaded, &opts, &bar)
         .map_err(|e| report(ctx, e))?;
+    // Only a build that went through updates the record cache: a refused one writes
+    // nothing.
+    if let Some(p) = pending {
+        p.write(&loaded);
+    }
     bar.0.finish_and_clear();
     super::rules::print_kept(ctx, &built.rules);
     super::rules::print_writes(ctx, &built.rules)?;
@@ -90,7 +101,8 @@ pub(super) fn run(ctx: &Ctx, a: &BuildArgs) -> Result<Outcome> {
             started.elapsed().as_secs_f64()
         )?;
     }
-    Ok(unread(Outcome::Clean))
+    let changed = built.site.changed + built.rules.writes().count();
+    Ok((unread(Outcome::Clean), changed))
 }
 
 /// Report each unreadable rule source, then the error itself.

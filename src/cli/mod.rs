@@ -70,17 +70,33 @@ impl Ctx {
     }
 
     /// Load every postmortem in the knowledge base's `incidents/`; errors are reported
-    /// and counted.
+    /// and counted. The record cache is brought up to date.
     pub fn load_incidents(&self) -> (Vec<crate::kb::Loaded>, usize) {
+        let (loaded, errors, pending) = self.load_incidents_deferred();
+        if let Some(p) = pending {
+            p.write(&loaded);
+        }
+        (loaded, errors)
+    }
+
+    /// `load_incidents`, leaving the record cache to the caller to write (when the run
+    /// got as far as writing anything).
+    pub fn load_incidents_deferred(
+        &self,
+    ) -> (
+        Vec<crate::kb::Loaded>,
+        usize,
+        Option<crate::kb::PendingCache>,
+    ) {
         let mut errors = 0;
         let files = match self.kb.postmortem_files(&[self.kb.incidents_dir()]) {
             Ok(f) => f,
             Err(e) => {
                 self.error(e);
-                return (Vec::new(), 1);
+                return (Vec::new(), 1, None);
             }
         };
-        let results = self.kb.load_all(&files);
+        let (results, pending) = self.kb.load_all_cached(&files);
         let mut loaded = Vec::with_capacity(files.len());
         for r in results {
             match r {
@@ -91,7 +107,7 @@ impl Ctx {
                 }
             }
         }
-        (loaded, errors)
+        (loaded, errors, pending)
     }
 
     /// The knowledge base's write lock for command `what`, waited for (saying so once)

@@ -65,9 +65,11 @@ pub(super) fn run(ctx: &Ctx, a: &ServeArgs) -> Result<Outcome> {
                 }
                 seen = now;
                 match rebuild(ctx) {
-                    Ok(()) => {
+                    // Open pages reload only when the build changed a file.
+                    Ok(changed) if changed > 0 => {
                         version.fetch_add(1, Ordering::SeqCst);
                     }
+                    Ok(_) => {}
                     Err(e) => ctx.error(format!("{e:#} (still serving the last good site)")),
                 }
             }
@@ -76,12 +78,13 @@ pub(super) fn run(ctx: &Ctx, a: &ServeArgs) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-fn rebuild(ctx: &Ctx) -> Result<()> {
+/// Build (incrementally, as `build` does); how many files changed.
+fn rebuild(ctx: &Ctx) -> Result<usize> {
     let args = BuildArgs {
         check: false,
         force: false,
     };
-    super::build::run(ctx, &args).map(|_| ())
+    super::build::run_counting(ctx, &args).map(|(_, changed)| changed)
 }
 
 /// Read one request from `stream` and answer it.

@@ -11,6 +11,8 @@ use crate::document::Document;
 use crate::incident::Incident;
 use crate::ingest::{self, IngestError};
 
+mod cache;
+mod codec;
 mod lock;
 mod packed;
 
@@ -162,10 +164,94 @@ impl KnowledgeBase {
             .collect()
     }
 
+    /// Every postmortem in `files` (all of the knowledge base's: the cache is rewritten
+    /// to hold exactly these), as `load_all` gives them, taking the record and texts of
+    /// each unchanged file from the record cache (see `cache`). Without a state folder
+    /// that can be written, `load_all`.
+    /// The cache is not written here: the caller writes what is returned (if anything
+    /// changed) once it is done, so that a run that refuses to go on writes nothing.
+    pub fn load_all_cached(
+        &self,
+        files: &[PathBuf],
+    ) -> (Vec<Result<Loaded, LoadError>>, Option<PendingCache>) {
+        use rayon::prelude::*;
+        let Ok(state) = self.ensure_state_dir() else {
+            return (self.load_all(files), None);
+        };
+        let mut cache = cache::Cache::open(&state);
+        let cached = cache.as_ref().map_or(0, cache::Cache::len);
+        let rels: Vec<std::borrow::Cow<str>> = files.iter().map(|f| self.relative_cow(f)).collect();
+        let stamps = crate::search::stamps::stamps(files);
+        // Unchanged by stamp: taken from the cache (not copied: at 100,000 records a
+        // second copy of each showed in the peak).
+        let hits: Vec<Option<cache::Entry>> = rels
+            .iter()
+            .zip(&stamps)
+            .map(|(rel, stamp)| {
+                let c = cache.as_mut()?;
+                let (size, mtime) = (*stamp)?;
+                c.take_if(rel, |e| {
+                    e.size == size && e.mtime_ns == mtime && e.mtime_ns != 0
+                })
+            })
+            .collect();
+        let misses = hits.iter().filter(|h| h.is_none()).count();
+        let spill = (misses >= SPILL_AT)
+            .then(|| Spill::create(&state))
+            .flatten();
+        let cache = cache.as_ref();
+        let results: Vec<Result<Loaded, LoadError>> = hits
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, hit)| {
+                let path = &files[i];
+                if let (Some(e), Some(c)) = (hit, cache) {
+                    return Ok(c.loaded(e, path));
+                }
+                // Changed by stamp: the same bytes are still taken from the cache, and
+                // only new bytes are repaired and parsed.
+                let bytes = read_bytes(path)?;
+                let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+                if let Some(c) = cache
+                    && let Some(e) = c.get(&rels[i])
+                    && e.digest == digest
+                {
+                    return Ok(c.loaded(e.clone(), path));
+                }
+                let mut l = self.loaded_from(path, bytes, digest)?;
+                if let Some(s) = spill.as_ref().filter(|_| !l.guard_blocks) {
+                    l.texts.spill(s);
+                }
+                Ok(l)
+            })
+            .collect();
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        let same = cache.is_some() && cached == ok && misses == 0;
+        let pending = (!same).then(|| {
+            let (mut keys, mut kept_stamps) = (Vec::new(), Vec::new());
+            for (i, r) in results.iter().enumerate() {
+                if r.is_ok() {
+                    keys.push(rels[i].to_string());
+                    kept_stamps.push(stamps[i]);
+                }
+            }
+            PendingCache {
+                state: state.clone(),
+                rels: keys,
+                stamps: kept_stamps,
+            }
+        });
+        (results, pending)
+    }
+
     /// Read, decode, repair and parse one file, keeping every stage: what `lint` looks
     /// at. Everything else keeps less (`load`).
     pub fn parse_file(&self, path: &Path) -> Result<Parsed, LoadError> {
-        let bytes = read_bytes(path)?;
+        self.parse_bytes(path, read_bytes(path)?)
+    }
+
+    /// `parse_file` for bytes already read from `path`.
+    fn parse_bytes(&self, path: &Path, bytes: Vec<u8>) -> Result<Parsed, LoadError> {
         let ingested = ingest::ingest_postmortem(&bytes).map_err(|e| LoadError {
             path: path.to_path_buf(),
             kind: LoadErrorKind::Ingest(e),
@@ -183,11 +269,23 @@ impl KnowledgeBase {
 
     /// Read, decode and repair one file, keeping its record and packed texts.
     pub fn load(&self, path: &Path) -> Result<Loaded, LoadError> {
-        let p = self.parse_file(path)?;
+        let bytes = read_bytes(path)?;
+        let digest = sha2::Sha256::digest(&bytes).into();
+        self.loaded_from(path, bytes, digest)
+    }
+
+    /// `load` for bytes already read, with their SHA-256.
+    fn loaded_from(
+        &self,
+        path: &Path,
+        bytes: Vec<u8>,
+        digest: [u8; 32],
+    ) -> Result<Loaded, LoadError> {
+        let p = self.parse_bytes(path, bytes)?;
         Ok(Loaded {
             path: path.to_path_buf(),
             size: p.bytes.len() as u64,
-            digest: sha2::Sha256::digest(&p.bytes).into(),
+            digest,
             body_offset: p.doc.front_matter.len,
             guard_blocks: p.ingested.text.contains("hindsight-guard"),
             texts: Packed::new(&p.ingested.text, &p.doc.plain_text()),
@@ -286,6 +384,26 @@ pub fn is_postmortem(path: &Path) -> bool {
     match path.extension().and_then(|e| e.to_str()) {
         Some(ext) => ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"),
         None => !NOT_POSTMORTEMS.iter().any(|n| name.starts_with(n)),
+    }
+}
+
+/// A record cache to write for a load whose files changed (see `load_all_cached`).
+#[derive(Debug)]
+pub struct PendingCache {
+    state: PathBuf,
+    /// Paths and stamps of the postmortems that loaded, in order.
+    rels: Vec<String>,
+    stamps: Vec<Option<crate::search::stamps::Stamp>>,
+}
+
+impl PendingCache {
+    /// Write the cache for `loaded`: the postmortems that loaded, as returned. Best
+    /// effort: without a cache the next run parses again, nothing worse.
+    pub fn write(self, loaded: &[Loaded]) {
+        if loaded.len() == self.rels.len() {
+            let rels: Vec<&str> = self.rels.iter().map(String::as_str).collect();
+            let _ = cache::write(&self.state, loaded, &rels, &self.stamps);
+        }
     }
 }
 

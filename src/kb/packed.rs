@@ -42,6 +42,29 @@ impl Packed {
         }
     }
 
+    /// Packed bytes that are `len` bytes at `at` in `file` (the record cache), the plain
+    /// text starting at `split` once unpacked. Checked only when read, as spilled ones.
+    pub(super) fn in_file(file: &Arc<File>, at: u64, len: usize, split: usize) -> Packed {
+        Packed {
+            stored: Stored::Spilled {
+                file: Arc::clone(file),
+                at,
+                len,
+            },
+            split,
+        }
+    }
+
+    /// The packed bytes as stored, and where the plain text starts once unpacked: what
+    /// the record cache keeps.
+    pub(super) fn packed(&self) -> io::Result<(std::borrow::Cow<'_, [u8]>, usize)> {
+        let bytes = match &self.stored {
+            Stored::Held(b) => std::borrow::Cow::Borrowed(&b[..]),
+            Stored::Spilled { file, at, len } => std::borrow::Cow::Owned(read_at(file, *at, *len)?),
+        };
+        Ok((bytes, self.split))
+    }
+
     /// The text.
     pub(super) fn text(&self) -> io::Result<String> {
         let mut bytes = self.unpack()?;

@@ -53,11 +53,19 @@ impl Catalog {
             Err(e) => return (Catalog::default(), vec![e]),
         };
         let mut c = Catalog::default();
-        for r in kb.load_all(&files) {
+        let (results, pending) = kb.load_all_cached(&files);
+        let mut loaded = Vec::with_capacity(results.len());
+        for r in results {
             match r {
-                Ok(l) => c.insert(Entry::of(&l)),
+                Ok(l) => {
+                    c.insert(Entry::of(&l));
+                    loaded.push(l);
+                }
                 Err(e) => errors.push(e),
             }
+        }
+        if let Some(p) = pending {
+            p.write(&loaded);
         }
         (c, errors)
     }

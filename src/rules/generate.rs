@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::agents::{self, Cited, Settings, Target};
 use super::compile::{self, BlockError, Input};
+use super::memo;
 use super::model::{Rule, RuleError, RuleFile, RuleStatus, read_rule_files, rule_files};
 use super::render::rule_toml;
 use crate::fsio::within;
@@ -94,31 +95,7 @@ pub fn generate(
     agents: &Settings,
 ) -> Result<Generated, Vec<SourceError>> {
     let (agents_out, targets) = (agents.out.as_path(), agents.targets.as_slice());
-    // Rules read a postmortem's text only for its `hindsight-guard` blocks.
-    let texts: Vec<Option<String>> = loaded
-        .par_iter()
-        .map(|l| {
-            // Never spilled (see `KnowledgeBase::load_all_into`), so this cannot fail
-            // today; if it did, the block would go unread, so it is an error.
-            l.guard_blocks.then(|| l.text()).transpose().map_err(|e| {
-                SourceError::Block(BlockError {
-                    path: l.incident.path.clone(),
-                    line: 1,
-                    message: e.to_string(),
-                })
-            })
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|e| vec![e])?;
-    let inputs: Vec<Input> = loaded
-        .iter()
-        .zip(&texts)
-        .map(|(l, t)| Input {
-            incident: &l.incident,
-            text: t.as_deref().unwrap_or(""),
-        })
-        .collect();
-    let (mut rules, errors) = compile::compile(&inputs);
+    let (mut rules, errors) = compiled(kb, loaded)?;
     let rules_dir = kb.rules_dir();
     let mut errors: Vec<SourceError> = errors.into_iter().map(SourceError::Block).collect();
     let mine = users_rules(&rules_dir).unwrap_or_else(|e| {
@@ -205,6 +182,49 @@ pub fn generate(
         files,
         owned_dirs,
     })
+}
+
+/// The rules compiled from `loaded`: as the last build left them when the postmortems
+/// are the same (see `memo`), else compiled (and kept for the next build when every
+/// `hindsight-guard` block read).
+fn compiled(
+    kb: &KnowledgeBase,
+    loaded: &[Loaded],
+) -> Result<(Vec<Rule>, Vec<BlockError>), Vec<SourceError>> {
+    let state = kb.state_dir();
+    let key = memo::key(loaded);
+    if let Some(rules) = memo::read(&state, &key) {
+        return Ok((rules, Vec::new()));
+    }
+    // Rules read a postmortem's text only for its `hindsight-guard` blocks.
+    let texts: Vec<Option<String>> = loaded
+        .par_iter()
+        .map(|l| {
+            // Read back from the record cache or a spill file; if that failed, the
+            // block would go unread, so it is an error.
+            l.guard_blocks.then(|| l.text()).transpose().map_err(|e| {
+                SourceError::Block(BlockError {
+                    path: l.incident.path.clone(),
+                    line: 1,
+                    message: e.to_string(),
+                })
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| vec![e])?;
+    let inputs: Vec<Input> = loaded
+        .iter()
+        .zip(&texts)
+        .map(|(l, t)| Input {
+            incident: &l.incident,
+            text: t.as_deref().unwrap_or(""),
+        })
+        .collect();
+    let (rules, errors) = compile::compile(&inputs);
+    if errors.is_empty() && state.is_dir() {
+        memo::write(&state, &key, &rules);
+    }
+    Ok((rules, errors))
 }
 
 /// The rules in `dir` the user owns (any `*.toml` file but those hindsight generated

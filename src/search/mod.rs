@@ -9,7 +9,7 @@ pub mod schema;
 mod similar;
 mod snippet;
 mod spell;
-mod stamps;
+pub(crate) mod stamps;
 mod store;
 
 use std::fmt;

@@ -11,10 +11,10 @@ use std::time::UNIX_EPOCH;
 use rayon::prelude::*;
 
 /// A file's size in bytes and modification time in nanoseconds since the epoch.
-pub(super) type Stamp = (u64, u128);
+pub(crate) type Stamp = (u64, u128);
 
 /// The stamp of one file (following symlinks), if it can be read.
-pub(super) fn stamp(path: &Path) -> Option<Stamp> {
+pub(crate) fn stamp(path: &Path) -> Option<Stamp> {
     let m = std::fs::metadata(path).ok()?;
     let mtime = m
         .modified()
@@ -26,7 +26,7 @@ pub(super) fn stamp(path: &Path) -> Option<Stamp> {
 }
 
 /// Stamps of `files`, in order.
-pub(super) fn stamps(files: &[PathBuf]) -> Vec<Option<Stamp>> {
+pub(crate) fn stamps(files: &[PathBuf]) -> Vec<Option<Stamp>> {
     let chunk = files.len().div_ceil(2).max(1);
     files
         .par_chunks(chunk)

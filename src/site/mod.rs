@@ -17,16 +17,34 @@ mod templates;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, ConfigError, Key, SiteConfig};
+use crate::config::{self, Config, ConfigError, SiteConfig};
 use crate::kb::Loaded;
 use crate::rules::Rule;
 
 pub use render::render;
 
+/// A digest of everything one output is made from (see `render`'s `Keys`).
+pub type Key = [u8; 32];
+
 /// Where rendered files go.
 pub trait Sink: Sync {
     /// Store `bytes` at `path` (relative to the site root, `/`-separated).
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+
+    /// True when the files of output `unit` that an earlier build made from inputs with
+    /// this `key` are still there as written: they are then this build's files too, and
+    /// the caller does not make them again. A sink that keeps nothing says false.
+    fn reuse(&self, _unit: &str, _key: &Key) -> bool {
+        false
+    }
+
+    /// Output `unit`, made from inputs with `key`, is `files` (put just now).
+    fn made(&self, _unit: &str, _key: &Key, _files: Vec<String>) {}
+
+    /// How many files a reused `unit` has, and their bytes in all.
+    fn sizes(&self, _unit: &str) -> (usize, usize) {
+        (0, 0)
+    }
 }
 
 /// Why the site could not be built.
@@ -113,7 +131,7 @@ const MAX_FILE_NAME: usize = 200;
 pub fn settings(config: &Config) -> Result<SiteConfig, ConfigError> {
     let mut site = config.site.clone();
     if site.page_size == 0 {
-        let at = [Key::Name("site"), Key::Name("page_size")];
+        let at = [config::Key::Name("site"), config::Key::Name("page_size")];
         return Err(config
             .source
             .error(&at, "[site] page_size must be at least 1".into()));

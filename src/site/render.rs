@@ -8,15 +8,18 @@ use std::path::PathBuf;
 use handlebars::Handlebars;
 use rayon::prelude::*;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::pages::{self, Common, Counts, Link, ListPage, Row, RuleRef};
 use super::{
-    Input, Sink, SiteError, Summary, chart, feed, file_name, html, searchindex, templates,
+    Input, Key, Sink, SiteError, Summary, chart, feed, file_name, html, searchindex, templates,
 };
 use crate::config::SiteConfig;
 use crate::incident::{Incident, Severity, Status, slug};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The unit the browser search index's files make (see `Sink::reuse`).
+const SEARCH_UNIT: &str = "search/";
 
 /// Render the whole site into `sink`; `tick` is called once per incident page.
 pub fn render(
@@ -26,11 +29,8 @@ pub fn render(
 ) -> Result<Summary, SiteError> {
     let site = Layout::new(input, sink)?;
     site.incident_pages(tick)?;
-    let tag_rows = site.packed_rows()?;
     let index_pages = site.index_pages()?;
-    let tag_pages = site.tag_pages(&tag_rows)?;
-    // The packed rows are done with; the search index below grows while it builds.
-    drop(tag_rows);
+    let tag_pages = site.tag_pages()?;
     site.tags_page()?;
     site.rules_page()?;
     site.not_found_page()?;
@@ -62,6 +62,54 @@ struct Layout<'a> {
     tag_links: BTreeMap<&'a str, Link>,
     /// Incidents per tag, in `order`.
     by_tag: BTreeMap<&'a str, Vec<usize>>,
+    keys: Keys,
+}
+
+/// Digests of what each output is made from, so that a sink holding an earlier build
+/// can keep the outputs whose inputs are the same. Every key starts from `base`:
+/// hindsight's sources, the templates and the `[site]` settings, so a change to any of
+/// them changes every key. A record and its texts are a function of its file's path and
+/// bytes (and of the sources), so `records[i]` stands for all of incident i.
+struct Keys {
+    base: Sha256,
+    records: Vec<Key>,
+}
+
+impl Keys {
+    fn new(input: &Input, templates: &Key) -> Keys {
+        let mut base = Sha256::new();
+        base.update(b"hindsight-site-keys 1\0");
+        base.update(env!("HINDSIGHT_SOURCE_DIGEST").as_bytes());
+        base.update(VERSION.as_bytes());
+        base.update(templates);
+        base.update(serde_json::to_vec(input.config).unwrap_or_default());
+        let records = input
+            .loaded
+            .par_iter()
+            .map(|l| {
+                let mut h = Sha256::new();
+                h.update(l.digest);
+                h.update(l.incident.path.as_bytes());
+                h.finalize().into()
+            })
+            .collect();
+        Keys { base, records }
+    }
+
+    /// The key of output `unit` made from `parts` (each length-prefixed).
+    fn of(&self, unit: &str, parts: &[&[u8]]) -> Key {
+        let mut h = self.base.clone();
+        for p in std::iter::once(unit.as_bytes()).chain(parts.iter().copied()) {
+            h.update((p.len() as u64).to_le_bytes());
+            h.update(p);
+        }
+        h.finalize().into()
+    }
+}
+
+/// `data` as JSON, for a key (a template sees exactly what this holds).
+fn json<T: Serialize>(data: &T) -> Vec<u8> {
+    serde_json::to_vec(data).unwrap_or_default()
 }
 
 impl<'a> Layout<'a> {
@@ -94,8 +142,9 @@ impl<'a> Layout<'a> {
                 by_tag.entry(t.as_str()).or_default().push(i);
             }
         }
+        let (hb, templates) = templates::registry_and_digest(input.templates)?;
         let ctx = Ctx {
-            hb: templates::registry(input.templates)?,
+            hb,
             config: input.config,
             counts: Counts {
                 incidents: loaded.len(),
@@ -106,6 +155,7 @@ impl<'a> Layout<'a> {
         };
         Ok(Layout {
             urls: page_urls(input),
+            keys: Keys::new(input, &templates),
             input,
             ctx,
             order,
@@ -136,6 +186,29 @@ impl<'a> Layout<'a> {
         self.order.par_iter().try_for_each(|&i| {
             let l = &self.input.loaded[i];
             let inc = &l.incident;
+            let rules: Vec<RuleRef> = by_incident
+                .get(inc.id.as_str())
+                .map(|rs| {
+                    rs.iter()
+                        .map(|&k| RuleRef::of(&self.input.rules[k as usize]))
+                        .collect()
+                })
+                .unwrap_or_default();
+            // The page shows its record and text, the rules citing it, and the counts
+            // in every page's header.
+            let url = &self.urls[i];
+            let key = self.keys.of(
+                url,
+                &[
+                    &self.keys.records[i],
+                    &json(&rules),
+                    &json(&self.ctx.counts),
+                ],
+            );
+            if self.ctx.sink.reuse(url, &key) {
+                tick();
+                return Ok(());
+            }
             let text = l.text().map_err(|e| SiteError::Io(l.path.clone(), e))?;
             let html::Rendered { title, body } = html::render(
                 text.get(l.body_offset..).unwrap_or(""),
@@ -143,21 +216,17 @@ impl<'a> Layout<'a> {
                     remote_images: self.input.config.remote_images,
                 },
             );
-            let rules = by_incident.get(inc.id.as_str()).map(|rs| {
-                rs.iter()
-                    .map(|&k| RuleRef::of(&self.input.rules[k as usize]))
-                    .collect()
-            });
             let page = pages::IncidentPage {
                 common: self.ctx.common("../", inc.title.clone()),
                 incident: inc,
                 tags: self.tags(i),
-                rules: rules.unwrap_or_default(),
+                rules,
                 title,
                 body,
                 repaired: inc.repairs.count > 0,
             };
-            self.ctx.page("incident", &self.urls[i], &page)?;
+            self.ctx.page("incident", url, &page)?;
+            self.ctx.sink.made(url, &key, vec![url.clone()]);
             tick();
             Ok(())
         })
@@ -188,15 +257,41 @@ impl<'a> Layout<'a> {
         self.ctx.fragment("incident_row", &self.urls[i], &row)
     }
 
-    /// Every incident's row for tag pages: a row shows once per tag (about ten
-    /// times), so it is rendered once and kept, LZ4-packed (the rows were a tenth of a
-    /// 100,000-incident build's memory).
-    fn packed_rows(&self) -> Result<Vec<Box<[u8]>>, SiteError> {
+    /// The key of incident i's row on a page `root` below the site root: the row shows
+    /// only its record and page.
+    fn row_key(&self, i: usize, root: &str) -> Key {
+        let parts: [&[u8]; 3] = [
+            root.as_bytes(),
+            &self.keys.records[i],
+            self.urls[i].as_bytes(),
+        ];
+        self.keys.of("row", &parts)
+    }
+
+    /// The key of list page `name`: its context as the template sees it, without the
+    /// rows, and the keys of its rows.
+    fn list_key(&self, name: &str, page: &ListPage, rows: &[usize], root: &str) -> Key {
+        let mut row_keys = Vec::with_capacity(rows.len() * 32);
+        for &i in rows {
+            row_keys.extend_from_slice(&self.row_key(i, root));
+        }
+        self.keys.of(name, &[&json(page), &row_keys])
+    }
+
+    /// The rows of the incidents `wanted` marks for tag pages: a row shows once per tag
+    /// (about ten times), so it is rendered once and kept, LZ4-packed (the rows were a
+    /// tenth of a 100,000-incident build's memory).
+    fn packed_rows(&self, wanted: &[bool]) -> Result<Vec<Option<Box<[u8]>>>, SiteError> {
         (0..self.input.loaded.len())
             .into_par_iter()
             .map(|i| {
+                if !wanted[i] {
+                    return Ok(None);
+                }
                 let html = self.row(i, "../")?;
-                Ok(lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice())
+                Ok(Some(
+                    lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice(),
+                ))
             })
             .collect()
     }
@@ -215,24 +310,31 @@ impl<'a> Layout<'a> {
         let n = self.order.len().div_ceil(size).max(1);
         for k in 1..=n {
             let slice = self.order.chunks(size).nth(k - 1).unwrap_or_default();
-            let rows: Vec<String> = slice
-                .par_iter()
-                .map(|&i| self.row(i, ""))
-                .collect::<Result<_, SiteError>>()?;
             let title = match k {
                 1 => "Incidents".into(),
                 _ => format!("Incidents, page {k}"),
             };
-            let page = ListPage {
+            let mut page = ListPage {
                 common: self.ctx.common("", title),
-                rows: rows.concat(),
+                rows: String::new(),
                 pager: pages::pager(n, k, &index_name),
                 chart: (k == 1).then(|| chart::chart(&points)),
                 tag: None,
                 count: self.order.len(),
                 facets: Some(&facets),
             };
-            self.ctx.page("index", &index_name(k), &page)?;
+            let name = index_name(k);
+            let key = self.list_key(&name, &page, slice, "");
+            if self.ctx.sink.reuse(&name, &key) {
+                continue;
+            }
+            let rows: Vec<String> = slice
+                .par_iter()
+                .map(|&i| self.row(i, ""))
+                .collect::<Result<_, SiteError>>()?;
+            page.rows = rows.concat();
+            self.ctx.page("index", &name, &page)?;
+            self.ctx.sink.made(&name, &key, vec![name.clone()]);
         }
         Ok(n)
     }
@@ -295,40 +397,65 @@ impl<'a> Layout<'a> {
         })
     }
 
-    /// A page (or more) per tag; returns how many pages.
-    fn tag_pages(&self, packed: &[Box<[u8]>]) -> Result<usize, SiteError> {
+    /// A page (or more) per tag; returns how many pages. Pages are keyed first, and
+    /// rows rendered only for the pages an earlier build did not leave as they are.
+    fn tag_pages(&self) -> Result<usize, SiteError> {
         let size = self.input.config.page_size;
-        let table = |members: &mut dyn Iterator<Item = &usize>| {
-            let mut html = Vec::new();
-            for &i in members {
-                html.extend(lz4_flex::decompress_size_prepended(&packed[i]).expect("packed above"));
-            }
-            String::from_utf8(html).expect("packed from strings")
-        };
         let mut written = 0;
+        let mut todo: Vec<(&str, usize, Key)> = Vec::new();
+        let mut wanted = vec![false; self.input.loaded.len()];
         for (tag, members) in &self.by_tag {
-            let base = tag_url(tag);
-            let stem = base.trim_end_matches(".html").to_string();
-            let n = members.len().div_ceil(size);
-            let name = |k: usize| match k {
-                1 => base.clone(),
-                _ => format!("{stem}-{k}.html"),
-            };
-            for k in 1..=n {
-                let page = ListPage {
-                    common: self.ctx.common("../", format!("Tag: {tag}")),
-                    rows: table(&mut members.iter().skip((k - 1) * size).take(size)),
-                    pager: pages::pager(n, k, &|k| name(k).trim_start_matches("tags/").to_string()),
-                    chart: None,
-                    tag: Some(tag),
-                    count: members.len(),
-                    facets: None,
-                };
-                self.ctx.page("tag", &name(k), &page)?;
+            for k in 1..=members.len().div_ceil(size) {
                 written += 1;
+                let (name, page) = self.tag_page(tag, k);
+                let rows: Vec<usize> = members
+                    .iter()
+                    .skip((k - 1) * size)
+                    .take(size)
+                    .copied()
+                    .collect();
+                let key = self.list_key(&name, &page, &rows, "../");
+                if !self.ctx.sink.reuse(&name, &key) {
+                    rows.iter().for_each(|&i| wanted[i] = true);
+                    todo.push((tag, k, key));
+                }
             }
         }
+        let packed = self.packed_rows(&wanted)?;
+        for (tag, k, key) in todo {
+            let (name, mut page) = self.tag_page(tag, k);
+            let mut html = Vec::new();
+            for &i in self.by_tag[tag].iter().skip((k - 1) * size).take(size) {
+                let row = packed[i].as_deref().expect("packed above");
+                html.extend(lz4_flex::decompress_size_prepended(row).expect("packed above"));
+            }
+            page.rows = String::from_utf8(html).expect("packed from strings");
+            self.ctx.page("tag", &name, &page)?;
+            self.ctx.sink.made(&name, &key, vec![name.clone()]);
+        }
         Ok(written)
+    }
+
+    /// Page k of `tag`'s list, without its rows, and its name.
+    fn tag_page(&self, tag: &'a str, k: usize) -> (String, ListPage<'_>) {
+        let members = &self.by_tag[tag];
+        let base = tag_url(tag);
+        let stem = base.trim_end_matches(".html").to_string();
+        let n = members.len().div_ceil(self.input.config.page_size);
+        let name = |k: usize| match k {
+            1 => base.clone(),
+            _ => format!("{stem}-{k}.html"),
+        };
+        let page = ListPage {
+            common: self.ctx.common("../", format!("Tag: {tag}")),
+            rows: String::new(),
+            pager: pages::pager(n, k, &|k| name(k).trim_start_matches("tags/").to_string()),
+            chart: None,
+            tag: Some(tag),
+            count: members.len(),
+            facets: None,
+        };
+        (name(k), page)
     }
 
     fn tags_page(&self) -> Result<(), SiteError> {
@@ -465,9 +592,27 @@ impl<'a> Layout<'a> {
                 texts,
             })
         };
-        searchindex::build(self.order.len(), doc, &mut |name, text| {
-            self.put(&format!("search/{name}"), text.as_bytes())
-        })
+        // The index is built from every document at once: one unit, keyed by each
+        // document's record and page in index order.
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(2 * self.order.len());
+        for &i in &self.order {
+            parts.push(&self.keys.records[i]);
+            parts.push(self.urls[i].as_bytes());
+        }
+        let key = self.keys.of(SEARCH_UNIT, &parts);
+        if self.ctx.sink.reuse(SEARCH_UNIT, &key) {
+            let (files, bytes) = self.ctx.sink.sizes(SEARCH_UNIT);
+            return Ok(searchindex::Written { files, bytes });
+        }
+        let mut files = Vec::new();
+        let written = searchindex::build(self.order.len(), doc, &mut |name, text| {
+            let path = format!("search/{name}");
+            self.put(&path, text.as_bytes())?;
+            files.push(path);
+            Ok(())
+        })?;
+        self.ctx.sink.made(SEARCH_UNIT, &key, files);
+        Ok(written)
     }
 }
 

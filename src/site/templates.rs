@@ -46,7 +46,24 @@ const ASSETS: &[(&str, &[u8])] = &[
 ];
 
 /// The template registry for a knowledge base whose templates folder is `dir`.
+#[cfg(test)]
 pub(super) fn registry(dir: &Path) -> Result<Handlebars<'static>, SiteError> {
+    registry_and_digest(dir).map(|(hb, _)| hb)
+}
+
+/// `registry`, and a digest of every template's name and text as registered: pages
+/// made with the same digest were made with the same templates.
+pub(super) fn registry_and_digest(
+    dir: &Path,
+) -> Result<(Handlebars<'static>, super::Key), SiteError> {
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    let mut note = |name: &str, text: &str| {
+        for part in [name, text] {
+            digest.update((part.len() as u64).to_le_bytes());
+            digest.update(part.as_bytes());
+        }
+    };
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_helper("inline", Box::new(inline));
@@ -57,6 +74,7 @@ pub(super) fn registry(dir: &Path) -> Result<Handlebars<'static>, SiteError> {
             Some(t) => (t.as_str(), path.display().to_string()),
             None => (*text, format!("(built-in) {name}.hbs")),
         };
+        note(name, src);
         hb.register_template_string(name, src)
             .map_err(|e| template_error(&shown, &e))?;
     }
@@ -77,11 +95,12 @@ pub(super) fn registry(dir: &Path) -> Result<Handlebars<'static>, SiteError> {
                 continue;
             }
             let text = read_optional(&p)?.unwrap_or_default();
+            note(&name, &text);
             hb.register_template_string(&name, text)
                 .map_err(|e| template_error(&p.display().to_string(), &e))?;
         }
     }
-    Ok(hb)
+    Ok((hb, digest.finalize().into()))
 }
 
 /// Escaped text with `code spans` as `<code>`: statements quote commands that way.
