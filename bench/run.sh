@@ -110,6 +110,10 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.toml")):
         if g["kind"] == "forbid-pattern":
             pats.append(g["pattern"].replace("(?P<hit>", "("))  # rg joins patterns: no duplicate group names
             globs.update(g["files"])
+# A pattern that spans lines (a YAML mapping) needs rg's multiline mode.
+import re
+if any("\\n" in re.sub(r"\[[^\]]*\]", "", p) for p in pats):
+    print("-U")
 for p in pats:
     print("-e"); print(p)
 for g in sorted(globs):

@@ -681,12 +681,14 @@ impl<R: std::io::Read> Chunks<R> {
     fn next(&mut self) -> std::io::Result<Option<&[u8]>> {
         self.buf.drain(..self.given);
         self.given = 0;
-        while !self.done && self.buf.len() < CHUNK {
-            let have = self.buf.len();
-            self.buf.resize(CHUNK, 0);
-            let n = self.reader.read(&mut self.buf[have..])?;
-            self.buf.truncate(have + n);
-            self.done = n == 0;
+        // `read_to_end` grows the buffer as the file needs, without zeroing it first:
+        // resizing to `CHUNK` before each read cleared 8 MiB per small file, two thirds
+        // of the time `check` took on a 50,000-file tree.
+        if !self.done && self.buf.len() < CHUNK {
+            use std::io::Read;
+            let want = (CHUNK - self.buf.len()) as u64;
+            let n = (&mut self.reader).take(want).read_to_end(&mut self.buf)?;
+            self.done = (n as u64) < want;
         }
         if self.buf.is_empty() {
             return Ok(None);
