@@ -441,3 +441,34 @@ fn gold_replay_fixtures() {
         assert_clean(&rules, fixed.path(), &name);
     }
 }
+
+/// The healthy repositories in miniature (tests/healthy) sit next to the lessons of the
+/// labelled postmortems (a developer's `prisma migrate reset`, debug on in
+/// `.env.example`, rsync into a web root the site owns): rules compiled from them and
+/// the bundled postmortems report nothing there.
+#[test]
+#[allow(clippy::print_stderr)] // says what it could not check here
+fn healthy_miniatures_stay_clean_under_every_compiled_rule() {
+    if !have("git") {
+        eprintln!("skipped: no git");
+        return;
+    }
+    let (_kb, rules) = compiled(&["incidents", "tests/gold/docs"]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/healthy");
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    repos.sort();
+    assert!(repos.len() >= 5, "{repos:?}");
+    // As `hindsight check` runs by default (healthy.sh too): commands are not run.
+    let loaded = check::load_rules(&rules).unwrap();
+    for r in repos {
+        let copy = checkout(&r);
+        let f = check::check(&loaded, copy.path(), &Options::default())
+            .unwrap()
+            .findings;
+        assert!(f.is_empty(), "{}: {f:#?}", r.display());
+    }
+}

@@ -36,6 +36,22 @@ pub const SCRIPT_FILES: &[&str] = &[
     "**/playbooks/**/*.yml",
     "**/roles/*/tasks/*.yml",
 ];
+/// Files that deploy, by name.
+const DEPLOY_FILES: &[&str] = &[
+    "**/deploy",
+    "**/deploy/**",
+    "**/*deploy*.sh",
+    "**/*deploy*.bash",
+    "**/*deploy*.py",
+    "**/*release*.sh",
+    "**/.github/workflows/*deploy*.yml",
+    "**/.github/workflows/*deploy*.yaml",
+    "**/.github/workflows/*release*.yml",
+    "**/.github/workflows/*release*.yaml",
+    "**/fabfile.py",
+    "**/playbook*.yml",
+    "**/playbooks/**/*.yml",
+];
 const ENV_FILES: &[&str] = &["**/.env", "**/.env.*", "**/*.env"];
 /// Env files a production deploy reads: a `.env.example` or local `.env` that turns
 /// debug on is the development template, not the incident.
@@ -360,7 +376,11 @@ fn contained(text: &str) -> Vec<(Guard, String, Family)> {
         return Vec::new();
     };
     let kind = c["kind"].to_lowercase();
-    let files = if kind.starts_with("manifest") {
+    let files = if kind.starts_with("deploy") {
+        // A deploy script, not every script: `prisma migrate reset` is a developer's
+        // `db:reset` in package.json, and a test job's setup in CI.
+        globs(DEPLOY_FILES)
+    } else if kind.starts_with("manifest") {
         globs(IMAGE_FILES)
     } else if kind.starts_with("migration") {
         globs(SQL_FILES)
