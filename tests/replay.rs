@@ -414,6 +414,18 @@ fn checkout(from: &Path) -> tempfile::TempDir {
     d
 }
 
+/// The folders in `rel` (from the crate root), sorted.
+fn folders_in(rel: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// Every fixture in tests/replay: rules compiled from the bundled postmortems and the
 /// labelled ones in tests/gold/docs catch the broken twin, citing the fixture's own
 /// postmortem, and find nothing at all in the fixed twin.
@@ -425,13 +437,7 @@ fn gold_replay_fixtures() {
         return;
     }
     let (_kb, rules) = compiled(&["incidents", "tests/gold/docs"]);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay");
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("broken").is_dir())
-        .collect();
-    fixtures.sort();
+    let fixtures = folders_in("tests/replay");
     assert_eq!(fixtures.len(), 5, "{fixtures:?}");
     for f in fixtures {
         let name = f.file_name().unwrap().to_str().unwrap().to_string();
@@ -454,13 +460,7 @@ fn healthy_miniatures_stay_clean_under_every_compiled_rule() {
         return;
     }
     let (_kb, rules) = compiled(&["incidents", "tests/gold/docs"]);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/healthy");
-    let mut repos: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    repos.sort();
+    let repos = folders_in("tests/healthy");
     assert!(repos.len() >= 5, "{repos:?}");
     // As `hindsight check` runs by default (healthy.sh too): commands are not run.
     let loaded = check::load_rules(&rules).unwrap();

@@ -531,9 +531,8 @@ fn caps_heading(text: &str) -> Option<&str> {
         && !placeholder
         && caps
         && name.split_whitespace().count() <= 6
-        && taxonomy::is_heading_text(name)
-        && taxonomy::classify(name) != SectionKind::Other)
-        .then_some(name)
+        && taxonomy::is_heading_text(name))
+    .then_some(name)
 }
 
 /// Bullets written as characters (`• item`, as Slack and mail clients paste them)

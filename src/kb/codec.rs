@@ -172,8 +172,13 @@ impl<'a> Dec<'a> {
         }
     }
 
+    /// A counted list, each item read by `one`.
+    fn list<T>(&mut self, mut one: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        (0..self.count()?).map(|_| one(self)).collect()
+    }
+
     fn strings(&mut self) -> Option<Vec<String>> {
-        (0..self.count()?).map(|_| self.string()).collect()
+        self.list(Self::string)
     }
 
     fn kind(&mut self) -> Option<SectionKind> {
@@ -181,19 +186,17 @@ impl<'a> Dec<'a> {
     }
 
     fn statements(&mut self) -> Option<Vec<Statement>> {
-        (0..self.count()?)
-            .map(|_| {
-                Some(Statement {
-                    text: self.string()?,
-                    line: self.usize()?,
-                    section: self.kind()?,
-                    parent: match self.usize()? {
-                        0 => None,
-                        p => Some(p - 1),
-                    },
-                })
+        self.list(|r| {
+            Some(Statement {
+                text: r.string()?,
+                line: r.usize()?,
+                section: r.kind()?,
+                parent: match r.usize()? {
+                    0 => None,
+                    p => Some(p - 1),
+                },
             })
-            .collect()
+        })
     }
 
     fn level<T: Copy>(&mut self, all: &[T]) -> Option<Option<T>> {
@@ -218,27 +221,23 @@ impl<'a> Dec<'a> {
             fixes: self.statements()?,
             lessons: self.statements()?,
             prevention: self.statements()?,
-            timeline: (0..self.count()?)
-                .map(|_| {
-                    Some(TimelineEntry {
-                        time: self.string()?,
-                        event: self.string()?,
-                        line: self.usize()?,
-                    })
+            timeline: self.list(|r| {
+                Some(TimelineEntry {
+                    time: r.string()?,
+                    event: r.string()?,
+                    line: r.usize()?,
                 })
-                .collect::<Option<_>>()?,
+            })?,
             commands: self.strings()?,
             tags: self.strings()?,
-            sections: (0..self.count()?)
-                .map(|_| {
-                    Some(SectionRef {
-                        kind: self.kind()?,
-                        heading: self.string()?,
-                        line: self.usize()?,
-                        effective: self.kind()?,
-                    })
+            sections: self.list(|r| {
+                Some(SectionRef {
+                    kind: r.kind()?,
+                    heading: r.string()?,
+                    line: r.usize()?,
+                    effective: r.kind()?,
                 })
-                .collect::<Option<_>>()?,
+            })?,
             repairs: RepairSummary {
                 encoding: self.string()?,
                 count: self.usize()?,

@@ -169,12 +169,15 @@ fn path_files(
     cited: &[Cited],
     dir: &Path,
     ext: &str,
-    front: fn(&Rule, &str) -> (String, usize),
+    front: fn(&Rule, &[&str]) -> (String, usize),
 ) -> Vec<Desired> {
     rules
         .iter()
         .filter_map(|r| {
-            let globs = cursor_globs(r)?;
+            let globs = plain_globs(r);
+            if globs.is_empty() {
+                return None;
+            }
             let (front, lines) = front(r, &globs);
             let text = format!("{front}{}", body(r, cited, dir));
             Some(owned_file(
@@ -188,9 +191,9 @@ fn path_files(
 
 /// `paths:` as a list of quoted globs: the documented form (the string form has been
 /// read wrongly by some Claude Code versions).
-fn claude_front_matter(r: &Rule, _globs: &str) -> (String, usize) {
+fn claude_front_matter(_r: &Rule, globs: &[&str]) -> (String, usize) {
     let mut f = String::from("---\npaths:\n");
-    for g in r.applies_to.iter().filter(|g| plain_glob(g)) {
+    for g in globs {
         f.push_str(&format!("  - {}\n", yaml_quoted(g)));
     }
     f.push_str("---\n");
@@ -199,10 +202,10 @@ fn claude_front_matter(r: &Rule, _globs: &str) -> (String, usize) {
 }
 
 /// `applyTo` is one quoted, comma-joined string of globs.
-fn copilot_front_matter(r: &Rule, globs: &str) -> (String, usize) {
+fn copilot_front_matter(r: &Rule, globs: &[&str]) -> (String, usize) {
     let f = format!(
         "---\napplyTo: {}\ndescription: {}\n---\n",
-        yaml_quoted(globs),
+        yaml_quoted(&globs.join(",")),
         description(r)
     );
     let lines = f.lines().count();
@@ -351,10 +354,11 @@ fn when_to_apply(r: &Rule) -> String {
         ("bucket", "changing storage or backups"),
         ("backup", "changing storage or backups"),
     ];
-    let words = format!("{} {}", r.title, r.why).to_lowercase();
+    let title = r.title.to_lowercase();
+    let words = format!("{title} {}", r.why.to_lowercase());
     let mut found: Vec<&str> = Vec::new();
     for (needle, work) in TOPICS {
-        if r.title.to_lowercase().contains(needle) && !found.contains(&work) {
+        if title.contains(needle) && !found.contains(&work) {
             found.push(work);
         }
     }
@@ -386,14 +390,17 @@ fn or_list(items: &[&str]) -> String {
 /// Globs for Cursor: comma-joined, unquoted (Cursor reads the line as is, quotes
 /// included); none with a comma, brace, whitespace or control character.
 fn cursor_globs(r: &Rule) -> Option<String> {
-    let globs: Vec<&String> = r.applies_to.iter().filter(|g| plain_glob(g)).collect();
-    (!globs.is_empty()).then(|| {
-        globs
-            .iter()
-            .map(|g| g.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    })
+    let globs = plain_globs(r);
+    (!globs.is_empty()).then(|| globs.join(","))
+}
+
+/// The rule's `applies_to` globs that every target reads the same way.
+fn plain_globs(r: &Rule) -> Vec<&str> {
+    r.applies_to
+        .iter()
+        .map(String::as_str)
+        .filter(|g| plain_glob(g))
+        .collect()
 }
 
 /// A glob every target reads the same: no comma, brace, whitespace or control character.

@@ -141,9 +141,7 @@ fn candidates_of<'a>(input: &Input<'a>) -> (Vec<Candidate<'a>>, Vec<BlockError>)
                 // they stand only when they say never/always/must/every.
                 if st.section == SectionKind::ActionItems
                     && lesson.strength == Strength::Practice
-                    && infer::imperative_start(&infer::plain(&lesson.text))
-                    && !infer::durable(&infer::plain(&lesson.text))
-                    && !infer::standing_verb(&infer::plain(&lesson.text))
+                    && infer::one_off(&infer::plain(&lesson.text))
                 {
                     lesson.strength = Strength::Task;
                 }

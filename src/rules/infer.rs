@@ -15,7 +15,7 @@ mod guards;
 mod mood;
 
 pub use guards::{Family, SCRIPT_FILES};
-pub use mood::{Strength, durable, imperative_start, plain, standing_verb};
+pub use mood::{Strength, durable, one_off, plain};
 
 /// Whether a lesson tells you to do something or not to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -508,26 +508,25 @@ const STANDING_VERBS: &[&str] = &[
     "keep",
 ];
 
-/// Whether `l` (plain) is an imperative: it starts with a verb (after `always`/`only`).
-pub fn imperative_start(l: &str) -> bool {
+/// The verb a plain clause starts with, past a leading `always` or `only`.
+fn lead_verb(l: &str) -> &str {
     let mut words = l.split(' ');
-    let first = match words.next() {
+    match words.next() {
         Some("always" | "only") => words.next(),
         w => w,
-    };
-    first.is_some_and(|w| VERBS.contains(&w) || TASK_VERBS.contains(&w))
+    }
+    .unwrap_or("")
 }
 
-/// Whether `l` (plain) starts with a verb whose instruction is standing by nature.
-pub fn standing_verb(l: &str) -> bool {
-    let mut words = l.split(' ');
-    let first = match words.next() {
-        Some("always" | "only") => words.next(),
-        w => w,
-    };
-    // `Fail CI when a deploy script contains...`: a check that runs from now on.
-    first.is_some_and(|w| STANDING_VERBS.contains(&w))
-        || regex!(r"^(?:fail|block|reject) (?:ci|the ci|the build|builds|the pipeline|pipelines|the deploy|deploys|deployments|the release|releases|merges?|prs|pull requests)\b").is_match(l)
+/// Whether an action item (plain) is a one-off task rather than a practice: an
+/// imperative that says neither never/always/every... nor starts with a verb whose
+/// instruction stands by nature (`Alert on...`, `Fail CI when...`).
+pub fn one_off(l: &str) -> bool {
+    let verb = lead_verb(l);
+    let imperative = VERBS.contains(&verb) || TASK_VERBS.contains(&verb);
+    let standing = STANDING_VERBS.contains(&verb)
+        || regex!(r"^(?:fail|block|reject) (?:ci|the ci|the build|builds|the pipeline|pipelines|the deploy|deploys|deployments|the release|releases|merges?|prs|pull requests)\b").is_match(l);
+    imperative && !standing && !durable(l)
 }
 
 /// Verbs of one-off work: "Upgrade the server to Node 20", "Fix OAuth issues".
