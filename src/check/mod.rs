@@ -7,6 +7,7 @@
 //! evaluated (no git, a timeout) fails closed: it is reported like a violation.
 
 mod git;
+mod prefilter;
 mod process;
 mod run;
 mod scan;

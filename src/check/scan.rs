@@ -9,6 +9,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 
+use super::prefilter::Prefilter;
 use super::{Finding, LoadedRule, finding};
 use crate::lines::{Excerpt, Lines};
 use crate::rules::guard::{Contains, When};
@@ -230,10 +231,18 @@ fn search(
         .size_limit(PATTERN_SIZE_LIMIT * 8)
         .build()
         .ok();
-    let budget = Budget::new(patterns.len());
+    let engines = Engines {
+        patterns,
+        set: set.as_ref(),
+        prefilter: Prefilter::new(patterns.iter().map(|p| p.re.as_str())),
+        budget: Budget::new(patterns.len()),
+    };
+    // Each thread reuses one read buffer: a fresh one per file costs page faults.
     let per_file: Vec<FileResult> = work
         .par_iter()
-        .map(|(rel, which)| search_file(target, rel, which, patterns, set.as_ref(), &budget))
+        .map_init(Vec::new, |buf, (rel, which)| {
+            search_file(target, rel, which, &engines, buf)
+        })
         .collect();
     let mut satisfied = vec![false; patterns.len()];
     let mut out = Vec::new();
@@ -244,7 +253,7 @@ fn search(
         out.push((r.findings, r.suppressed));
     }
     for (i, p) in patterns.iter().enumerate() {
-        if budget.exhausted(i) {
+        if engines.budget.exhausted(i) {
             let msg = format!(
                 "{}: the pattern took over {} s of searching, so the guard fails closed; make it narrower",
                 p.rule.rule.title,
@@ -337,13 +346,6 @@ fn literal_dir(glob: &str) -> Option<String> {
 /// All regular files under `target`, relative: gitignore-aware, plus `extra` folders
 /// walked whole (build output is usually ignored, and rules that name it mean it).
 fn walk(target: &Path, extra: &BTreeSet<String>) -> (BTreeSet<String>, Vec<(String, String)>) {
-    let mut out = BTreeSet::new();
-    let mut unread = Vec::new();
-    let rel = |p: &Path| -> Option<String> {
-        let r = p.strip_prefix(target).ok()?;
-        let s = r.to_string_lossy().replace('\\', "/");
-        (!s.is_empty()).then_some(s)
-    };
     let skip = |e: &ignore::DirEntry| !SKIP_DIRS.iter().any(|d| e.file_name() == *d);
     let filtered = ignore::WalkBuilder::new(target)
         .hidden(false)
@@ -353,40 +355,71 @@ fn walk(target: &Path, extra: &BTreeSet<String>) -> (BTreeSet<String>, Vec<(Stri
         .follow_links(false)
         .add_custom_ignore_filename(".hindsightignore")
         .filter_entry(skip)
-        .build();
-    let mut note = |e: ignore::Error| {
-        if let Some((path, why)) = walk_error(target, &e) {
-            unread.push((path, why));
-        }
-    };
-    for e in filtered {
-        match e {
-            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => out.extend(rel(e.path())),
-            Ok(_) => {}
-            Err(e) => note(e),
-        }
-    }
+        .build_parallel();
+    let found = std::sync::Mutex::new((BTreeSet::new(), Vec::new()));
+    collect(target, filtered, &found);
     for dir in extra {
         let root = target.join(dir);
-        if !root.is_dir() {
-            continue;
-        }
-        let whole = ignore::WalkBuilder::new(&root)
-            .standard_filters(false)
-            .follow_links(false)
-            .filter_entry(skip)
-            .build();
-        for e in whole {
-            match e {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => out.extend(rel(e.path())),
-                Ok(_) => {}
-                Err(e) => note(e),
-            }
+        if root.is_dir() {
+            let whole = ignore::WalkBuilder::new(&root)
+                .standard_filters(false)
+                .follow_links(false)
+                .filter_entry(skip)
+                .build_parallel();
+            collect(target, whole, &found);
         }
     }
+    let (out, mut unread) = found.into_inner().expect("walk lock");
     unread.sort();
     unread.dedup();
     (out, unread)
+}
+
+/// The files one walk finds (relative to `target`) and the folders it could not read,
+/// added to `found`. Threads keep their own lists and add them once, when done.
+fn collect(
+    target: &Path,
+    walk: ignore::WalkParallel,
+    found: &std::sync::Mutex<(BTreeSet<String>, Vec<(String, String)>)>,
+) {
+    struct Lists<'a> {
+        target: &'a Path,
+        files: Vec<String>,
+        unread: Vec<(String, String)>,
+        found: &'a std::sync::Mutex<(BTreeSet<String>, Vec<(String, String)>)>,
+    }
+    impl Drop for Lists<'_> {
+        fn drop(&mut self) {
+            let mut f = self.found.lock().expect("walk lock");
+            f.0.extend(self.files.drain(..));
+            f.1.append(&mut self.unread);
+        }
+    }
+    walk.run(|| {
+        let mut lists = Lists {
+            target,
+            files: Vec::new(),
+            unread: Vec::new(),
+            found,
+        };
+        Box::new(move |e| {
+            match e {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                    lists.files.extend(relative(lists.target, e.path()));
+                }
+                Ok(_) => {}
+                Err(e) => lists.unread.extend(walk_error(lists.target, &e)),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+}
+
+/// `p` relative to `target`, with `/` between components; `None` for the target itself.
+fn relative(target: &Path, p: &Path) -> Option<String> {
+    let r = p.strip_prefix(target).ok()?;
+    let s = r.to_string_lossy().replace('\\', "/");
+    (!s.is_empty()).then_some(s)
 }
 
 /// The folder or file a walk error is about (relative to the target) and why, for
@@ -460,15 +493,24 @@ struct Progress {
     more: usize,
 }
 
+/// The pattern guards and what finds which of them a chunk matches: the words they
+/// need, then the patterns, within each guard's time budget.
+struct Engines<'a> {
+    patterns: &'a [Pattern<'a>],
+    /// All patterns in one automaton, when they fit in one.
+    set: Option<&'a RegexSet>,
+    prefilter: Prefilter,
+    budget: Budget,
+}
+
 /// Search one file, chunk by chunk. A file that cannot be read fails closed for every
 /// guard that selects it; a binary file (a NUL in its first 8 KiB) is not searched.
 fn search_file(
     target: &Path,
     rel: &str,
     which: &[usize],
-    patterns: &[Pattern],
-    set: Option<&RegexSet>,
-    budget: &Budget,
+    engines: &Engines,
+    buf: &mut Vec<u8>,
 ) -> FileResult {
     let mut out = FileResult::default();
     let unreadable = |e: std::io::Error| {
@@ -476,7 +518,7 @@ fn search_file(
         which
             .iter()
             .map(|&i| {
-                let p = &patterns[i];
+                let p = &engines.patterns[i];
                 let mut f = finding(
                     p.rule,
                     p.guard,
@@ -493,28 +535,33 @@ fn search_file(
             .collect::<Vec<_>>()
     };
     let mut chunks = match std::fs::File::open(target.join(rel)) {
-        Ok(f) => Chunks::new(f),
+        Ok(f) => Chunks::new(f, std::mem::take(buf)),
         Err(e) => {
             out.findings = unreadable(e);
             return out;
         }
     };
-    let mut progress = vec![Progress::default(); patterns.len()];
+    let mut progress = vec![Progress::default(); engines.patterns.len()];
     let mut line_base = 0;
     let mut prev_line = Vec::new();
+    let mut first = true;
+    let mut candidates = Vec::new();
     loop {
-        let chunk = match chunks.next() {
+        let (chunk, last) = match chunks.next() {
             Ok(Some(c)) => c,
             Ok(None) => break,
             Err(e) => {
                 out.findings = unreadable(e);
+                *buf = chunks.into_buffer();
                 return out;
             }
         };
-        if line_base == 0 && chunk[..chunk.len().min(8192)].contains(&0) {
-            return out; // binary
+        if first && chunk[..chunk.len().min(8192)].contains(&0) {
+            break; // binary
         }
-        let lines = Lines::new(chunk);
+        first = false;
+        engines.prefilter.candidates(chunk, which, &mut candidates);
+        let lines = std::cell::OnceCell::new();
         let at = Chunk {
             rel,
             bytes: chunk,
@@ -522,14 +569,18 @@ fn search_file(
             line_base,
             prev_line: &prev_line,
         };
-        search_chunk(&at, which, patterns, set, budget, &mut progress, &mut out);
-        line_base += lines.line(chunk.len().saturating_sub(1));
-        prev_line = lines
-            .text(lines.line(chunk.len().saturating_sub(1)))
-            .to_vec();
+        search_chunk(&at, which, engines, &candidates, &mut progress, &mut out);
+        if !last {
+            // Lines are counted only when a later chunk needs to know where it starts.
+            let lines = at.lines();
+            let last = lines.line(chunk.len().saturating_sub(1));
+            line_base += last;
+            prev_line = lines.text(last).to_vec();
+        }
     }
+    *buf = chunks.into_buffer();
     for &i in which {
-        let (p, pr) = (&patterns[i], progress[i]);
+        let (p, pr) = (&engines.patterns[i], progress[i]);
         if pr.more > 0 {
             let msg = format!(
                 "{}: and {} more lines of this file match; only the first {FINDINGS_PER_FILE} are shown",
@@ -548,26 +599,35 @@ fn search_file(
 struct Chunk<'a> {
     rel: &'a str,
     bytes: &'a [u8],
-    lines: &'a Lines<'a>,
+    /// Where its lines start, worked out when first needed.
+    lines: &'a std::cell::OnceCell<Lines<'a>>,
     /// Lines of the file before this chunk.
     line_base: usize,
     /// The file's line before this chunk's first (for an allow comment above it).
     prev_line: &'a [u8],
 }
 
+impl<'a> Chunk<'a> {
+    fn lines(&self) -> &Lines<'a> {
+        self.lines.get_or_init(|| Lines::new(self.bytes))
+    }
+}
+
+/// Run the patterns in `which` that the prefilter left as `candidates` over a chunk.
 fn search_chunk(
     c: &Chunk,
     which: &[usize],
-    patterns: &[Pattern],
-    set: Option<&RegexSet>,
-    budget: &Budget,
+    engines: &Engines,
+    candidates: &[bool],
     progress: &mut [Progress],
     out: &mut FileResult,
 ) {
-    let matched = set.map(|s| s.matches(c.bytes));
+    // Several candidates are told apart in one pass of the set; one is run alone.
+    let several = which.iter().filter(|&&i| candidates[i]).nth(1).is_some();
+    let matched = engines.set.filter(|_| several).map(|s| s.matches(c.bytes));
     for &i in which {
-        let p = &patterns[i];
-        if budget.exhausted(i) {
+        let p = &engines.patterns[i];
+        if !candidates[i] || engines.budget.exhausted(i) {
             continue;
         }
         let started = Instant::now();
@@ -580,7 +640,7 @@ fn search_chunk(
         } else if may_match {
             pattern_findings(p, c, &mut progress[i], out);
         }
-        budget.add(i, started.elapsed());
+        engines.budget.add(i, started.elapsed());
     }
 }
 
@@ -604,19 +664,19 @@ fn printed(line: &str, at: usize) -> bool {
 fn pattern_findings(p: &Pattern, c: &Chunk, progress: &mut Progress, out: &mut FileResult) {
     for caps in p.re.captures_iter(c.bytes) {
         let m = caps.name("hit").or_else(|| caps.get(0)).expect("match");
-        let (local, col) = c.lines.locate(m.start());
+        let (local, col) = c.lines().locate(m.start());
         let line_no = c.line_base + local;
         if line_no == progress.last_line {
             continue;
         }
         progress.last_line = line_no;
-        let line_bytes = c.lines.text(local);
+        let line_bytes = c.lines().text(local);
         let line = String::from_utf8_lossy(line_bytes);
         if printed(&line, col.saturating_sub(1)) {
             continue;
         }
         let prev = if local > 1 {
-            c.lines.text(local - 1)
+            c.lines().text(local - 1)
         } else {
             c.prev_line
         };
@@ -640,7 +700,7 @@ fn pattern_findings(p: &Pattern, c: &Chunk, progress: &mut Progress, out: &mut F
             continue;
         }
         progress.shown += 1;
-        let line_end = c.lines.start(local) + line_bytes.len();
+        let line_end = c.lines().start(local) + line_bytes.len();
         let hit = &c.bytes[m.start()..m.end().min(line_end).max(m.start())];
         let trimmed = hit.len()
             - hit
@@ -669,16 +729,19 @@ struct Chunks<R> {
 }
 
 impl<R: std::io::Read> Chunks<R> {
-    fn new(reader: R) -> Chunks<R> {
+    /// Read `reader` into `buf` (emptied first; its room is reused).
+    fn new(reader: R, mut buf: Vec<u8>) -> Chunks<R> {
+        buf.clear();
         Chunks {
             reader,
-            buf: Vec::new(),
+            buf,
             given: 0,
             done: false,
         }
     }
 
-    fn next(&mut self) -> std::io::Result<Option<&[u8]>> {
+    /// The next piece, and whether it is the file's last.
+    fn next(&mut self) -> std::io::Result<Option<(&[u8], bool)>> {
         self.buf.drain(..self.given);
         self.given = 0;
         // `read_to_end` grows the buffer as the file needs, without zeroing it first:
@@ -699,7 +762,12 @@ impl<R: std::io::Read> Chunks<R> {
             memchr::memrchr(b'\n', &self.buf).map_or(self.buf.len(), |i| i + 1)
         };
         self.given = end;
-        Ok(Some(&self.buf[..end]))
+        Ok(Some((&self.buf[..end], self.done)))
+    }
+
+    /// The read buffer, for the next file.
+    fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 }
 
@@ -765,11 +833,12 @@ mod tests {
             text.extend_from_slice(format!("line {i} of the file\n").as_bytes());
         }
         text.extend(std::iter::repeat_n(b'x', CHUNK + 10));
-        let mut c = Chunks::new(&text[..]);
+        let mut c = Chunks::new(&text[..], Vec::new());
         let mut seen = Vec::new();
         let mut count = 0;
-        while let Some(chunk) = c.next().unwrap() {
+        while let Some((chunk, last)) = c.next().unwrap() {
             assert!(chunk.len() <= CHUNK);
+            assert!(!last || seen.len() + chunk.len() == text.len());
             if seen.len() + chunk.len() < text.len() - CHUNK - 10 {
                 assert_eq!(chunk.last(), Some(&b'\n'));
             }
