@@ -49,17 +49,31 @@ const CONDITION_BYTES: u64 = 1 << 20;
 
 impl Conditions {
     /// The folders (relative, `.`-free) that hold a file some literal file name or glob
-    /// in `exists` names: where a command guard about that manifest runs.
-    pub(super) fn manifest_folders(&self, exists: &[String]) -> Vec<String> {
+    /// in `when.exists` names, and where that file says what each `when.contains` about
+    /// files of its name asks: where a command guard about that manifest runs.
+    pub(super) fn manifest_folders(&self, when: &When) -> Vec<String> {
+        // A pattern that does not compile never holds, so the guard does not get here.
+        let about: Vec<(GlobSet, Regex)> = when
+            .contains
+            .iter()
+            .filter(|c| !c.pattern.is_empty())
+            .filter_map(|c| Some((globset(&c.files).ok()?, compile_pattern(&c.pattern).ok()?)))
+            .collect();
+        let says = |p: &str| {
+            about
+                .iter()
+                .filter(|(globs, _)| globs.is_match(p))
+                .all(|(_, re)| self.file_matches(p, re))
+        };
         let mut out: BTreeSet<String> = BTreeSet::new();
-        for e in exists {
+        for e in &when.exists {
             let pattern = if e.contains('/') || e.contains("**") {
                 e.clone()
             } else {
                 format!("**/{e}")
             };
             let Some(g) = glob(&pattern) else { continue };
-            for p in self.paths.iter().filter(|p| g.is_match(p)) {
+            for p in self.paths.iter().filter(|p| g.is_match(p) && says(p)) {
                 let dir = p.rsplit_once('/').map_or("", |(d, _)| d);
                 // Manifests inside dependencies are not the project's.
                 if !dir.split('/').any(|c| c == "node_modules" || c == "vendor") {
@@ -100,17 +114,26 @@ impl Conditions {
         }
         let v = match (globset(&c.files), compile_pattern(&c.pattern)) {
             (Ok(globs), _) if c.pattern.is_empty() => self.paths.iter().any(|p| globs.is_match(p)),
-            (Ok(globs), Ok(re)) => self.paths.iter().filter(|p| globs.is_match(p)).any(|p| {
-                use std::io::Read;
-                let mut head = Vec::new();
-                std::fs::File::open(self.target.join(p))
-                    .and_then(|f| f.take(CONDITION_BYTES).read_to_end(&mut head))
-                    .is_ok_and(|_| re.is_match(&head))
-            }),
+            (Ok(globs), Ok(re)) => self
+                .paths
+                .iter()
+                .filter(|p| globs.is_match(p))
+                .any(|p| self.file_matches(p, &re)),
             _ => false,
         };
         self.judged.lock().expect("lock").insert(key, v);
         v
+    }
+}
+
+impl Conditions {
+    /// Whether the start of the target's file `rel` matches `re` (unreadable: no).
+    fn file_matches(&self, rel: &str, re: &Regex) -> bool {
+        use std::io::Read;
+        let mut head = Vec::new();
+        std::fs::File::open(self.target.join(rel))
+            .and_then(|f| f.take(CONDITION_BYTES).read_to_end(&mut head))
+            .is_ok_and(|_| re.is_match(&head))
     }
 }
 
@@ -356,7 +379,7 @@ fn walk(target: &Path, extra: &BTreeSet<String>) -> (BTreeSet<String>, Vec<(Stri
         .add_custom_ignore_filename(".hindsightignore")
         .filter_entry(skip)
         .build_parallel();
-    let found = std::sync::Mutex::new((BTreeSet::new(), Vec::new()));
+    let found = std::sync::Mutex::new(Walked::default());
     collect(target, filtered, &found);
     for dir in extra {
         let root = target.join(dir);
@@ -369,30 +392,33 @@ fn walk(target: &Path, extra: &BTreeSet<String>) -> (BTreeSet<String>, Vec<(Stri
             collect(target, whole, &found);
         }
     }
-    let (out, mut unread) = found.into_inner().expect("walk lock");
+    let Walked { files, mut unread } = found.into_inner().expect("walk lock");
     unread.sort();
     unread.dedup();
-    (out, unread)
+    (files, unread)
+}
+
+/// What the walks found: files, and folders they could not read (with why).
+#[derive(Default)]
+struct Walked {
+    files: BTreeSet<String>,
+    unread: Vec<(String, String)>,
 }
 
 /// The files one walk finds (relative to `target`) and the folders it could not read,
 /// added to `found`. Threads keep their own lists and add them once, when done.
-fn collect(
-    target: &Path,
-    walk: ignore::WalkParallel,
-    found: &std::sync::Mutex<(BTreeSet<String>, Vec<(String, String)>)>,
-) {
+fn collect(target: &Path, walk: ignore::WalkParallel, found: &std::sync::Mutex<Walked>) {
     struct Lists<'a> {
         target: &'a Path,
         files: Vec<String>,
         unread: Vec<(String, String)>,
-        found: &'a std::sync::Mutex<(BTreeSet<String>, Vec<(String, String)>)>,
+        found: &'a std::sync::Mutex<Walked>,
     }
     impl Drop for Lists<'_> {
         fn drop(&mut self) {
             let mut f = self.found.lock().expect("walk lock");
-            f.0.extend(self.files.drain(..));
-            f.1.append(&mut self.unread);
+            f.files.extend(self.files.drain(..));
+            f.unread.append(&mut self.unread);
         }
     }
     walk.run(|| {
