@@ -303,6 +303,28 @@ fn seeds_untested_backend_deploy() {
         "npm run build fails",
     );
     assert_clean(&rules, fixed.path(), "npm run build passes");
+
+    // The same broken build in server/, the package that defines `build`: found there.
+    let in_server = twin(&[
+        ("server/package.json", Text(pkg)),
+        ("server/build.js", Text(build)),
+        (
+            "server/src/workers/leadsSync.js",
+            Text("function sync( {\n  return 1;\n}\n"),
+        ),
+    ]);
+    let f = run(&rules, in_server.path());
+    assert!(
+        f.iter().any(|f| f.path == "server" && !f.unevaluated),
+        "npm run build fails in server/: {f:#?}"
+    );
+    // A package without a build script is not what the lesson is about: no
+    // "Missing script" alarm.
+    let no_build = twin(&[(
+        "package.json",
+        Text("{\"name\":\"api\",\"scripts\":{\"start\":\"pm2 start app.js\"}}\n"),
+    )]);
+    assert_clean(&rules, no_build.path(), "a package without a build script");
 }
 
 /// Postmortems written for these tests, in the seeds' styles, about other mistakes.

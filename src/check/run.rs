@@ -160,7 +160,7 @@ fn command(ctx: &Ctx, g: &Guard, run: &Run, scan: &Scan) -> Outcome {
     let folders: Vec<Option<String>> = match run.cwd {
         Some(c) => vec![Some(c.to_string())],
         None => {
-            let found = scan.conditions.manifest_folders(&g.when.exists);
+            let found = scan.conditions.manifest_folders(&g.when);
             if found.is_empty() {
                 vec![None]
             } else {

@@ -5,6 +5,7 @@ use regex::Regex;
 
 use super::{Origin, Polarity};
 use crate::incident::is_command;
+use crate::rules::guard::Contains;
 use crate::rules::model::{Check, Guard, Size};
 
 /// Files where deploy and build commands live.
@@ -595,8 +596,72 @@ fn run_command(words: &[String], lowered_sentence: &str) -> Option<Guard> {
         timeout: 300,
     });
     g.when.exists = marker.map(|m| vec![m.to_string()]).unwrap_or_default();
+    if let Some(script) = package_script(words) {
+        // `npm run build` means something only where a package defines `build`: it runs
+        // in each folder whose package.json does (`server/`), and a package without the
+        // script is not one the lesson is about.
+        g.when.exists = vec![format!("**/{PACKAGE_JSON}")];
+        g.when.contains = vec![Contains {
+            files: vec![format!("**/{PACKAGE_JSON}")],
+            pattern: format!(
+                r#""scripts"\s*:\s*\{{[^}}]*"{}"\s*:"#,
+                regex::escape(&script)
+            ),
+        }];
+    }
     Some(g)
 }
+
+const PACKAGE_JSON: &str = "package.json";
+
+/// The package.json script a package-manager command runs (`npm run build`, `npm test`,
+/// `yarn lint`, `pnpm run check`), if it runs one.
+fn package_script(words: &[String]) -> Option<String> {
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let script = match w.as_slice() {
+        ["npm" | "pnpm" | "yarn" | "bun", "run" | "run-script", s, ..] => s,
+        // `bun test` is bun's own test runner, not a script.
+        ["npm" | "pnpm" | "yarn", "test" | "t" | "tst", ..] => "test",
+        ["yarn" | "pnpm", s, ..] if !PACKAGE_MANAGER_COMMANDS.contains(s) => s,
+        _ => return None,
+    };
+    (!script.starts_with('-')).then(|| script.to_string())
+}
+
+/// Commands of yarn and pnpm themselves, which `yarn <name>` runs before a script.
+const PACKAGE_MANAGER_COMMANDS: &[&str] = &[
+    "add",
+    "audit",
+    "bin",
+    "cache",
+    "config",
+    "create",
+    "dedupe",
+    "dlx",
+    "exec",
+    "import",
+    "info",
+    "init",
+    "install",
+    "link",
+    "list",
+    "ls",
+    "outdated",
+    "pack",
+    "publish",
+    "rebuild",
+    "remove",
+    "rm",
+    "store",
+    "unlink",
+    "up",
+    "update",
+    "upgrade",
+    "version",
+    "why",
+    "workspace",
+    "workspaces",
+];
 
 fn require_file(path: &str, min_size: Option<Size>) -> Guard {
     let path = path.trim_end_matches('/').to_string();

@@ -1,4 +1,5 @@
 use super::*;
+use crate::rules::guard::Contains;
 use crate::rules::model::When;
 use crate::rules::model::{Check, Size};
 use regex::Regex;
@@ -140,8 +141,11 @@ fn commands_to_run() {
         l.guards,
         [Guard {
             when: When {
-                exists: vec!["package.json".into()],
-                ..When::default()
+                exists: vec!["**/package.json".into()],
+                contains: vec![Contains {
+                    files: vec!["**/package.json".into()],
+                    pattern: r#""scripts"\s*:\s*\{[^}]*"build"\s*:"#.into(),
+                }],
             },
             ..Guard::new(Check::Command {
                 argv: vec!["npm".into(), "run".into(), "build".into()],
@@ -150,6 +154,18 @@ fn commands_to_run() {
             })
         }]
     );
+    // A script runs where a package defines it; a tool's own command needs only a project.
+    let yarn = one("Always run `yarn lint` before merging", Origin::Lesson);
+    assert!(
+        yarn.guards[0].when.contains[0]
+            .pattern
+            .contains(r#""lint""#),
+        "{:?}",
+        yarn.guards
+    );
+    let audit = one("Always run `npm audit` before releasing", Origin::Lesson);
+    assert_eq!(audit.guards[0].when.exists, ["package.json"]);
+    assert!(audit.guards[0].when.contains.is_empty());
     // Dev servers are not checks.
     assert!(
         one("Run `npm run dev`", Origin::Prevention)
