@@ -64,9 +64,12 @@ pub(super) fn entries(doc: &Document, year: Option<i32>) -> Vec<TimelineEntry> {
                         day = Some(d);
                         continue;
                     }
-                    // A paragraph may hold several `date - event` lines joined by soft breaks.
-                    if let Some(e) = entry(text, *line, day.as_deref(), year) {
-                        out.push(e);
+                    // A paragraph may hold several `time - event` lines joined by soft
+                    // breaks (`02:10 - Expires.<br>` on each line).
+                    for (k, piece) in stamped_pieces(text).into_iter().enumerate() {
+                        if let Some(e) = entry(piece, *line + k, day.as_deref(), year) {
+                            out.push(e);
+                        }
                     }
                 }
                 Block::Table {
@@ -169,7 +172,10 @@ fn bare_day(text: &str, year: Option<i32>) -> Option<String> {
     let (d, end) = dates::find_date_at(t, year)?;
     let rest = &t[end..];
     let before = &t[..t.len() - rest.len()];
-    (rest.trim().is_empty() && before.split_whitespace().count() <= 4).then_some(d)
+    // `2023-03-14 (all times UTC)`: a note on the day's times is still a bare day.
+    let rest = rest.trim();
+    let note = rest.starts_with('(') && rest.ends_with(')') && !rest.contains(char::is_numeric);
+    ((rest.is_empty() || note) && before.split_whitespace().count() <= 4).then_some(d)
 }
 
 /// A heading that is a moment (`2018-03-26 10:34`, `10:34 UTC`, `2022-02-?? ??:??`), as
@@ -203,6 +209,28 @@ fn fuzzy_stamp(text: &str) -> Option<(String, &str)> {
             c.get(2).map_or("", |m| m.as_str()),
         )
     })
+}
+
+/// The `time - event` pieces of a paragraph that opens with one: a new piece starts
+/// wherever a time followed by a dash comes after a space. Any other paragraph is one
+/// piece (a time inside a sentence, `at 02:10 the alert fired`, has no dash after it).
+fn stamped_pieces(text: &str) -> Vec<&str> {
+    let re = regex!(
+        r"(?i)(?:^|\s)(\[?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*\(?(?:utc|gmt|z|[a-z]{2,4}t)\)?)?\s*\]?\s*[-–—|]\s)"
+    );
+    let starts: Vec<usize> = re
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).map(|m| m.start()))
+        .collect();
+    if starts.len() < 2 || starts[0] != 0 {
+        return vec![text];
+    }
+    let ends = starts[1..].iter().copied().chain([text.len()]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&a, b)| text[a..b].trim())
+        .collect()
 }
 
 fn entry(text: &str, line: usize, day: Option<&str>, year: Option<i32>) -> Option<TimelineEntry> {
@@ -283,6 +311,7 @@ mod tests {
     fn bullets_dated_subsections_and_tables() {
         let doc = Document::parse(
             "# X\n\n## Timeline\n- **09:01 UTC** - Deployed `a942e4f`\n- not a time\n\n\
+             2023-07-18 (all times UTC)\n\n\
              ### 2023-07-19\n- 12:32 UTC – PR opened\n\n## Timeline of events\n\
              01-16-2024 - Chia detected it\n\n| Time | Event |\n|---|---|\n| 10:00 UTC | Rolled back |\n",
         );
@@ -301,7 +330,42 @@ mod tests {
             ]
         );
         assert_eq!(e[0].line, 4);
-        assert_eq!(e[3].line, 15);
+        assert_eq!(e[3].line, 17);
+    }
+
+    #[test]
+    fn lines_broken_with_br_are_one_event_each() {
+        let doc = Document::parse(
+            "# X\n\n## Timeline\n\n### 2022-11-29 (all times UTC)\n\n\
+             02:10 - Certificate expires. <START OF OUTAGE><br>\n\
+             02:12 - Alerts fire at 02:11 for checkout.<br>\n\
+             05:15 - Success rate back above 99.9%.<br>\n\n\
+             At 06:00 the team met; by 07:30 - roughly - it was written up.\n",
+        );
+        let got: Vec<(String, String, usize)> = entries(&doc, None)
+            .into_iter()
+            .map(|e| (e.time, e.event, e.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "2022-11-29 02:10".into(),
+                    "Certificate expires. <START OF OUTAGE>".into(),
+                    7
+                ),
+                (
+                    "2022-11-29 02:12".into(),
+                    "Alerts fire at 02:11 for checkout.".into(),
+                    8
+                ),
+                (
+                    "2022-11-29 05:15".into(),
+                    "Success rate back above 99.9%.".into(),
+                    9
+                ),
+            ]
+        );
     }
 
     #[test]
