@@ -514,15 +514,24 @@ fn date(doc: &Document, title: &str, path: &str) -> (Option<String>, Option<Stri
         return (Some(d), None);
     }
     let name = path.rsplit('/').next().unwrap_or(path);
+    // A byline's date (`Posted by Dana on February 21, 2024`) is when the post was
+    // written, like a file name's: the incident's own date comes first, from the rest
+    // of the opening lines or the timeline.
+    let byline = regex!(r"(?i)^\W*(?:posted|published|written|updated|last updated)\b");
+    let opening: Vec<&str> = doc
+        .sections
+        .iter()
+        .flat_map(|s| s.blocks.iter())
+        .take(3)
+        .filter_map(Block::text)
+        .collect();
+    let (bylines, prose): (Vec<&str>, Vec<&str>) =
+        opening.into_iter().partition(|t| byline.is_match(t));
     let stated = find_date(title, None)
         .or_else(|| fm.text(&["title"]).and_then(|t| find_date(&t, None)))
-        .or_else(|| {
-            let first = doc.sections.iter().flat_map(|s| s.blocks.iter()).take(3);
-            first
-                .filter_map(Block::text)
-                .find_map(|t| find_date(t, None))
-        });
-    (stated, find_date(name, None))
+        .or_else(|| prose.iter().find_map(|t| find_date(t, None)));
+    let filed = bylines.iter().find_map(|t| find_date(t, None));
+    (stated, filed.or_else(|| find_date(name, None)))
 }
 
 fn severity(doc: &Document, title: &str) -> Option<Severity> {

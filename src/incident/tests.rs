@@ -282,6 +282,23 @@ fn date_falls_back_to_the_first_timeline_event() {
 }
 
 #[test]
+fn a_bylines_date_is_when_the_post_was_written() {
+    let i = parse(
+        "# Debug mode was left on\n\n*Posted by Dana, CTO, on February 21, 2024*\n\n\
+         On **February 18, 2024**, a configuration change left debug mode on.\n",
+    );
+    assert_eq!(i.date.as_deref(), Some("2024-02-18"));
+    // With nothing else to go on, the timeline comes before the byline.
+    let i = parse(
+        "# X\n\nPosted on March 3, 2024\n\nWe broke things.\n\n## Timeline\n\n\
+         - 2024-03-01 10:00 - It broke\n",
+    );
+    assert_eq!(i.date.as_deref(), Some("2024-03-01"));
+    let i = parse("# X\n\nPosted on March 3, 2024\n\nWe broke things.\n");
+    assert_eq!(i.date.as_deref(), Some("2024-03-03"));
+}
+
+#[test]
 fn severity_is_only_a_stated_level() {
     let prose = parse(
         "# Complete site outage\n\n## Summary\n\nA complete outage of the site showed \
