@@ -167,7 +167,14 @@ pub(super) fn classify(lower: &str) -> u8 {
     }
     let mut out = 0;
     for (field, strong, weak) in &c.fields {
-        let mut score = 2 * u8::from(strong.is_match(lower));
+        let strong_here = if *field == FIX {
+            strong
+                .find_iter(lower)
+                .any(|m| !describes(lower, m.start(), m.as_str()))
+        } else {
+            strong.is_match(lower)
+        };
+        let mut score = 2 * u8::from(strong_here);
         if score < 2 {
             score += weak.find_iter(lower).take(2).count() as u8;
         }
@@ -187,6 +194,17 @@ pub(super) fn classify(lower: &str) -> u8 {
         out &= !SYMPTOM;
     }
     out
+}
+
+/// Whether the verb `found` at byte `at` of `lower` says what something does, in a
+/// relative clause ("the automation that rotates workload certificates"), rather than
+/// what was done: a present-tense verb right after `that`, `which` or `who`.
+fn describes(lower: &str, at: usize, found: &str) -> bool {
+    let present = found
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.ends_with('s') && !w.ends_with("ss"));
+    present && regex!(r"\b(?:that|which|who)\s+$").is_match(&lower[..at])
 }
 
 /// Where a narrative turns to an earlier incident ("preceded by a similar issue two
@@ -295,6 +313,12 @@ mod tests {
             fields("The deployment was rolled back, temporarily fixing the issue.") & FIX,
             FIX
         );
+        // What a system does is not what was done.
+        assert_eq!(
+            fields("The automation that rotates workload certificates does not manage it.") & FIX,
+            0
+        );
+        assert_eq!(fields("The on-call engineer rotates the keys.") & FIX, FIX);
         let plan = fields("We will restart the service automatically when it hangs.");
         assert_eq!(plan & FIX, 0);
         assert_eq!(plan & PREVENTION, PREVENTION);
