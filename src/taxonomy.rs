@@ -121,6 +121,9 @@ const VARIANTS: &[(SectionKind, &[&str])] = {
                 "incident impact",
                 "user impact",
                 "affected users",
+                "what was exposed",
+                "what was affected",
+                "who was affected",
                 "end user impact",
                 "infrastructure impact",
                 "productivity impact",
@@ -240,11 +243,24 @@ const VARIANTS: &[(SectionKind, &[&str])] = {
                 "rollback",
                 "rollback plan",
                 "rollback procedure",
+                // Blog posts to customers: "What we did right away".
+                "what we did",
+                "what we did right away",
+                "what we did immediately",
+                "steps taken",
+                "immediate steps",
             ],
         ),
         (
             ActionItems,
             &[
+                "what we are doing about it",
+                "what we re doing about it",
+                "what we re changing",
+                "what we are doing next",
+                "what we are changing",
+                "what we will do",
+                "what happens next",
                 "action items",
                 "action items and followups",
                 "follow ups",
@@ -625,6 +641,9 @@ mod tests {
     #[test]
     fn classifies_what_people_write() {
         let cases = [
+            ("What we did right away", Resolution),
+            ("What we're doing about it", ActionItems),
+            ("What was exposed", Impact),
             ("Root Cause Analysis", RootCause),
             ("🔍 ROOT CAUSE ANALYSIS", RootCause),
             ("Contributing Factors", ContributingFactors),

@@ -59,7 +59,7 @@ const CAUSE_WEAK: &str = concat!(
 );
 const SYMPTOM_STRONG: &str = concat!(
     r"\b(?:users?|customers?|clients?|people|visitors|developers|players|we) (?:experienced|saw|see|were seeing|noticed|reported|received|got|hit|encountered|were (?:unable|not able)|could not|couldn't|started (?:seeing|getting|to see))\b",
-    r"|\bunable to\b|\bcould not be\b|\bfailed with\b|\berrors?\b|\b[45]\d\d(?:s|\b)|\bexceptions?\b",
+    r"|\bunable to\b|\bcould not be\b|\b(?:could not|couldn't) (?:connect|log ?in|sign ?in|scan|reach|load|access|open|pay|check ?out|print|send|receive|upload|download|book|order|submit|start|boot|authenticate)\b|\bfailed with\b|\berrors?\b|\b[45]\d\d(?:s|\b)|\bexceptions?\b",
     r"|\btime[sd]? ?outs?\b|\btiming out\b|\bslow(?:er|ness|ly|ed| down| to respond)?\b|\blatency\b|\bdegrad(?:ed|ation|ing)\b",
     r"|\bunavailab(?:le|ility)\b|\bunreachable\b|\binaccessible\b|\boutages?\b|\bdowntime\b|\bwent down\b|\b(?:was|were|is) down\b",
     r"|\balerts?\b|\balarms?\b|\bpaged\b|\bpages? (?:fired|went)\b|\bdashboards? (?:showed|showing|displayed|lit)\b",
@@ -312,6 +312,10 @@ mod tests {
         assert_eq!(
             fields("The deployment was rolled back, temporarily fixing the issue.") & FIX,
             FIX
+        );
+        assert_eq!(
+            fields("From 07:00 about 1,100 people working remotely could not connect.") & SYMPTOM,
+            SYMPTOM
         );
         // What a system does is not what was done.
         assert_eq!(
