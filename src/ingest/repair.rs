@@ -141,7 +141,7 @@ pub(super) fn repair_text(text: &str) -> Repaired {
         if out.repairs.is_empty() {
             break;
         }
-        let again = repair_pass(&out.text);
+        let again = only_repaired_lines(&out, repair_pass(&out.text));
         if again.repairs.is_empty() {
             break;
         }
@@ -151,6 +151,43 @@ pub(super) fn repair_text(text: &str) -> Repaired {
         }
     }
     out
+}
+
+/// `again` (a repair of `prev.text`) kept only on the lines `prev` repaired: a later
+/// pass looks for a second layer of damage under a repair. A line the first pass left
+/// alone was judged with the whole document's evidence, which a later pass lacks (the
+/// damage it corroborated is gone by then), so its verdict stands.
+fn only_repaired_lines(prev: &Repaired, again: Repaired) -> Repaired {
+    let repaired: std::collections::BTreeSet<usize> = prev.repairs.iter().map(|r| r.line).collect();
+    if again.repairs.iter().all(|r| repaired.contains(&r.line)) {
+        return again;
+    }
+    let text = prev
+        .text
+        .split_inclusive('\n')
+        .zip(again.text.split_inclusive('\n'))
+        .enumerate()
+        .map(|(i, (old, new))| {
+            if repaired.contains(&(i + 1)) {
+                new
+            } else {
+                old
+            }
+        })
+        .collect();
+    Repaired {
+        text,
+        repairs: again
+            .repairs
+            .into_iter()
+            .filter(|r| repaired.contains(&r.line))
+            .collect(),
+        unresolved: again
+            .unresolved
+            .into_iter()
+            .filter(|u| repaired.contains(&u.line))
+            .collect(),
+    }
 }
 
 /// `first` then `second` (a repair of `first.text`), as one repair of `original`; None
@@ -805,6 +842,7 @@ fn decode_under(
     let mut bare_leads = 0usize;
     let mut unguessed = 0usize;
     let mut nbsp = 0.0;
+    let rtl = pieces.iter().filter_map(certain_char).any(right_to_left);
     // The line's language, from the letters its sequences surely decode to.
     let langs = pairs::line_languages(pieces.iter().filter_map(|p| match p {
         Piece::Seq(cands, _) if cands.len() == 1 => Some(pairs::key(cands[0].c)),
@@ -848,6 +886,15 @@ fn decode_under(
                 let context = Context {
                     prev: text.chars().next_back().unwrap_or(' '),
                     next: pieces.get(idx + 1).map_or(vec![' '], readings),
+                    quotes: Quotes {
+                        before: text.chars().filter(|c| QUOTES.contains(*c)).collect(),
+                        after: pieces[idx + 1..]
+                            .iter()
+                            .filter_map(certain_char)
+                            .filter(|c| QUOTES.contains(*c))
+                            .collect(),
+                    },
+                    rtl,
                     langs,
                     word: if cands.len() > 1 && !doc.words.is_empty() {
                         word_around(&text, &pieces[idx + 1..])
@@ -893,6 +940,11 @@ fn decode_under(
     })
 }
 
+/// A letter of a script written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko...).
+fn right_to_left(c: char) -> bool {
+    ('\u{590}'..='\u{8FF}').contains(&c) || ('\u{FB1D}'..='\u{FEFC}').contains(&c)
+}
+
 /// Two letters of scripts that do not share words.
 fn foreign_letters(a: char, b: char) -> bool {
     let (ai, bi) = (info(a), info(b));
@@ -936,6 +988,10 @@ fn readings(p: &Piece) -> Vec<char> {
 struct Context {
     prev: char,
     next: Vec<char>,
+    /// The quotation marks the line surely has before and after the sequence.
+    quotes: Quotes,
+    /// The line surely has letters written right to left.
+    rtl: bool,
     /// The languages that write every letter the line surely has, if any do.
     langs: Option<pairs::Languages>,
     /// The letters (keys) of the word around the sequence, before and after it; None
@@ -980,13 +1036,21 @@ const DOC_PAIR_WEIGHT: f32 = 4.0;
 const FOREIGN_LETTER: f32 = 9.0;
 /// Weight of the log count of the letter with both neighbours seen in the document.
 const TRIPLE_WEIGHT: f32 = 1.0;
+/// Share of a letter's fit taken from how often it stands between the same two letters
+/// in CLDR's strings (the rest from the two pairs): pairs alone take `иcт` for `ият`
+/// because CLDR's names end in `-ия` so often, the triple knows `-истан`.
+const CLDR_TRIPLE_SHARE: f32 = 0.5;
+/// How much the count the two pairs predict for a triple CLDR never wrote (few are) is
+/// believed against the triples it did.
+const TRIPLE_BACKOFF: f32 = 0.1;
 
 /// How well each letter of `cands` fits between its neighbours in the words of real
 /// text, as a natural log of odds: how often the pair with the letter before occurs, and
 /// the pair with the letter after over how often the letter does (CLDR's strings and
-/// this document's sure parts; the best reading of the next piece is assumed), and how
-/// often the three letters occur together in the document. A neighbour no candidate was
-/// ever seen with says nothing and is left out.
+/// this document's sure parts; the best reading of the next piece is assumed), blended
+/// with how often CLDR writes the three letters in a row, and how often the three
+/// occur together in the document. A neighbour no candidate was ever seen with says
+/// nothing and is left out.
 fn fits(cands: &[Cand], ctx: &Context, doc: &DocEvidence) -> Vec<f32> {
     let w = DOC_PAIR_WEIGHT;
     let count = |a: char, b: char| pairs::pair(a, b) as f32 + w * doc.pair(a, b) as f32;
@@ -998,38 +1062,153 @@ fn fits(cands: &[Cand], ctx: &Context, doc: &DocEvidence) -> Vec<f32> {
             ctx.next.iter().map(|&n| pairs::key(n)).collect()
         }
     };
-    let terms: Vec<(f32, f32, f32, u32)> = cands
+    let terms: Vec<Fit> = cands
         .iter()
         .map(|c| {
             let k = pairs::key(c.c);
             let ns = nexts(c);
-            let right = ns.iter().map(|&n| count(k, n)).fold(0.0, f32::max);
-            let seen = ns.iter().map(|&n| doc.triple(p, k, n)).max().unwrap_or(0);
-            let alone = pairs::letter(k) as f32 + w * doc.letter(k) as f32;
-            (count(p, k), right, alone, seen)
+            Fit {
+                left: count(p, k),
+                right: ns.iter().map(|&n| count(k, n)).fold(0.0, f32::max),
+                alone: pairs::letter(k) as f32 + w * doc.letter(k) as f32,
+                seen: ns.iter().map(|&n| doc.triple(p, k, n)).max().unwrap_or(0),
+                cldr_triple: ns
+                    .iter()
+                    .map(|&n| pairs::triple(p, k, n))
+                    .max()
+                    .unwrap_or(0),
+            }
         })
         .collect();
-    let any_left = terms.iter().any(|t| t.0 > 0.0);
-    let any_right = terms.iter().any(|t| t.1 > 0.0);
+    let any_left = terms.iter().any(|t| t.left > 0.0);
+    let any_right = terms.iter().any(|t| t.right > 0.0);
+    let both = any_left && any_right && terms.iter().any(|t| t.cldr_triple > 0);
     terms
         .iter()
         .zip(cands)
-        .map(|(&(left, right, alone, seen), c)| {
-            let mut f = TRIPLE_WEIGHT * (1.0 + seen as f32).ln();
+        .map(|(t, c)| {
+            let mut f = TRIPLE_WEIGHT * (1.0 + t.seen as f32).ln();
             if let Some(langs) = &ctx.langs
                 && !pairs::written_by(pairs::key(c.c), langs)
             {
                 f -= FOREIGN_LETTER;
             }
+            let left = (t.left + 0.5).ln();
+            let right = (t.right + 0.5).ln() - (t.alone + 1.0).ln();
+            if both {
+                let predicted = t.left * t.right / (t.alone + 1.0);
+                let triple = (t.cldr_triple as f32 + TRIPLE_BACKOFF * predicted + 0.5).ln();
+                f += CLDR_TRIPLE_SHARE * triple + (1.0 - CLDR_TRIPLE_SHARE) * (left + right);
+                return f;
+            }
             if any_left {
-                f += (left + 0.5).ln();
+                f += left;
             }
             if any_right {
-                f += (right + 0.5).ln() - (alone + 1.0).ln();
+                f += right;
             }
             f
         })
         .collect()
+}
+
+/// The counts `fits` weighs for one candidate letter.
+struct Fit {
+    /// The pair with the letter before, in CLDR and (weighted) the document.
+    left: f32,
+    /// The pair with the letter after, likewise.
+    right: f32,
+    /// The letter on its own, likewise.
+    alone: f32,
+    /// The three letters in a row in the document.
+    seen: u32,
+    /// The three letters in a row in CLDR.
+    cldr_triple: u32,
+}
+
+/// Quotation marks that lose a byte to the same code pages.
+const QUOTES: &str = "„‚“”‘’";
+
+/// The quotation marks of a line around a sequence being decoded.
+struct Quotes {
+    before: String,
+    after: String,
+}
+
+/// What it costs to put `c` between `context.prev` and `next` (None: unknown), for the
+/// characters whose place says what they are. Quotations open after a space or a
+/// bracket and close before one; low marks (`„`, `‚`) only open; `”` and `’` close (or,
+/// `’`, join a word); `“` and `‘` open, and close only a quotation a low mark opened
+/// (`„so“`); a mark that pairs with one the line has is likelier. Joiners (U+200C,
+/// U+200D) stand between letters or emoji, direction marks in right-to-left text. The
+/// lost byte of `“`, `”`, `„` and U+200D is often the same one.
+fn placement_cost(c: char, context: &Context, next: Option<char>) -> f32 {
+    const MISPLACED: f32 = 2.5;
+    const PAIRED: f32 = 1.0;
+    let prev = context.prev;
+    let edge = |c: char| c.is_whitespace() || "([{<-–—/".contains(c);
+    let end = |c: char| c.is_whitespace() || ".,;:!?)]}>-–—/".contains(c);
+    let opens = edge(prev) && next.is_some_and(|n| !n.is_whitespace());
+    let closes = !edge(prev) && next.is_none_or(end);
+    let q = &context.quotes;
+    let low_before = q.before.contains(['„', '‚']);
+    let closers = |c: char| match c {
+        '„' => "“”",
+        '“' => "”",
+        '‚' => "‘’",
+        '‘' => "’",
+        _ => "",
+    };
+    let openers = |c: char| match c {
+        '“' => "„",
+        '”' => "„“",
+        '‘' => "‚",
+        '’' => "‚‘",
+        _ => "",
+    };
+    let joins = |x: Option<char>| {
+        x.is_some_and(|x| {
+            let xi = info(x);
+            !x.is_ascii() && (xi.cat.is_letter() || xi.cat == Cat::Mark || xi.emoji > 0)
+        })
+    };
+    match c {
+        '„' | '‚' if closes => MISPLACED,
+        '”' if opens => MISPLACED,
+        '’' if opens => MISPLACED / 2.0,
+        '“' | '‘' if closes && !low_before => MISPLACED,
+        '“' | '”' if !opens && !closes && !edge(prev) => MISPLACED / 2.0,
+        '„' | '‚' | '“' | '‘' if opens && q.after.contains(|a| closers(c).contains(a)) => {
+            -PAIRED
+        }
+        '”' | '’' | '“' | '‘' if closes && q.before.contains(|b| openers(c).contains(b)) => {
+            -PAIRED
+        }
+        '\u{200C}' | '\u{200D}' if !(joins(Some(prev)) && joins(next)) => MISPLACED,
+        '\u{200E}' | '\u{200F}' if !context.rtl => MISPLACED,
+        _ => emoji_placement_cost(c, next),
+    }
+}
+
+/// Emoji stand apart from words (`🐛 ok`, not `🛠ok`, which a no-break space read as
+/// the last byte of 🛠 would make), and one that defaults to text style (➡, ✖) is
+/// followed by U+FE0F when meant as an emoji: without it, an emoji-style one (⚡) is
+/// likelier.
+fn emoji_placement_cost(c: char, next: Option<char>) -> f32 {
+    const GLUED: f32 = 1.25;
+    const TEXT_STYLE: f32 = 0.5;
+    let ci = info(c);
+    if ci.emoji == 0 {
+        return 0.0;
+    }
+    let Some(n) = next else { return 0.0 };
+    if n.is_alphanumeric() {
+        GLUED
+    } else if ci.emoji == 1 && n != '\u{FE0F}' && n != '\u{200D}' {
+        TEXT_STYLE
+    } else {
+        0.0
+    }
 }
 
 /// Index of the best candidate, and whether it beats the runner-up clearly.
@@ -1069,9 +1248,11 @@ fn choose(
             if let Some(n) = next {
                 s.push(n);
             }
+            let after = if cand.space { Some(' ') } else { next };
             let mut local = s.total() - before
                 + cand.inserted as f32 * strictness.insert_cost
                 + nbsp_cost(cand, strictness)
+                + placement_cost(cand.c, context, after)
                 - doc.bonus(cand.c);
             if letters && let Some((left, right)) = &context.word {
                 // A word the document writes elsewhere is the word a reader restores.
