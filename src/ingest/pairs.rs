@@ -107,6 +107,8 @@ mod tests {
         assert!(pair('с', 'т') > 10 * pair('ѝ', 'т').max(1));
         assert!(pair('н', 'я') > pair('н', 'ѐ'));
         assert!(letter('с') > letter('ѐ'));
+        // Pairs alone like `ия` (CLDR's names end in `-ия`); the triple knows `-истан`.
+        assert!(triple('и', 'с', 'т') > 10 * triple('и', 'я', 'т').max(1));
         assert_eq!(key('С'), 'с');
         assert_eq!(key('-'), ' ');
         assert_eq!(key('A'), 'a');

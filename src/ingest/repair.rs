@@ -1461,6 +1461,8 @@ mod tests {
         let slovak = Context {
             prev: 'k',
             next: vec!['n'],
+            quotes: no_quotes(),
+            rtl: false,
             langs: pairs::line_languages("éáľ".chars()),
             word: None,
         };
@@ -1471,6 +1473,8 @@ mod tests {
         let ctx = Context {
             prev: 'е',
             next: vec!['н'],
+            quotes: no_quotes(),
+            rtl: false,
             langs: None,
             word: None,
         };
@@ -1482,6 +1486,8 @@ mod tests {
         let ctx = Context {
             prev: 'н',
             next: vec![' '],
+            quotes: no_quotes(),
+            rtl: false,
             langs: None,
             word: None,
         };
@@ -1492,6 +1498,81 @@ mod tests {
             fit[2] - fit[0] > alone[2] - alone[0] + 1.0,
             "{fit:?} {alone:?}"
         );
+    }
+
+    fn no_quotes() -> Quotes {
+        Quotes {
+            before: String::new(),
+            after: String::new(),
+        }
+    }
+
+    fn around(prev: char, next: char) -> Context {
+        Context {
+            prev,
+            next: vec![next],
+            quotes: no_quotes(),
+            rtl: false,
+            langs: None,
+            word: None,
+        }
+    }
+
+    #[test]
+    fn marks_are_judged_by_where_they_stand() {
+        let cost = |c: char, ctx: &Context| placement_cost(c, ctx, ctx.next.first().copied());
+        // Windows-1254 loses the last byte of both `„` and `”`: a quotation opens with
+        // the one and closes with the other.
+        let opening = around(' ', '%');
+        let closing = around('s', ' ');
+        assert!(cost('„', &opening) < cost('”', &opening));
+        assert!(cost('”', &closing) < cost('„', &closing));
+        // `“` closes only what a low mark opened, and a mark that pairs is likelier.
+        let mut german = around('s', ' ');
+        german.quotes.before.push('„');
+        assert!(cost('“', &german) < cost('“', &closing));
+        assert!(cost('”', &german) < cost('”', &closing));
+        // A joiner stands between letters, a direction mark in right-to-left text.
+        assert!(cost('\u{200D}', &opening) > 0.0);
+        assert_eq!(cost('\u{200D}', &around('ക', 'ക')), 0.0);
+        assert!(cost('\u{200F}', &opening) > 0.0);
+        let mut arabic = around('ب', ' ');
+        arabic.rtl = true;
+        assert_eq!(cost('\u{200F}', &arabic), 0.0);
+        // Emoji stand apart from words; one that defaults to text style is an emoji
+        // when U+FE0F follows it.
+        assert!(emoji_placement_cost('🛠', Some('o')) > emoji_placement_cost('🐛', Some(' ')));
+        assert!(emoji_placement_cost('➡', Some(' ')) > emoji_placement_cost('⚡', Some(' ')));
+        assert_eq!(emoji_placement_cost('➡', Some('\u{FE0F}')), 0.0);
+    }
+
+    #[test]
+    fn later_passes_look_only_under_earlier_repairs() {
+        let repair = |line: usize| Repair {
+            line,
+            column: 1,
+            before: "x".into(),
+            after: "y".into(),
+            codepage: "cp1252",
+            lossy: false,
+        };
+        let first = Repaired {
+            text: "a\nb\n".into(),
+            repairs: vec![repair(1)],
+            unresolved: vec![],
+        };
+        let again = Repaired {
+            text: "A\nB\n".into(),
+            repairs: vec![repair(1), repair(2)],
+            unresolved: vec![Unresolved {
+                line: 2,
+                codepage: "cp1252",
+            }],
+        };
+        let kept = only_repaired_lines(&first, again);
+        assert_eq!(kept.text, "A\nb\n");
+        assert_eq!(kept.repairs, vec![repair(1)]);
+        assert!(kept.unresolved.is_empty());
     }
 
     #[test]
