@@ -886,13 +886,10 @@ fn decode_under(
                 let context = Context {
                     prev: text.chars().next_back().unwrap_or(' '),
                     next: pieces.get(idx + 1).map_or(vec![' '], readings),
-                    quotes: Quotes {
-                        before: text.chars().filter(|c| QUOTES.contains(*c)).collect(),
-                        after: pieces[idx + 1..]
-                            .iter()
-                            .filter_map(certain_char)
-                            .filter(|c| QUOTES.contains(*c))
-                            .collect(),
+                    quotes: if cands.len() > 1 && cands.iter().any(|c| is_quote(c.c)) {
+                        Quotes::around(&text, &pieces[idx + 1..])
+                    } else {
+                        Quotes::default()
                     },
                     rtl,
                     langs,
@@ -1053,7 +1050,6 @@ const TRIPLE_BACKOFF: f32 = 0.1;
 /// nothing and is left out.
 fn fits(cands: &[Cand], ctx: &Context, doc: &DocEvidence) -> Vec<f32> {
     let w = DOC_PAIR_WEIGHT;
-    let count = |a: char, b: char| pairs::pair(a, b) as f32 + w * doc.pair(a, b) as f32;
     let p = pairs::key(ctx.prev);
     let nexts = |c: &Cand| -> Vec<char> {
         if c.space {
@@ -1066,18 +1062,27 @@ fn fits(cands: &[Cand], ctx: &Context, doc: &DocEvidence) -> Vec<f32> {
         .iter()
         .map(|c| {
             let k = pairs::key(c.c);
-            let ns = nexts(c);
-            Fit {
-                left: count(p, k),
-                right: ns.iter().map(|&n| count(k, n)).fold(0.0, f32::max),
+            let cldr_left = pairs::pair(p, k);
+            let mut fit = Fit {
+                left: cldr_left as f32 + w * doc.pair(p, k) as f32,
+                right: 0.0,
                 alone: pairs::letter(k) as f32 + w * doc.letter(k) as f32,
-                seen: ns.iter().map(|&n| doc.triple(p, k, n)).max().unwrap_or(0),
-                cldr_triple: ns
-                    .iter()
-                    .map(|&n| pairs::triple(p, k, n))
-                    .max()
-                    .unwrap_or(0),
+                seen: 0,
+                cldr_triple: 0,
+            };
+            for n in nexts(c) {
+                let (cldr, here) = (pairs::pair(k, n), doc.pair(k, n));
+                fit.right = fit.right.max(cldr as f32 + w * here as f32);
+                // A triple is counted only where both of its pairs are: this saves
+                // most lookups.
+                if here > 0 {
+                    fit.seen = fit.seen.max(doc.triple(p, k, n));
+                }
+                if cldr > 0 && cldr_left > 0 {
+                    fit.cldr_triple = fit.cldr_triple.max(pairs::triple(p, k, n));
+                }
             }
+            fit
         })
         .collect();
     let any_left = terms.iter().any(|t| t.left > 0.0);
@@ -1127,12 +1132,29 @@ struct Fit {
 }
 
 /// Quotation marks that lose a byte to the same code pages.
-const QUOTES: &str = "„‚“”‘’";
+fn is_quote(c: char) -> bool {
+    matches!(c, '„' | '‚' | '“' | '”' | '‘' | '’')
+}
 
 /// The quotation marks of a line around a sequence being decoded.
+#[derive(Default)]
 struct Quotes {
     before: String,
     after: String,
+}
+
+impl Quotes {
+    /// The marks of the text decoded so far, and those the pieces after surely hold.
+    fn around(text: &str, rest: &[Piece]) -> Quotes {
+        Quotes {
+            before: text.chars().filter(|&c| is_quote(c)).collect(),
+            after: rest
+                .iter()
+                .filter_map(certain_char)
+                .filter(|&c| is_quote(c))
+                .collect(),
+        }
+    }
 }
 
 /// What it costs to put `c` between `context.prev` and `next` (None: unknown), for the
@@ -1143,6 +1165,9 @@ struct Quotes {
 /// U+200D) stand between letters or emoji, direction marks in right-to-left text. The
 /// lost byte of `“`, `”`, `„` and U+200D is often the same one.
 fn placement_cost(c: char, context: &Context, next: Option<char>) -> f32 {
+    if !(is_quote(c) || matches!(c, '\u{200C}'..='\u{200F}')) {
+        return emoji_placement_cost(c, next);
+    }
     const MISPLACED: f32 = 2.5;
     const PAIRED: f32 = 1.0;
     let prev = context.prev;
@@ -1186,7 +1211,7 @@ fn placement_cost(c: char, context: &Context, next: Option<char>) -> f32 {
         }
         '\u{200C}' | '\u{200D}' if !(joins(Some(prev)) && joins(next)) => MISPLACED,
         '\u{200E}' | '\u{200F}' if !context.rtl => MISPLACED,
-        _ => emoji_placement_cost(c, next),
+        _ => 0.0,
     }
 }
 
