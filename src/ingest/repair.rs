@@ -82,6 +82,10 @@ const UNGUESSED_COST: f32 = 0.5;
 /// A reconstruction must beat the runner-up by this much to be trusted when both are
 /// ranked emoji or symbols (the ranking is a deliberate prior)...
 const MIN_MARGIN_RANKED: f32 = 0.15;
+/// ...by this much when both are emoji: status emoji that lose the same bytes (📊, 📚,
+/// 📈 in Windows-1257) are told apart by nothing but the prior, and the commonest is
+/// the best guess there is.
+const MIN_MARGIN_EMOJI: f32 = 0.05;
 /// ...by this much when only the winner is ranked...
 const MIN_MARGIN_OVER_UNRANKED: f32 = 0.5;
 /// ...and by this much otherwise: how many languages write a letter says little about
@@ -1296,6 +1300,7 @@ fn choose(
     scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (best, second) = (candidates[scored[0].1].c, candidates[scored[1].1].c);
     let needed = match (prior::rank(best).is_some(), prior::rank(second).is_some()) {
+        (true, true) if info(best).emoji > 0 && info(second).emoji > 0 => MIN_MARGIN_EMOJI,
         (true, true) => MIN_MARGIN_RANKED,
         (true, false) => MIN_MARGIN_OVER_UNRANKED,
         _ if letters => MIN_MARGIN_LETTERS,
