@@ -147,11 +147,12 @@ def letter_pairs(cat):
     """Counts of adjacent letters (lower-cased; anything else is a word boundary, ' ')
     in the localized strings of CLDR, for pairs with a letter whose UTF-8 holds a byte
     some code page leaves undefined, or 0xA0 (a no-break space that editors flatten);
-    and how often each such letter occurs."""
+    how often each such letter occurs; and counts of three letters in a row with such a
+    letter in the middle, seen at least three times."""
     holes = {b for cp in CODEPAGES for b in holes_of(cp)} | {0xA0}
     lossable = lambda ch: ch != " " and any(b in holes for b in ch.encode("utf-8"))
     wordlike = {4, 5, 6, 7}
-    pairs, single = {}, {}
+    pairs, single, triples = {}, {}, {}
     for path in sorted(glob.glob(os.path.join(CLDR, "*.xml"))):
         loc = os.path.basename(path)[:-4]
         parts = loc.split("_")
@@ -171,9 +172,13 @@ def letter_pairs(cat):
             for ch in low:
                 if lossable(ch):
                     single[ch] = single.get(ch, 0) + 1
+            for a, b, c in zip(low, low[1:], low[2:]):
+                if lossable(b):
+                    triples[(a, b, c)] = triples.get((a, b, c), 0) + 1
     pairs = sorted((ord(a), ord(b), min(n, 0xFFFF)) for (a, b), n in pairs.items() if n >= 2)
     single = sorted((ord(ch), n) for ch, n in single.items())
-    return pairs, single
+    triples = sorted((ord(a), ord(b), ord(c), min(n, 0xFFFF)) for (a, b, c), n in triples.items() if n >= 3)
+    return pairs, single, triples
 
 
 def language_sets(cat):
@@ -262,7 +267,7 @@ def main():
     for i in range(0, len(rows), 6):
         w("    " + " ".join("(0x%X, 0x%X)," % r for r in rows[i:i + 6]) + "\n")
     w("];\n\n")
-    pairs, single = letter_pairs(cat)
+    pairs, single, triples = letter_pairs(cat)
     w("/// Letter pairs in CLDR's localized strings, lower-cased, with a space for a word\n")
     w("/// boundary: (first, second, count), sorted; only pairs with a letter a code page can\n")
     w("/// lose a byte of (or whose 0xA0 byte reads as a space), seen at least twice.\n")
@@ -282,6 +287,13 @@ def main():
     w("pub(super) static LETTERS: [(u32, u32); %d] = [\n" % len(single))
     for i in range(0, len(single), 8):
         w("    " + " ".join("(0x%X, %d)," % r for r in single[i:i + 8]) + "\n")
+    w("];\n")
+    w("\n/// Letter triples in the same strings (keys as in `PAIRS`) whose middle letter a code\n")
+    w("/// page can lose a byte of, seen at least three times: (first, middle, last, count),\n")
+    w("/// sorted.\n")
+    w("pub(super) static TRIPLES: [(u32, u32, u32, u16); %d] = [\n" % len(triples))
+    for i in range(0, len(triples), 6):
+        w("    " + " ".join("(0x%X, 0x%X, 0x%X, %d)," % r for r in triples[i:i + 6]) + "\n")
     w("];\n")
 
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::charinfo::{Cat, info};
-use super::tables::{LANGUAGES, LETTERS, PAIRS};
+use super::tables::{LANGUAGES, LETTERS, PAIRS, TRIPLES};
 
 /// A set of languages of `LANGUAGES`, one bit each.
 pub(super) type Languages = [u64; LANGUAGES.len().div_ceil(64)];
@@ -80,6 +80,15 @@ pub(super) fn pair(a: char, b: char) -> u32 {
         .map_or(0, |i| u32::from(PAIRS[i].2))
 }
 
+/// How often `a`, `b`, `c` (keys) follow one another in CLDR's strings; 0 for triples
+/// seen less than three times or whose middle letter no code page can lose a byte of.
+pub(super) fn triple(a: char, b: char, c: char) -> u32 {
+    let k = (a as u32, b as u32, c as u32);
+    TRIPLES
+        .binary_search_by(|&(x, y, z, _)| (x, y, z).cmp(&k))
+        .map_or(0, |i| u32::from(TRIPLES[i].3))
+}
+
 /// How often the letter `c` (a key) occurs in CLDR's strings, for letters a code page
 /// can lose a byte of.
 pub(super) fn letter(c: char) -> u32 {
@@ -98,6 +107,8 @@ mod tests {
         assert!(pair('с', 'т') > 10 * pair('ѝ', 'т').max(1));
         assert!(pair('н', 'я') > pair('н', 'ѐ'));
         assert!(letter('с') > letter('ѐ'));
+        // Pairs alone like `ия` (CLDR's names end in `-ия`); the triple knows `-истан`.
+        assert!(triple('и', 'с', 'т') > 10 * triple('и', 'я', 'т').max(1));
         assert_eq!(key('С'), 'с');
         assert_eq!(key('-'), ' ');
         assert_eq!(key('A'), 'a');

@@ -82,6 +82,10 @@ const UNGUESSED_COST: f32 = 0.5;
 /// A reconstruction must beat the runner-up by this much to be trusted when both are
 /// ranked emoji or symbols (the ranking is a deliberate prior)...
 const MIN_MARGIN_RANKED: f32 = 0.15;
+/// ...by this much when both are emoji: status emoji that lose the same bytes (📊, 📚,
+/// 📈 in Windows-1257) are told apart by nothing but the prior, and the commonest is
+/// the best guess there is.
+const MIN_MARGIN_EMOJI: f32 = 0.05;
 /// ...by this much when only the winner is ranked...
 const MIN_MARGIN_OVER_UNRANKED: f32 = 0.5;
 /// ...and by this much otherwise: how many languages write a letter says little about
@@ -141,7 +145,7 @@ pub(super) fn repair_text(text: &str) -> Repaired {
         if out.repairs.is_empty() {
             break;
         }
-        let again = repair_pass(&out.text);
+        let again = only_repaired_lines(&out, repair_pass(&out.text));
         if again.repairs.is_empty() {
             break;
         }
@@ -151,6 +155,43 @@ pub(super) fn repair_text(text: &str) -> Repaired {
         }
     }
     out
+}
+
+/// `again` (a repair of `prev.text`) kept only on the lines `prev` repaired: a later
+/// pass looks for a second layer of damage under a repair. A line the first pass left
+/// alone was judged with the whole document's evidence, which a later pass lacks (the
+/// damage it corroborated is gone by then), so its verdict stands.
+fn only_repaired_lines(prev: &Repaired, again: Repaired) -> Repaired {
+    let repaired: std::collections::BTreeSet<usize> = prev.repairs.iter().map(|r| r.line).collect();
+    if again.repairs.iter().all(|r| repaired.contains(&r.line)) {
+        return again;
+    }
+    let text = prev
+        .text
+        .split_inclusive('\n')
+        .zip(again.text.split_inclusive('\n'))
+        .enumerate()
+        .map(|(i, (old, new))| {
+            if repaired.contains(&(i + 1)) {
+                new
+            } else {
+                old
+            }
+        })
+        .collect();
+    Repaired {
+        text,
+        repairs: again
+            .repairs
+            .into_iter()
+            .filter(|r| repaired.contains(&r.line))
+            .collect(),
+        unresolved: again
+            .unresolved
+            .into_iter()
+            .filter(|u| repaired.contains(&u.line))
+            .collect(),
+    }
 }
 
 /// `first` then `second` (a repair of `first.text`), as one repair of `original`; None
@@ -805,6 +846,7 @@ fn decode_under(
     let mut bare_leads = 0usize;
     let mut unguessed = 0usize;
     let mut nbsp = 0.0;
+    let rtl = pieces.iter().filter_map(certain_char).any(right_to_left);
     // The line's language, from the letters its sequences surely decode to.
     let langs = pairs::line_languages(pieces.iter().filter_map(|p| match p {
         Piece::Seq(cands, _) if cands.len() == 1 => Some(pairs::key(cands[0].c)),
@@ -848,6 +890,12 @@ fn decode_under(
                 let context = Context {
                     prev: text.chars().next_back().unwrap_or(' '),
                     next: pieces.get(idx + 1).map_or(vec![' '], readings),
+                    quotes: if cands.len() > 1 && cands.iter().any(|c| is_quote(c.c)) {
+                        Quotes::around(&text, &pieces[idx + 1..])
+                    } else {
+                        Quotes::default()
+                    },
+                    rtl,
                     langs,
                     word: if cands.len() > 1 && !doc.words.is_empty() {
                         word_around(&text, &pieces[idx + 1..])
@@ -893,6 +941,11 @@ fn decode_under(
     })
 }
 
+/// A letter of a script written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko...).
+fn right_to_left(c: char) -> bool {
+    ('\u{590}'..='\u{8FF}').contains(&c) || ('\u{FB1D}'..='\u{FEFC}').contains(&c)
+}
+
 /// Two letters of scripts that do not share words.
 fn foreign_letters(a: char, b: char) -> bool {
     let (ai, bi) = (info(a), info(b));
@@ -936,6 +989,10 @@ fn readings(p: &Piece) -> Vec<char> {
 struct Context {
     prev: char,
     next: Vec<char>,
+    /// The quotation marks the line surely has before and after the sequence.
+    quotes: Quotes,
+    /// The line surely has letters written right to left.
+    rtl: bool,
     /// The languages that write every letter the line surely has, if any do.
     langs: Option<pairs::Languages>,
     /// The letters (keys) of the word around the sequence, before and after it; None
@@ -980,16 +1037,23 @@ const DOC_PAIR_WEIGHT: f32 = 4.0;
 const FOREIGN_LETTER: f32 = 9.0;
 /// Weight of the log count of the letter with both neighbours seen in the document.
 const TRIPLE_WEIGHT: f32 = 1.0;
+/// Share of a letter's fit taken from how often it stands between the same two letters
+/// in CLDR's strings (the rest from the two pairs): pairs alone take `иcт` for `ият`
+/// because CLDR's names end in `-ия` so often, the triple knows `-истан`.
+const CLDR_TRIPLE_SHARE: f32 = 0.5;
+/// How much the count the two pairs predict for a triple CLDR never wrote (few are) is
+/// believed against the triples it did.
+const TRIPLE_BACKOFF: f32 = 0.1;
 
 /// How well each letter of `cands` fits between its neighbours in the words of real
 /// text, as a natural log of odds: how often the pair with the letter before occurs, and
 /// the pair with the letter after over how often the letter does (CLDR's strings and
-/// this document's sure parts; the best reading of the next piece is assumed), and how
-/// often the three letters occur together in the document. A neighbour no candidate was
-/// ever seen with says nothing and is left out.
+/// this document's sure parts; the best reading of the next piece is assumed), blended
+/// with how often CLDR writes the three letters in a row, and how often the three
+/// occur together in the document. A neighbour no candidate was ever seen with says
+/// nothing and is left out.
 fn fits(cands: &[Cand], ctx: &Context, doc: &DocEvidence) -> Vec<f32> {
     let w = DOC_PAIR_WEIGHT;
-    let count = |a: char, b: char| pairs::pair(a, b) as f32 + w * doc.pair(a, b) as f32;
     let p = pairs::key(ctx.prev);
     let nexts = |c: &Cand| -> Vec<char> {
         if c.space {
@@ -998,38 +1062,182 @@ fn fits(cands: &[Cand], ctx: &Context, doc: &DocEvidence) -> Vec<f32> {
             ctx.next.iter().map(|&n| pairs::key(n)).collect()
         }
     };
-    let terms: Vec<(f32, f32, f32, u32)> = cands
+    let terms: Vec<Fit> = cands
         .iter()
         .map(|c| {
             let k = pairs::key(c.c);
-            let ns = nexts(c);
-            let right = ns.iter().map(|&n| count(k, n)).fold(0.0, f32::max);
-            let seen = ns.iter().map(|&n| doc.triple(p, k, n)).max().unwrap_or(0);
-            let alone = pairs::letter(k) as f32 + w * doc.letter(k) as f32;
-            (count(p, k), right, alone, seen)
+            let cldr_left = pairs::pair(p, k);
+            let mut fit = Fit {
+                left: cldr_left as f32 + w * doc.pair(p, k) as f32,
+                right: 0.0,
+                alone: pairs::letter(k) as f32 + w * doc.letter(k) as f32,
+                seen: 0,
+                cldr_triple: 0,
+            };
+            for n in nexts(c) {
+                let (cldr, here) = (pairs::pair(k, n), doc.pair(k, n));
+                fit.right = fit.right.max(cldr as f32 + w * here as f32);
+                // A triple is counted only where both of its pairs are: this saves
+                // most lookups.
+                if here > 0 {
+                    fit.seen = fit.seen.max(doc.triple(p, k, n));
+                }
+                if cldr > 0 && cldr_left > 0 {
+                    fit.cldr_triple = fit.cldr_triple.max(pairs::triple(p, k, n));
+                }
+            }
+            fit
         })
         .collect();
-    let any_left = terms.iter().any(|t| t.0 > 0.0);
-    let any_right = terms.iter().any(|t| t.1 > 0.0);
+    let any_left = terms.iter().any(|t| t.left > 0.0);
+    let any_right = terms.iter().any(|t| t.right > 0.0);
+    let both = any_left && any_right && terms.iter().any(|t| t.cldr_triple > 0);
     terms
         .iter()
         .zip(cands)
-        .map(|(&(left, right, alone, seen), c)| {
-            let mut f = TRIPLE_WEIGHT * (1.0 + seen as f32).ln();
+        .map(|(t, c)| {
+            let mut f = TRIPLE_WEIGHT * (1.0 + t.seen as f32).ln();
             if let Some(langs) = &ctx.langs
                 && !pairs::written_by(pairs::key(c.c), langs)
             {
                 f -= FOREIGN_LETTER;
             }
+            let left = (t.left + 0.5).ln();
+            let right = (t.right + 0.5).ln() - (t.alone + 1.0).ln();
+            if both {
+                let predicted = t.left * t.right / (t.alone + 1.0);
+                let triple = (t.cldr_triple as f32 + TRIPLE_BACKOFF * predicted + 0.5).ln();
+                f += CLDR_TRIPLE_SHARE * triple + (1.0 - CLDR_TRIPLE_SHARE) * (left + right);
+                return f;
+            }
             if any_left {
-                f += (left + 0.5).ln();
+                f += left;
             }
             if any_right {
-                f += (right + 0.5).ln() - (alone + 1.0).ln();
+                f += right;
             }
             f
         })
         .collect()
+}
+
+/// The counts `fits` weighs for one candidate letter.
+struct Fit {
+    /// The pair with the letter before, in CLDR and (weighted) the document.
+    left: f32,
+    /// The pair with the letter after, likewise.
+    right: f32,
+    /// The letter on its own, likewise.
+    alone: f32,
+    /// The three letters in a row in the document.
+    seen: u32,
+    /// The three letters in a row in CLDR.
+    cldr_triple: u32,
+}
+
+/// Quotation marks that lose a byte to the same code pages.
+fn is_quote(c: char) -> bool {
+    matches!(c, '„' | '‚' | '“' | '”' | '‘' | '’')
+}
+
+/// The quotation marks of a line around a sequence being decoded.
+#[derive(Default)]
+struct Quotes {
+    before: String,
+    after: String,
+}
+
+impl Quotes {
+    /// The marks of the text decoded so far, and those the pieces after surely hold.
+    fn around(text: &str, rest: &[Piece]) -> Quotes {
+        Quotes {
+            before: text.chars().filter(|&c| is_quote(c)).collect(),
+            after: rest
+                .iter()
+                .filter_map(certain_char)
+                .filter(|&c| is_quote(c))
+                .collect(),
+        }
+    }
+}
+
+/// What it costs to put `c` between `context.prev` and `next` (None: unknown), for the
+/// characters whose place says what they are. Quotations open after a space or a
+/// bracket and close before one; low marks (`„`, `‚`) only open; `”` and `’` close (or,
+/// `’`, join a word); `“` and `‘` open, and close only a quotation a low mark opened
+/// (`„so“`); a mark that pairs with one the line has is likelier. Joiners (U+200C,
+/// U+200D) stand between letters or emoji, direction marks in right-to-left text. The
+/// lost byte of `“`, `”`, `„` and U+200D is often the same one.
+fn placement_cost(c: char, context: &Context, next: Option<char>) -> f32 {
+    if !(is_quote(c) || matches!(c, '\u{200C}'..='\u{200F}')) {
+        return emoji_placement_cost(c, next);
+    }
+    const MISPLACED: f32 = 2.5;
+    const PAIRED: f32 = 1.0;
+    let prev = context.prev;
+    let edge = |c: char| c.is_whitespace() || "([{<-–—/".contains(c);
+    let end = |c: char| c.is_whitespace() || ".,;:!?)]}>-–—/".contains(c);
+    let opens = edge(prev) && next.is_some_and(|n| !n.is_whitespace());
+    let closes = !edge(prev) && next.is_none_or(end);
+    let q = &context.quotes;
+    let low_before = q.before.contains(['„', '‚']);
+    let closers = |c: char| match c {
+        '„' => "“”",
+        '“' => "”",
+        '‚' => "‘’",
+        '‘' => "’",
+        _ => "",
+    };
+    let openers = |c: char| match c {
+        '“' => "„",
+        '”' => "„“",
+        '‘' => "‚",
+        '’' => "‚‘",
+        _ => "",
+    };
+    let joins = |x: Option<char>| {
+        x.is_some_and(|x| {
+            let xi = info(x);
+            !x.is_ascii() && (xi.cat.is_letter() || xi.cat == Cat::Mark || xi.emoji > 0)
+        })
+    };
+    match c {
+        '„' | '‚' if closes => MISPLACED,
+        '”' if opens => MISPLACED,
+        '’' if opens => MISPLACED / 2.0,
+        '“' | '‘' if closes && !low_before => MISPLACED,
+        '“' | '”' if !opens && !closes && !edge(prev) => MISPLACED / 2.0,
+        '„' | '‚' | '“' | '‘' if opens && q.after.contains(|a| closers(c).contains(a)) => {
+            -PAIRED
+        }
+        '”' | '’' | '“' | '‘' if closes && q.before.contains(|b| openers(c).contains(b)) => {
+            -PAIRED
+        }
+        '\u{200C}' | '\u{200D}' if !(joins(Some(prev)) && joins(next)) => MISPLACED,
+        '\u{200E}' | '\u{200F}' if !context.rtl => MISPLACED,
+        _ => 0.0,
+    }
+}
+
+/// Emoji stand apart from words (`🐛 ok`, not `🛠ok`, which a no-break space read as
+/// the last byte of 🛠 would make), and one that defaults to text style (➡, ✖) is
+/// followed by U+FE0F when meant as an emoji: without it, an emoji-style one (⚡) is
+/// likelier.
+fn emoji_placement_cost(c: char, next: Option<char>) -> f32 {
+    const GLUED: f32 = 1.25;
+    const TEXT_STYLE: f32 = 0.5;
+    let ci = info(c);
+    if ci.emoji == 0 {
+        return 0.0;
+    }
+    let Some(n) = next else { return 0.0 };
+    if n.is_alphanumeric() {
+        GLUED
+    } else if ci.emoji == 1 && n != '\u{FE0F}' && n != '\u{200D}' {
+        TEXT_STYLE
+    } else {
+        0.0
+    }
 }
 
 /// Index of the best candidate, and whether it beats the runner-up clearly.
@@ -1069,9 +1277,11 @@ fn choose(
             if let Some(n) = next {
                 s.push(n);
             }
+            let after = if cand.space { Some(' ') } else { next };
             let mut local = s.total() - before
                 + cand.inserted as f32 * strictness.insert_cost
                 + nbsp_cost(cand, strictness)
+                + placement_cost(cand.c, context, after)
                 - doc.bonus(cand.c);
             if letters && let Some((left, right)) = &context.word {
                 // A word the document writes elsewhere is the word a reader restores.
@@ -1090,6 +1300,7 @@ fn choose(
     scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (best, second) = (candidates[scored[0].1].c, candidates[scored[1].1].c);
     let needed = match (prior::rank(best).is_some(), prior::rank(second).is_some()) {
+        (true, true) if info(best).emoji > 0 && info(second).emoji > 0 => MIN_MARGIN_EMOJI,
         (true, true) => MIN_MARGIN_RANKED,
         (true, false) => MIN_MARGIN_OVER_UNRANKED,
         _ if letters => MIN_MARGIN_LETTERS,
@@ -1280,6 +1491,8 @@ mod tests {
         let slovak = Context {
             prev: 'k',
             next: vec!['n'],
+            quotes: no_quotes(),
+            rtl: false,
             langs: pairs::line_languages("éáľ".chars()),
             word: None,
         };
@@ -1290,6 +1503,8 @@ mod tests {
         let ctx = Context {
             prev: 'е',
             next: vec!['н'],
+            quotes: no_quotes(),
+            rtl: false,
             langs: None,
             word: None,
         };
@@ -1301,6 +1516,8 @@ mod tests {
         let ctx = Context {
             prev: 'н',
             next: vec![' '],
+            quotes: no_quotes(),
+            rtl: false,
             langs: None,
             word: None,
         };
@@ -1311,6 +1528,81 @@ mod tests {
             fit[2] - fit[0] > alone[2] - alone[0] + 1.0,
             "{fit:?} {alone:?}"
         );
+    }
+
+    fn no_quotes() -> Quotes {
+        Quotes {
+            before: String::new(),
+            after: String::new(),
+        }
+    }
+
+    fn around(prev: char, next: char) -> Context {
+        Context {
+            prev,
+            next: vec![next],
+            quotes: no_quotes(),
+            rtl: false,
+            langs: None,
+            word: None,
+        }
+    }
+
+    #[test]
+    fn marks_are_judged_by_where_they_stand() {
+        let cost = |c: char, ctx: &Context| placement_cost(c, ctx, ctx.next.first().copied());
+        // Windows-1254 loses the last byte of both `„` and `”`: a quotation opens with
+        // the one and closes with the other.
+        let opening = around(' ', '%');
+        let closing = around('s', ' ');
+        assert!(cost('„', &opening) < cost('”', &opening));
+        assert!(cost('”', &closing) < cost('„', &closing));
+        // `“` closes only what a low mark opened, and a mark that pairs is likelier.
+        let mut german = around('s', ' ');
+        german.quotes.before.push('„');
+        assert!(cost('“', &german) < cost('“', &closing));
+        assert!(cost('”', &german) < cost('”', &closing));
+        // A joiner stands between letters, a direction mark in right-to-left text.
+        assert!(cost('\u{200D}', &opening) > 0.0);
+        assert_eq!(cost('\u{200D}', &around('ക', 'ക')), 0.0);
+        assert!(cost('\u{200F}', &opening) > 0.0);
+        let mut arabic = around('ب', ' ');
+        arabic.rtl = true;
+        assert_eq!(cost('\u{200F}', &arabic), 0.0);
+        // Emoji stand apart from words; one that defaults to text style is an emoji
+        // when U+FE0F follows it.
+        assert!(emoji_placement_cost('🛠', Some('o')) > emoji_placement_cost('🐛', Some(' ')));
+        assert!(emoji_placement_cost('➡', Some(' ')) > emoji_placement_cost('⚡', Some(' ')));
+        assert_eq!(emoji_placement_cost('➡', Some('\u{FE0F}')), 0.0);
+    }
+
+    #[test]
+    fn later_passes_look_only_under_earlier_repairs() {
+        let repair = |line: usize| Repair {
+            line,
+            column: 1,
+            before: "x".into(),
+            after: "y".into(),
+            codepage: "cp1252",
+            lossy: false,
+        };
+        let first = Repaired {
+            text: "a\nb\n".into(),
+            repairs: vec![repair(1)],
+            unresolved: vec![],
+        };
+        let again = Repaired {
+            text: "A\nB\n".into(),
+            repairs: vec![repair(1), repair(2)],
+            unresolved: vec![Unresolved {
+                line: 2,
+                codepage: "cp1252",
+            }],
+        };
+        let kept = only_repaired_lines(&first, again);
+        assert_eq!(kept.text, "A\nb\n");
+        assert_eq!(kept.repairs, vec![repair(1)]);
+        assert!(kept.unresolved.is_empty());
     }
 
     #[test]
