@@ -200,6 +200,27 @@ fn damaged_caches_are_rebuilt_not_trusted() {
         "the leftover of a dead run is removed"
     );
 
+    // The search index's postings with a byte flipped, then another knowledge base's
+    // (whole, but of other documents): neither is read from.
+    let postings = kb.path(".hindsight/site-search");
+    let mut bad = std::fs::read(&postings).unwrap();
+    let at = bad.len() / 2;
+    bad[at] ^= 0x55;
+    std::fs::write(&postings, bad).unwrap();
+    kb.add(
+        "gen-03.md",
+        postmortem(3, "dns", 4).replace("stalled", "froze"),
+    );
+    rebuild_matches_clean(&kb, "search postings with a flipped byte");
+    let other = Kb::seeds();
+    other.run(&["build", "-q"]).expect(0);
+    std::fs::copy(other.path(".hindsight/site-search"), &postings).unwrap();
+    kb.add(
+        "gen-04.md",
+        postmortem(4, "db", 5).replace("stalled", "froze"),
+    );
+    rebuild_matches_clean(&kb, "another knowledge base's search postings");
+
     // The site's state saying every page is as written, while pages changed.
     std::fs::write(&state, "garbage\n").unwrap();
     kb.add("gen-02.md", postmortem(2, "moved", 9));
