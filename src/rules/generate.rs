@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use super::agents::{self, Cited, Settings, Target};
 use super::compile::{self, BlockError, Input};
-use super::memo;
 use super::model::{Rule, RuleError, RuleFile, RuleStatus, read_rule_files, rule_files};
 use super::render::rule_toml;
+use super::{learned, memo};
 use crate::fsio::within;
 use crate::kb::{KnowledgeBase, Loaded};
 use crate::owned::{self, Action, Desired, Ownership, Syntax};
@@ -220,9 +220,31 @@ fn compiled(
             text: t.as_deref().unwrap_or(""),
         })
         .collect();
-    let (rules, errors) = compile::compile(&inputs);
+    // Each postmortem's lessons as the last build read them, where its bytes are the
+    // same (see `learned`); only the others are read for lessons.
+    let keys: Vec<learned::Key> = loaded.par_iter().map(learned::key).collect();
+    let mut kept = learned::read(&state);
+    let known: Vec<Option<Vec<compile::Learned>>> = loaded
+        .iter()
+        .zip(&keys)
+        .map(|(l, k)| (!l.guard_blocks).then(|| kept.remove(k)).flatten())
+        .collect();
+    let reused = known.iter().filter(|k| k.is_some()).count();
+    // Lessons of postmortems gone or changed since are dropped when the file is written.
+    let stale = kept.len();
+    drop(kept);
+    let (rules, errors, lessons) = compile::compile_with(&inputs, known);
     if errors.is_empty() && state.is_dir() {
         memo::write(&state, &key, &rules);
+        let keep: Vec<(learned::Key, &[compile::Learned])> = keys
+            .iter()
+            .zip(&lessons)
+            .filter_map(|(k, l)| Some((*k, l.as_deref()?)))
+            .filter(|(_, l)| l.iter().all(learned::keepable))
+            .collect();
+        if keep.len() > reused || stale > 0 {
+            learned::write(&state, &keep);
+        }
     }
     Ok((rules, errors))
 }

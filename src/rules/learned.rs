@@ -1,0 +1,226 @@
+//! Each postmortem's lessons as the compiler last read them, kept in
+//! `.hindsight/lessons` by the postmortem's path and bytes (a record is a function of
+//! those and of hindsight's sources), so that after an edit only the edited
+//! postmortems are read for lessons and the rest are merged as they were. Postmortems
+//! with `hindsight-guard` blocks are never kept (their lessons depend on the blocks).
+//!
+//! Keyed by hindsight's version and sources; a file that is not this hindsight's, or
+//! whose checksum does not match, is ignored and replaced.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::compile::Learned;
+use super::guard::Guard;
+use super::infer::{Lesson, Polarity, Strength};
+use super::model::RuleStatus;
+use crate::kb::Loaded;
+use crate::kb::codec::{Dec, Enc};
+
+const FILE: &str = "lessons";
+const MAGIC: &str = "hindsight-lessons 1";
+
+/// What a postmortem's lessons are kept under.
+pub type Key = [u8; 32];
+
+/// The key of `l`'s lessons: its path and bytes.
+pub fn key(l: &Loaded) -> Key {
+    let mut h = Sha256::new();
+    h.update(l.digest);
+    h.update(l.incident.path.as_bytes());
+    h.finalize().into()
+}
+
+fn header() -> String {
+    format!(
+        "{MAGIC}\n{} {}\n",
+        env!("CARGO_PKG_VERSION"),
+        env!("HINDSIGHT_SOURCE_DIGEST")
+    )
+}
+
+/// The lessons kept in `state`, by key; empty if there are none this hindsight can use.
+pub fn read(state: &Path) -> HashMap<Key, Vec<Learned>> {
+    let Ok(bytes) = std::fs::read(state.join(FILE)) else {
+        return HashMap::new();
+    };
+    decode_file(&bytes).unwrap_or_default()
+}
+
+fn decode_file(bytes: &[u8]) -> Option<HashMap<Key, Vec<Learned>>> {
+    let rest = bytes.strip_prefix(header().as_bytes())?;
+    let (body, crc) = rest.split_at_checked(rest.len().checked_sub(4)?)?;
+    if crc32fast::hash(body).to_le_bytes() != crc {
+        return None;
+    }
+    let mut d = Dec(body);
+    let n = d.count()?;
+    let mut out = HashMap::with_capacity(n);
+    for _ in 0..n {
+        let key = Key::try_from(d.0.get(..32)?).ok()?;
+        d.0 = &d.0[32..];
+        out.insert(key, d.list(learned)?);
+    }
+    d.0.is_empty().then_some(out)
+}
+
+/// Keep `lessons` (by key) in `state`. Best effort: without it the next build reads
+/// every postmortem for lessons again.
+pub fn write(state: &Path, lessons: &[(Key, &[Learned])]) {
+    let mut body = Vec::new();
+    let mut e = Enc(&mut body);
+    e.usize(lessons.len());
+    for (key, list) in lessons {
+        e.0.extend_from_slice(key);
+        e.usize(list.len());
+        for l in *list {
+            encode(&mut Enc(e.0), l);
+        }
+    }
+    let crc = crc32fast::hash(&body);
+    let mut out = header().into_bytes();
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc.to_le_bytes());
+    if state.is_dir() {
+        let _ = crate::fsio::write_generated(&state.join(FILE), &out);
+    }
+}
+
+/// True when `l` reads back exactly as it is: its guards go through their JSON form,
+/// which is kept only when it is a round trip.
+pub fn keepable(l: &Learned) -> bool {
+    l.lesson.guards.is_empty() || {
+        let mut bytes = Vec::new();
+        encode(&mut Enc(&mut bytes), l);
+        learned(&mut Dec(&bytes)).as_ref() == Some(l)
+    }
+}
+
+const POLARITIES: [Polarity; 2] = [Polarity::Do, Polarity::Dont];
+const STRENGTHS: [Strength; 3] = [Strength::Practice, Strength::Plan, Strength::Task];
+const STATUSES: [RuleStatus; 2] = [RuleStatus::Active, RuleStatus::Proposed];
+
+fn place<T: PartialEq>(v: T, all: &[T]) -> usize {
+    all.iter().position(|x| *x == v).unwrap_or(all.len())
+}
+
+fn encode(e: &mut Enc, l: &Learned) {
+    e.usize(usize::from(l.field));
+    e.usize(l.line);
+    e.usize(place(l.status, &STATUSES));
+    let s = &l.lesson;
+    e.str(&s.text);
+    e.str(&s.source);
+    e.opt_str(s.reason.as_deref());
+    e.usize(place(s.polarity, &POLARITIES));
+    e.usize(place(s.strength, &STRENGTHS));
+    // Guards are few (most lessons name none): their JSON form is compact enough.
+    let guards = if s.guards.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(&s.guards).unwrap_or_default()
+    };
+    e.str(&guards);
+    e.opt_str(s.subject.as_deref());
+    e.strings(&s.steps);
+    e.usize(usize::from(s.unsure));
+}
+
+fn learned(d: &mut Dec) -> Option<Learned> {
+    let field = u8::try_from(d.usize()?).ok()?;
+    let line = d.usize()?;
+    let status = *STATUSES.get(d.usize()?)?;
+    let text = d.string()?;
+    let source = d.string()?;
+    let reason = d.opt_string()?;
+    let polarity = *POLARITIES.get(d.usize()?)?;
+    let strength = *STRENGTHS.get(d.usize()?)?;
+    let guards = match d.str()? {
+        "" => Vec::new(),
+        json => serde_json::from_str::<Vec<Guard>>(json).ok()?,
+    };
+    let subject = d.opt_string()?;
+    let steps = d.strings()?;
+    let unsure = match d.usize()? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    Some(Learned {
+        field,
+        line,
+        lesson: Lesson {
+            text,
+            source,
+            reason,
+            polarity,
+            strength,
+            guards,
+            subject,
+            steps,
+            unsure,
+        },
+        status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::infer::{Origin, lessons};
+
+    fn sample() -> Vec<Learned> {
+        let mut out = Vec::new();
+        for (i, s) in [
+            "Never run `rsync --delete` against the live web root - it deleted the uploads.",
+            "We will add alerting for the queue depth.",
+            "Always pin every container image to a digest.",
+        ]
+        .iter()
+        .enumerate()
+        {
+            for lesson in lessons(s, Origin::Lesson) {
+                out.push(Learned {
+                    field: 1,
+                    line: 10 + i,
+                    lesson,
+                    status: RuleStatus::Proposed,
+                });
+            }
+        }
+        out[0].lesson.steps = vec!["Run a dry run first".into()];
+        out
+    }
+
+    #[test]
+    fn lessons_read_back_as_written() {
+        let list = sample();
+        assert!(list.iter().any(|l| !l.lesson.guards.is_empty()));
+        assert!(list.iter().all(keepable));
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[([7; 32], &list), ([8; 32], &[])]);
+        let back = read(dir.path());
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[&[7; 32]], list);
+    }
+
+    /// Any byte changed, or the file cut short, and nothing is read.
+    #[test]
+    fn damaged_lessons_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = sample();
+        write(dir.path(), &[([7; 32], &list)]);
+        let file = dir.path().join(FILE);
+        let whole = std::fs::read(&file).unwrap();
+        for at in [3, whole.len() / 2, whole.len() - 2] {
+            let mut bad = whole.clone();
+            bad[at] ^= 0x10;
+            std::fs::write(&file, &bad).unwrap();
+            assert!(read(dir.path()).is_empty(), "byte {at} changed");
+        }
+        std::fs::write(&file, &whole[..whole.len() - 5]).unwrap();
+        assert!(read(dir.path()).is_empty());
+    }
+}
