@@ -139,13 +139,16 @@ pub fn generate(
         .filter(|r| r.status == RuleStatus::Active)
         .cloned()
         .collect();
-    files.extend(agents::render(
-        &active,
-        &cited,
-        agents_out,
-        targets,
-        agents.budget,
-    ));
+    // Agent files are rendered again only when what they tell changed (see `memo`).
+    let settings = (agents_out, targets, agents.budget);
+    let state = kb.state_dir();
+    let key = memo::agents_key(&active, &cited, settings);
+    let rendered = memo::read_agents(&state, &key).unwrap_or_else(|| {
+        let rendered = agents::render(&active, &cited, agents_out, targets, agents.budget);
+        memo::write_agents(&state, &key, &rendered);
+        rendered
+    });
+    files.extend(rendered);
     let mut owned_dirs: Vec<(PathBuf, &'static [&'static str])> = vec![(rules_dir, &["toml"])];
     for t in targets {
         match t {
