@@ -95,8 +95,9 @@ pub fn compile(inputs: &[Input]) -> (Vec<Rule>, Vec<BlockError>) {
 
 /// `compile`, taking each input's lessons from `known` where given (as an earlier
 /// `compile_with` returned them for the same record) instead of reading them again.
-/// Also returns each input's lessons, for the next; `None` for an incident with
-/// `hindsight-guard` blocks, whose lessons are read again every time.
+/// Also returns the lessons of each input read this time, for the next; `None` for
+/// inputs taken from `known` and for an incident with `hindsight-guard` blocks, whose
+/// lessons are read again every time.
 pub fn compile_with(
     inputs: &[Input],
     known: Vec<Option<Vec<Learned>>>,
@@ -108,10 +109,10 @@ pub fn compile_with(
         .map(|(input, known)| match known {
             Some(learned) => {
                 let candidates = learned
-                    .iter()
-                    .map(|l| Candidate::from_learned(input.incident, l.clone()))
+                    .into_iter()
+                    .map(|l| Candidate::from_learned(input.incident, l))
                     .collect();
-                (candidates, Vec::new(), Some(learned))
+                (candidates, Vec::new(), None)
             }
             None => {
                 let (candidates, errors) = candidates_of(input);

@@ -226,26 +226,32 @@ fn compiled(
     // Each postmortem's lessons as the last build read them, where its bytes are the
     // same (see `learned`); only the others are read for lessons.
     let keys: Vec<learned::Key> = loaded.par_iter().map(learned::key).collect();
-    let mut kept = learned::read(&state);
+    let kept = learned::read(&state);
     let known: Vec<Option<Vec<compile::Learned>>> = loaded
-        .iter()
+        .par_iter()
         .zip(&keys)
-        .map(|(l, k)| (!l.guard_blocks).then(|| kept.remove(k)).flatten())
+        .map_init(learned::Guards::new, |guards, (l, k)| {
+            (!l.guard_blocks).then(|| kept.get(k, guards)).flatten()
+        })
         .collect();
-    let reused = known.iter().filter(|k| k.is_some()).count();
-    // Lessons of postmortems gone or changed since are dropped when the file is written.
-    let stale = kept.len();
-    drop(kept);
+    let was_known: Vec<bool> = known.iter().map(Option::is_some).collect();
     let (rules, errors, lessons) = compile::compile_with(&inputs, known);
     if errors.is_empty() && state.is_dir() {
         memo::write(&state, &key, &rules);
-        let keep: Vec<(learned::Key, &[compile::Learned])> = keys
+        let keep: Vec<(learned::Key, learned::ToKeep)> = keys
             .iter()
-            .zip(&lessons)
-            .filter_map(|(k, l)| Some((*k, l.as_deref()?)))
-            .filter(|(_, l)| l.iter().all(learned::keepable))
+            .zip(was_known.iter().zip(&lessons))
+            .filter_map(|(k, (&was, fresh))| match (was, fresh) {
+                (true, _) => Some((*k, learned::ToKeep::Raw(kept.raw(k)?))),
+                (false, Some(l)) if l.iter().all(learned::keepable) => {
+                    Some((*k, learned::ToKeep::Fresh(l)))
+                }
+                _ => None,
+            })
             .collect();
-        if keep.len() > reused || stale > 0 {
+        // Unchanged when every postmortem's lessons were kept, and nothing else is.
+        let reused = was_known.iter().filter(|w| **w).count();
+        if keep.len() != reused || kept.len() != reused {
             learned::write(&state, &keep);
         }
     }

@@ -41,43 +41,102 @@ fn header() -> String {
     )
 }
 
-/// The lessons kept in `state`, by key; empty if there are none this hindsight can use.
-pub fn read(state: &Path) -> HashMap<Key, Vec<Learned>> {
-    let Ok(bytes) = std::fs::read(state.join(FILE)) else {
-        return HashMap::new();
-    };
-    decode_file(&bytes).unwrap_or_default()
+/// The lessons kept in a state folder: the file's body, and where each postmortem's
+/// list is in it (decoded only when taken).
+#[derive(Default)]
+pub struct Kept {
+    body: Vec<u8>,
+    at: HashMap<Key, std::ops::Range<usize>>,
 }
 
-fn decode_file(bytes: &[u8]) -> Option<HashMap<Key, Vec<Learned>>> {
-    let rest = bytes.strip_prefix(header().as_bytes())?;
-    let (body, crc) = rest.split_at_checked(rest.len().checked_sub(4)?)?;
-    if crc32fast::hash(body).to_le_bytes() != crc {
+/// Guards as decoded from their JSON form, by that form: most lessons with a guard
+/// repeat one many postmortems share.
+pub type Guards = HashMap<String, Vec<Guard>>;
+
+impl Kept {
+    /// The lessons kept under `key`, if any and they decode; `guards` remembers the
+    /// guards decoded so far.
+    pub fn get(&self, key: &Key, guards: &mut Guards) -> Option<Vec<Learned>> {
+        let mut d = Dec(self.body.get(self.at.get(key)?.clone())?);
+        let list = d.list(|d| learned(d, guards))?;
+        d.0.is_empty().then_some(list)
+    }
+
+    /// How many postmortems' lessons are kept.
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    /// The encoded list under `key`, to write again as it is.
+    pub fn raw(&self, key: &Key) -> Option<&[u8]> {
+        self.body.get(self.at.get(key)?.clone())
+    }
+}
+
+/// The lessons kept in `state`; none if there are none this hindsight can use.
+pub fn read(state: &Path) -> Kept {
+    let Ok(bytes) = std::fs::read(state.join(FILE)) else {
+        return Kept::default();
+    };
+    index(bytes).unwrap_or_default()
+}
+
+fn index(mut bytes: Vec<u8>) -> Option<Kept> {
+    let head = header().len();
+    if !bytes.starts_with(header().as_bytes()) || bytes.len() < head + 4 {
         return None;
     }
-    let mut d = Dec(body);
+    let crc = bytes.split_off(bytes.len() - 4);
+    let body = bytes.split_off(head);
+    if crc32fast::hash(&body).to_le_bytes()[..] != crc[..] {
+        return None;
+    }
+    let mut d = Dec(&body);
     let n = d.count()?;
-    let mut out = HashMap::with_capacity(n);
+    let mut at = HashMap::with_capacity(n);
     for _ in 0..n {
         let key = Key::try_from(d.0.get(..32)?).ok()?;
         d.0 = &d.0[32..];
-        out.insert(key, d.list(learned)?);
+        let len = d.usize()?;
+        let start = body.len() - d.0.len();
+        d.0 = d.0.get(len..)?;
+        at.insert(key, start..start + len);
     }
-    d.0.is_empty().then_some(out)
+    d.0.is_empty().then_some(Kept { body, at })
+}
+
+/// One postmortem's lessons to keep: as they were kept, or read this build.
+pub enum ToKeep<'a> {
+    Raw(&'a [u8]),
+    Fresh(&'a [Learned]),
 }
 
 /// Keep `lessons` (by key) in `state`. Best effort: without it the next build reads
 /// every postmortem for lessons again.
-pub fn write(state: &Path, lessons: &[(Key, &[Learned])]) {
+pub fn write(state: &Path, lessons: &[(Key, ToKeep)]) {
     let mut body = Vec::new();
     let mut e = Enc(&mut body);
     e.usize(lessons.len());
-    for (key, list) in lessons {
+    let mut list = Vec::new();
+    for (key, keep) in lessons {
         e.0.extend_from_slice(key);
-        e.usize(list.len());
-        for l in *list {
-            encode(&mut Enc(e.0), l);
-        }
+        let raw = match keep {
+            ToKeep::Raw(raw) => *raw,
+            ToKeep::Fresh(fresh) => {
+                list.clear();
+                let mut l = Enc(&mut list);
+                l.usize(fresh.len());
+                for one in *fresh {
+                    encode(&mut l, one);
+                }
+                &list
+            }
+        };
+        e.bytes(raw);
     }
     let crc = crc32fast::hash(&body);
     let mut out = header().into_bytes();
@@ -94,7 +153,7 @@ pub fn keepable(l: &Learned) -> bool {
     l.lesson.guards.is_empty() || {
         let mut bytes = Vec::new();
         encode(&mut Enc(&mut bytes), l);
-        learned(&mut Dec(&bytes)).as_ref() == Some(l)
+        learned(&mut Dec(&bytes), &mut Guards::new()).as_ref() == Some(l)
     }
 }
 
@@ -128,7 +187,7 @@ fn encode(e: &mut Enc, l: &Learned) {
     e.usize(usize::from(s.unsure));
 }
 
-fn learned(d: &mut Dec) -> Option<Learned> {
+fn learned(d: &mut Dec, known: &mut Guards) -> Option<Learned> {
     let field = u8::try_from(d.usize()?).ok()?;
     let line = d.usize()?;
     let status = *STATUSES.get(d.usize()?)?;
@@ -139,7 +198,14 @@ fn learned(d: &mut Dec) -> Option<Learned> {
     let strength = *STRENGTHS.get(d.usize()?)?;
     let guards = match d.str()? {
         "" => Vec::new(),
-        json => serde_json::from_str::<Vec<Guard>>(json).ok()?,
+        json => match known.get(json) {
+            Some(g) => g.clone(),
+            None => {
+                let g = serde_json::from_str::<Vec<Guard>>(json).ok()?;
+                known.insert(json.to_string(), g.clone());
+                g
+            }
+        },
     };
     let subject = d.opt_string()?;
     let steps = d.strings()?;
@@ -200,10 +266,22 @@ mod tests {
         assert!(list.iter().any(|l| !l.lesson.guards.is_empty()));
         assert!(list.iter().all(keepable));
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), &[([7; 32], &list), ([8; 32], &[])]);
+        write(
+            dir.path(),
+            &[
+                ([7; 32], ToKeep::Fresh(&list)),
+                ([8; 32], ToKeep::Fresh(&[])),
+            ],
+        );
         let back = read(dir.path());
         assert_eq!(back.len(), 2);
-        assert_eq!(back[&[7; 32]], list);
+        let mut guards = Guards::new();
+        assert_eq!(back.get(&[7; 32], &mut guards), Some(list.clone()));
+        assert_eq!(back.get(&[8; 32], &mut guards), Some(Vec::new()));
+        // Written again as they were kept, they read back the same.
+        let raw = back.raw(&[7; 32]).unwrap().to_vec();
+        write(dir.path(), &[([9; 32], ToKeep::Raw(&raw))]);
+        assert_eq!(read(dir.path()).get(&[9; 32], &mut guards), Some(list));
     }
 
     /// Any byte changed, or the file cut short, and nothing is read.
@@ -211,7 +289,7 @@ mod tests {
     fn damaged_lessons_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let list = sample();
-        write(dir.path(), &[([7; 32], &list)]);
+        write(dir.path(), &[([7; 32], ToKeep::Fresh(&list))]);
         let file = dir.path().join(FILE);
         let whole = std::fs::read(&file).unwrap();
         for at in [3, whole.len() / 2, whole.len() - 2] {
