@@ -243,9 +243,7 @@ fn compiled(
             .zip(was_known.iter().zip(&lessons))
             .filter_map(|(k, (&was, fresh))| match (was, fresh) {
                 (true, _) => Some((*k, learned::ToKeep::Raw(kept.raw(k)?))),
-                (false, Some(l)) if l.iter().all(learned::keepable) => {
-                    Some((*k, learned::ToKeep::Fresh(l)))
-                }
+                (false, Some(l)) => Some((*k, learned::ToKeep::Fresh(l))),
                 _ => None,
             })
             .collect();
