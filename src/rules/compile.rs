@@ -103,7 +103,7 @@ pub fn compile_with(
     known: Vec<Option<Vec<Learned>>>,
 ) -> (Vec<Rule>, Vec<BlockError>, Vec<Option<Vec<Learned>>>) {
     use rayon::prelude::*;
-    let per_input: Vec<(Vec<Candidate>, Vec<BlockError>, Option<Vec<Learned>>)> = inputs
+    let per_input: Vec<PerInput> = inputs
         .par_iter()
         .zip(known)
         .map(|(input, known)| match known {
@@ -138,6 +138,9 @@ pub fn compile_with(
         .collect();
     (merge(candidates, &by_id), errors, learned)
 }
+
+/// One input's candidates, the errors in its blocks, and its lessons if read this time.
+type PerInput<'a> = (Vec<Candidate<'a>>, Vec<BlockError>, Option<Vec<Learned>>);
 
 impl<'a> Candidate<'a> {
     fn from_learned(incident: &'a Incident, l: Learned) -> Candidate<'a> {
