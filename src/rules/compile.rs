@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::applies::Context;
 use super::infer::{self, Lesson, Origin, Polarity, Strength};
+use super::learned;
 use super::model::{Check, Guard, Level, Rule, RuleStatus, Source};
 use crate::document::{Block, Document};
 use crate::incident::{Incident, slug};
@@ -95,18 +96,18 @@ pub fn compile(inputs: &[Input]) -> (Vec<Rule>, Vec<BlockError>) {
 
 /// `compile`, taking each input's lessons from `known` where given (as an earlier
 /// `compile_with` returned them for the same record) instead of reading them again.
-/// Also returns the lessons of each input read this time, for the next; `None` for
-/// inputs taken from `known` and for an incident with `hindsight-guard` blocks, whose
-/// lessons are read again every time.
+/// Also returns the lessons of each input read this time, encoded to keep for the next
+/// (see `learned`); `None` for inputs taken from `known` and for an incident with
+/// `hindsight-guard` blocks, whose lessons are read again every time.
 pub fn compile_with(
     inputs: &[Input],
     known: Vec<Option<Vec<Learned>>>,
-) -> (Vec<Rule>, Vec<BlockError>, Vec<Option<Vec<Learned>>>) {
+) -> (Vec<Rule>, Vec<BlockError>, Vec<Option<Vec<u8>>>) {
     use rayon::prelude::*;
     let per_input: Vec<PerInput> = inputs
         .par_iter()
         .zip(known)
-        .map(|(input, known)| match known {
+        .map_init(learned::Guards::new, |guards, (input, known)| match known {
             Some(learned) => {
                 let candidates = learned
                     .into_iter()
@@ -117,8 +118,16 @@ pub fn compile_with(
             None => {
                 let (candidates, errors) = candidates_of(input);
                 let keep = errors.is_empty() && candidates.iter().all(|c| c.explicit.is_none());
-                let learned = keep.then(|| candidates.iter().map(Candidate::learned).collect());
-                (candidates, errors, learned)
+                // Encoded at once: kept as lessons until the merge, every lesson of a
+                // first build was twice in memory.
+                let kept = keep
+                    .then(|| {
+                        let list: Vec<Learned> =
+                            candidates.iter().map(Candidate::learned).collect();
+                        learned::encoded(&list, guards)
+                    })
+                    .flatten();
+                (candidates, errors, kept)
             }
         })
         .collect();
@@ -139,8 +148,9 @@ pub fn compile_with(
     (merge(candidates, &by_id), errors, learned)
 }
 
-/// One input's candidates, the errors in its blocks, and its lessons if read this time.
-type PerInput<'a> = (Vec<Candidate<'a>>, Vec<BlockError>, Option<Vec<Learned>>);
+/// One input's candidates, the errors in its blocks, and its lessons (encoded) if read
+/// this time.
+type PerInput<'a> = (Vec<Candidate<'a>>, Vec<BlockError>, Option<Vec<u8>>);
 
 impl<'a> Candidate<'a> {
     fn from_learned(incident: &'a Incident, l: Learned) -> Candidate<'a> {

@@ -238,12 +238,12 @@ fn compiled(
     let (rules, errors, lessons) = compile::compile_with(&inputs, known);
     if errors.is_empty() && state.is_dir() {
         memo::write(&state, &key, &rules);
-        let keep: Vec<(learned::Key, learned::ToKeep)> = keys
+        let keep: Vec<(learned::Key, &[u8])> = keys
             .iter()
             .zip(was_known.iter().zip(&lessons))
             .filter_map(|(k, (&was, fresh))| match (was, fresh) {
-                (true, _) => Some((*k, learned::ToKeep::Raw(kept.raw(k)?))),
-                (false, Some(l)) => Some((*k, learned::ToKeep::Fresh(l))),
+                (true, _) => Some((*k, kept.raw(k)?)),
+                (false, Some(l)) => Some((*k, l.as_slice())),
                 _ => None,
             })
             .collect();

@@ -109,50 +109,57 @@ fn index(mut bytes: Vec<u8>) -> Option<Kept> {
     d.0.is_empty().then_some(Kept { body, at })
 }
 
-/// One postmortem's lessons to keep: as they were kept, or read this build.
-pub enum ToKeep<'a> {
-    Raw(&'a [u8]),
-    Fresh(&'a [Learned]),
+/// `list` encoded to keep, if it reads back exactly as it is (its guards go through
+/// their JSON form); `guards` remembers the guard forms decoded so far.
+pub fn encoded(list: &[Learned], guards: &mut Guards) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let mut e = Enc(&mut bytes);
+    e.usize(list.len());
+    for one in list {
+        encode(&mut e, one);
+    }
+    let mut d = Dec(&bytes);
+    let back = d.list(|d| learned(d, guards))?;
+    (back == list && d.0.is_empty()).then_some(bytes)
 }
 
-/// Keep `lessons` (by key) in `state`. Best effort: without it the next build reads
-/// every postmortem for lessons again. A list read this build is kept only when it
-/// reads back exactly as it is (its guards go through their JSON form).
-pub fn write(state: &Path, lessons: &[(Key, ToKeep)]) {
-    let mut body = Vec::new();
-    let mut count = 0;
-    let mut list = Vec::new();
-    let mut guards = Guards::new();
-    for (key, keep) in lessons {
-        let raw = match keep {
-            ToKeep::Raw(raw) => *raw,
-            ToKeep::Fresh(fresh) => {
-                list.clear();
-                let mut l = Enc(&mut list);
-                l.usize(fresh.len());
-                for one in *fresh {
-                    encode(&mut l, one);
-                }
-                let mut d = Dec(&list);
-                if d.list(|d| learned(d, &mut guards)).as_deref() != Some(*fresh) {
-                    continue;
-                }
-                &list
-            }
-        };
-        body.extend_from_slice(key);
-        Enc(&mut body).bytes(raw);
-        count += 1;
+/// Keep `lessons` (each postmortem's key and its list, `encoded`) in `state`. Best
+/// effort: without it the next build reads every postmortem for lessons again.
+pub fn write(state: &Path, lessons: &[(Key, &[u8])]) {
+    let _ = write_file(state, lessons);
+}
+
+fn write_file(state: &Path, lessons: &[(Key, &[u8])]) -> std::io::Result<()> {
+    use std::io::Write;
+    if !state.is_dir() {
+        return Ok(());
     }
-    let mut out = header().into_bytes();
-    let head = out.len();
-    Enc(&mut out).usize(count);
-    out.extend_from_slice(&body);
-    let crc = crc32fast::hash(&out[head..]);
-    out.extend_from_slice(&crc.to_le_bytes());
-    if state.is_dir() {
-        let _ = crate::fsio::write_generated(&state.join(FILE), &out);
+    // Streamed: at 100,000 postmortems the file is over 100 MB, and a copy of it in
+    // memory showed in the peak.
+    let tmp = crate::fsio::temp_file(state)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+    out.write_all(header().as_bytes())?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut put = |out: &mut std::io::BufWriter<_>, bytes: &[u8]| {
+        crc.update(bytes);
+        out.write_all(bytes)
+    };
+    let mut head = Vec::new();
+    Enc(&mut head).usize(lessons.len());
+    put(&mut out, &head)?;
+    for (key, list) in lessons {
+        head.clear();
+        head.extend_from_slice(key);
+        Enc(&mut head).usize(list.len());
+        put(&mut out, &head)?;
+        put(&mut out, list)?;
     }
+    out.write_all(&crc.finalize().to_le_bytes())?;
+    let tmp = out
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    tmp.persist(state.join(FILE)).map_err(|e| e.error)?;
+    Ok(())
 }
 
 const POLARITIES: [Polarity; 2] = [Polarity::Do, Polarity::Dont];
@@ -263,21 +270,19 @@ mod tests {
         let list = sample();
         assert!(list.iter().any(|l| !l.lesson.guards.is_empty()));
         let dir = tempfile::tempdir().unwrap();
-        write(
-            dir.path(),
-            &[
-                ([7; 32], ToKeep::Fresh(&list)),
-                ([8; 32], ToKeep::Fresh(&[])),
-            ],
+        let mut guards = Guards::new();
+        let (one, none) = (
+            encoded(&list, &mut guards).unwrap(),
+            encoded(&[], &mut guards).unwrap(),
         );
+        write(dir.path(), &[([7; 32], &one), ([8; 32], &none)]);
         let back = read(dir.path());
         assert_eq!(back.len(), 2);
-        let mut guards = Guards::new();
         assert_eq!(back.get(&[7; 32], &mut guards), Some(list.clone()));
         assert_eq!(back.get(&[8; 32], &mut guards), Some(Vec::new()));
         // Written again as they were kept, they read back the same.
         let raw = back.raw(&[7; 32]).unwrap().to_vec();
-        write(dir.path(), &[([9; 32], ToKeep::Raw(&raw))]);
+        write(dir.path(), &[([9; 32], &raw)]);
         assert_eq!(read(dir.path()).get(&[9; 32], &mut guards), Some(list));
     }
 
@@ -286,7 +291,8 @@ mod tests {
     fn damaged_lessons_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let list = sample();
-        write(dir.path(), &[([7; 32], ToKeep::Fresh(&list))]);
+        let one = encoded(&list, &mut Guards::new()).unwrap();
+        write(dir.path(), &[([7; 32], &one)]);
         let file = dir.path().join(FILE);
         let whole = std::fs::read(&file).unwrap();
         for at in [3, whole.len() / 2, whole.len() - 2] {
