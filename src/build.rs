@@ -88,8 +88,9 @@ pub fn build(
     std::thread::scope(|scope| {
         let index = scope.spawn(|| update_index(kb, lock, loaded, progress));
         let t = Instant::now();
-        let templates = kb.templates_dir();
-        let input = site_input(loaded, &rules, &site_config, &templates);
+        let (templates, state) = (kb.templates_dir(), kb.state_dir());
+        let mut input = site_input(loaded, &rules, &site_config, &templates);
+        input.state = Some(&state);
         let site = target
             .render(|sink| site::render(&input, sink, &|| progress.page()))
             .and_then(|rendered| {
@@ -120,6 +121,7 @@ fn site_input<'a>(
         rules: &rules.rules,
         config,
         templates,
+        state: None,
     }
 }
 

@@ -200,6 +200,40 @@ fn damaged_caches_are_rebuilt_not_trusted() {
         "the leftover of a dead run is removed"
     );
 
+    // The search index's postings with a byte flipped, then another knowledge base's
+    // (whole, but of other documents): neither is read from.
+    let postings = kb.path(".hindsight/site-search");
+    let mut bad = std::fs::read(&postings).unwrap();
+    let at = bad.len() / 2;
+    bad[at] ^= 0x55;
+    std::fs::write(&postings, bad).unwrap();
+    kb.add(
+        "gen-03.md",
+        postmortem(3, "dns", 4).replace("stalled", "froze"),
+    );
+    rebuild_matches_clean(&kb, "search postings with a flipped byte");
+    let other = Kb::seeds();
+    other.run(&["build", "-q"]).expect(0);
+    std::fs::copy(other.path(".hindsight/site-search"), &postings).unwrap();
+    kb.add(
+        "gen-04.md",
+        postmortem(4, "db", 5).replace("stalled", "froze"),
+    );
+    rebuild_matches_clean(&kb, "another knowledge base's search postings");
+
+    // The lessons read from each postmortem and the agent files, each with a byte
+    // flipped, while a lesson changes: both are read afresh.
+    for (cache, n) in [("lessons", 5), ("agents", 6)] {
+        let file = kb.path(&format!(".hindsight/{cache}"));
+        let mut bad = std::fs::read(&file).unwrap();
+        let at = bad.len() * 2 / 3;
+        bad[at] ^= 0x55;
+        std::fs::write(&file, bad).unwrap();
+        let text = postmortem(n, "dns", n + 1).replace("disk usage", "inode usage");
+        kb.add(&format!("gen-{n:02}.md"), text);
+        rebuild_matches_clean(&kb, &format!("a damaged {cache} cache"));
+    }
+
     // The site's state saying every page is as written, while pages changed.
     std::fs::write(&state, "garbage\n").unwrap();
     kb.add("gen-02.md", postmortem(2, "moved", 9));

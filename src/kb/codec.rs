@@ -9,10 +9,10 @@ use crate::incident::{
 use crate::taxonomy::{ALL as SECTION_KINDS, SectionKind};
 
 /// Appends values to a byte buffer.
-pub(super) struct Enc<'a>(pub &'a mut Vec<u8>);
+pub(crate) struct Enc<'a>(pub &'a mut Vec<u8>);
 
 impl Enc<'_> {
-    pub(super) fn u64(&mut self, mut v: u64) {
+    pub(crate) fn u64(&mut self, mut v: u64) {
         // LEB128: most numbers here are small line numbers and lengths.
         loop {
             let b = (v & 0x7f) as u8;
@@ -25,20 +25,20 @@ impl Enc<'_> {
         }
     }
 
-    pub(super) fn usize(&mut self, v: usize) {
+    pub(crate) fn usize(&mut self, v: usize) {
         self.u64(v as u64);
     }
 
-    pub(super) fn bytes(&mut self, b: &[u8]) {
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
         self.usize(b.len());
         self.0.extend_from_slice(b);
     }
 
-    pub(super) fn str(&mut self, s: &str) {
+    pub(crate) fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());
     }
 
-    fn opt_str(&mut self, s: Option<&str>) {
+    pub(crate) fn opt_str(&mut self, s: Option<&str>) {
         match s {
             None => self.0.push(0),
             Some(s) => {
@@ -54,7 +54,7 @@ impl Enc<'_> {
         self.usize(i.map_or(0, |i| i + 1));
     }
 
-    fn strings(&mut self, v: &[String]) {
+    pub(crate) fn strings(&mut self, v: &[String]) {
         self.usize(v.len());
         for s in v {
             self.str(s);
@@ -117,10 +117,10 @@ impl Enc<'_> {
 }
 
 /// Reads values back; `None` at the first thing out of place.
-pub(super) struct Dec<'a>(pub &'a [u8]);
+pub(crate) struct Dec<'a>(pub &'a [u8]);
 
 impl<'a> Dec<'a> {
-    pub(super) fn u64(&mut self) -> Option<u64> {
+    pub(crate) fn u64(&mut self) -> Option<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let (&b, rest) = self.0.split_first()?;
@@ -133,38 +133,38 @@ impl<'a> Dec<'a> {
         None
     }
 
-    pub(super) fn usize(&mut self) -> Option<usize> {
+    pub(crate) fn usize(&mut self) -> Option<usize> {
         usize::try_from(self.u64()?).ok()
     }
 
-    pub(super) fn u8(&mut self) -> Option<u8> {
+    pub(crate) fn u8(&mut self) -> Option<u8> {
         let (&b, rest) = self.0.split_first()?;
         self.0 = rest;
         Some(b)
     }
 
-    pub(super) fn bytes(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.usize()?;
         let (b, rest) = self.0.split_at_checked(n)?;
         self.0 = rest;
         Some(b)
     }
 
-    pub(super) fn str(&mut self) -> Option<&'a str> {
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.bytes()?).ok()
     }
 
-    fn string(&mut self) -> Option<String> {
+    pub(crate) fn string(&mut self) -> Option<String> {
         self.str().map(str::to_string)
     }
 
     /// A count of items that each take at least one byte: never more than are left,
     /// so a damaged count cannot ask for a huge allocation.
-    fn count(&mut self) -> Option<usize> {
+    pub(crate) fn count(&mut self) -> Option<usize> {
         self.usize().filter(|&n| n <= self.0.len())
     }
 
-    fn opt_string(&mut self) -> Option<Option<String>> {
+    pub(crate) fn opt_string(&mut self) -> Option<Option<String>> {
         match self.u8()? {
             0 => Some(None),
             1 => Some(Some(self.string()?)),
@@ -173,11 +173,14 @@ impl<'a> Dec<'a> {
     }
 
     /// A counted list, each item read by `one`.
-    fn list<T>(&mut self, mut one: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    pub(crate) fn list<T>(
+        &mut self,
+        mut one: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
         (0..self.count()?).map(|_| one(self)).collect()
     }
 
-    fn strings(&mut self) -> Option<Vec<String>> {
+    pub(crate) fn strings(&mut self) -> Option<Vec<String>> {
         self.list(Self::string)
     }
 

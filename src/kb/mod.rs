@@ -12,7 +12,7 @@ use crate::incident::Incident;
 use crate::ingest::{self, IngestError};
 
 mod cache;
-mod codec;
+pub(crate) mod codec;
 mod lock;
 mod packed;
 

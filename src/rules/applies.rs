@@ -13,38 +13,82 @@
 use super::guard::{Check, Contains, Guard};
 use super::infer::{Family, SCRIPT_FILES};
 
-/// What an incident says, read once for all its guards.
-pub struct Context {
+/// What an incident says, read once for all its guards, and only when one needs it:
+/// most incidents name no guard, and reading every word of each was a third of
+/// compiling the rules.
+pub struct Context<'a> {
+    source: Source<'a>,
+    read: std::cell::OnceCell<Said>,
+}
+
+enum Source<'a> {
+    Incident(&'a crate::incident::Incident),
+    Text(String),
+}
+
+struct Said {
     /// Lower-cased words of every statement, summary and title.
     words: std::collections::BTreeSet<String>,
     /// Paths written in backticks anywhere in the record.
     paths: Vec<String>,
 }
 
-impl Context {
-    pub fn of(inc: &crate::incident::Incident) -> Context {
-        let mut text = format!("{}\n{}\n{}\n", inc.title, inc.summary, inc.impact);
-        for s in [
-            &inc.causes,
-            &inc.symptoms,
-            &inc.fixes,
-            &inc.lessons,
-            &inc.prevention,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            text.push_str(&s.text);
-            text.push('\n');
+impl<'a> Context<'a> {
+    pub fn of(inc: &'a crate::incident::Incident) -> Context<'a> {
+        Context {
+            source: Source::Incident(inc),
+            read: std::cell::OnceCell::new(),
         }
-        for c in &inc.commands {
-            text.push_str(c);
-            text.push('\n');
-        }
-        Context::from_text(&text)
     }
 
-    pub fn from_text(text: &str) -> Context {
+    pub fn from_text(text: &str) -> Context<'static> {
+        Context {
+            source: Source::Text(text.to_string()),
+            read: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn said(&self) -> &Said {
+        self.read.get_or_init(|| match &self.source {
+            Source::Incident(inc) => Said::of(&text_of(inc)),
+            Source::Text(text) => Said::of(text),
+        })
+    }
+
+    fn says(&self, w: &str) -> bool {
+        self.said().words.contains(w)
+    }
+
+    fn paths(&self) -> &[String] {
+        &self.said().paths
+    }
+}
+
+/// Everything an incident's record says, a line per part.
+fn text_of(inc: &crate::incident::Incident) -> String {
+    let mut text = format!("{}\n{}\n{}\n", inc.title, inc.summary, inc.impact);
+    for s in [
+        &inc.causes,
+        &inc.symptoms,
+        &inc.fixes,
+        &inc.lessons,
+        &inc.prevention,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push_str(&s.text);
+        text.push('\n');
+    }
+    for c in &inc.commands {
+        text.push_str(c);
+        text.push('\n');
+    }
+    text
+}
+
+impl Said {
+    fn of(text: &str) -> Said {
         let words = text
             .to_lowercase()
             .split(|c: char| !c.is_alphanumeric() && c != '_' && c != '-')
@@ -56,11 +100,7 @@ impl Context {
             .map(|c| c[1].trim_start_matches("./").to_string())
             .filter(|p| p.contains('/') || p.contains('.'))
             .collect();
-        Context { words, paths }
-    }
-
-    fn says(&self, w: &str) -> bool {
-        self.words.contains(w)
+        Said { words, paths }
     }
 }
 
@@ -134,7 +174,7 @@ pub fn condition(mut guard: Guard, family: &Family, ctx: &Context) -> Option<Gua
                 return Some(guard);
             }
             let siblings: Vec<String> = ctx
-                .paths
+                .paths()
                 .iter()
                 .map(|p| p.trim_end_matches('/').to_string())
                 .filter(|p| p.starts_with(&format!("{dir}/")) && p != path)

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::applies::Context;
 use super::infer::{self, Lesson, Origin, Polarity, Strength};
+use super::learned;
 use super::model::{Check, Guard, Level, Rule, RuleStatus, Source};
 use crate::document::{Block, Document};
 use crate::incident::{Incident, slug};
@@ -73,25 +74,104 @@ struct Candidate<'a> {
     explicit: Option<Box<Explicit>>,
 }
 
+/// What one incident teaches, apart from the incident: a lesson, where it is in the
+/// record, and the status it gives its rule. The lessons of an incident with no
+/// `hindsight-guard` block are a function of its record alone, so a build can keep
+/// them for the next (see `learned`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Learned {
+    /// Lessons, prevention, fixes: 0, 1, 2.
+    pub field: u8,
+    pub line: usize,
+    pub lesson: Lesson,
+    pub status: RuleStatus,
+}
+
 /// Compile rules from `inputs`. Errors in `hindsight-guard` blocks are returned with the
 /// rules from everything else.
 pub fn compile(inputs: &[Input]) -> (Vec<Rule>, Vec<BlockError>) {
+    let (rules, errors, _) = compile_with(inputs, vec![None; inputs.len()]);
+    (rules, errors)
+}
+
+/// `compile`, taking each input's lessons from `known` where given (as an earlier
+/// `compile_with` returned them for the same record) instead of reading them again.
+/// Also returns the lessons of each input read this time, encoded to keep for the next
+/// (see `learned`); `None` for inputs taken from `known` and for an incident with
+/// `hindsight-guard` blocks, whose lessons are read again every time.
+pub fn compile_with(
+    inputs: &[Input],
+    known: Vec<Option<Vec<Learned>>>,
+) -> (Vec<Rule>, Vec<BlockError>, Vec<Option<Vec<u8>>>) {
     use rayon::prelude::*;
-    let per_input: Vec<(Vec<Candidate>, Vec<BlockError>)> =
-        inputs.par_iter().map(candidates_of).collect();
+    let per_input: Vec<PerInput> = inputs
+        .par_iter()
+        .zip(known)
+        .map_init(learned::Guards::new, |guards, (input, known)| match known {
+            Some(learned) => {
+                let candidates = learned
+                    .into_iter()
+                    .map(|l| Candidate::from_learned(input.incident, l))
+                    .collect();
+                (candidates, Vec::new(), None)
+            }
+            None => {
+                let (candidates, errors) = candidates_of(input);
+                let keep = errors.is_empty() && candidates.iter().all(|c| c.explicit.is_none());
+                // Encoded at once: kept as lessons until the merge, every lesson of a
+                // first build was twice in memory.
+                let kept = keep
+                    .then(|| {
+                        let list: Vec<Learned> =
+                            candidates.iter().map(Candidate::learned).collect();
+                        learned::encoded(&list, guards)
+                    })
+                    .flatten();
+                (candidates, errors, kept)
+            }
+        })
+        .collect();
     // Sized once: grown by doubling, the list briefly needed three times its size.
-    let mut candidates = Vec::with_capacity(per_input.iter().map(|(c, _)| c.len()).sum());
+    let mut candidates = Vec::with_capacity(per_input.iter().map(|(c, _, _)| c.len()).sum());
     let mut errors = Vec::new();
-    for (c, e) in per_input {
+    let mut learned = Vec::with_capacity(inputs.len());
+    for (c, e, l) in per_input {
         candidates.extend(c);
         errors.extend(e);
+        learned.push(l);
     }
     candidates.sort_by(|a, b| a.rank.cmp(&b.rank));
     let by_id: BTreeMap<&str, &Incident> = inputs
         .iter()
         .map(|i| (i.incident.id.as_str(), i.incident))
         .collect();
-    (merge(candidates, &by_id), errors)
+    (merge(candidates, &by_id), errors, learned)
+}
+
+/// One input's candidates, the errors in its blocks, and its lessons (encoded) if read
+/// this time.
+type PerInput<'a> = (Vec<Candidate<'a>>, Vec<BlockError>, Option<Vec<u8>>);
+
+impl<'a> Candidate<'a> {
+    fn from_learned(incident: &'a Incident, l: Learned) -> Candidate<'a> {
+        Candidate {
+            rank: (l.field, &incident.id, l.line),
+            incident,
+            line: l.line,
+            lesson: l.lesson,
+            status: l.status,
+            explicit: None,
+        }
+    }
+
+    fn learned(&self) -> Learned {
+        Learned {
+            field: self.rank.0,
+            line: self.line,
+            lesson: self.lesson.clone(),
+            status: self.status,
+        }
+    }
 }
 
 /// The lessons of one incident, and errors in its `hindsight-guard` blocks.

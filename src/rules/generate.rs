@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use super::agents::{self, Cited, Settings, Target};
 use super::compile::{self, BlockError, Input};
-use super::memo;
 use super::model::{Rule, RuleError, RuleFile, RuleStatus, read_rule_files, rule_files};
 use super::render::rule_toml;
+use super::{learned, memo};
 use crate::fsio::within;
 use crate::kb::{KnowledgeBase, Loaded};
 use crate::owned::{self, Action, Desired, Ownership, Syntax};
@@ -139,13 +139,16 @@ pub fn generate(
         .filter(|r| r.status == RuleStatus::Active)
         .cloned()
         .collect();
-    files.extend(agents::render(
-        &active,
-        &cited,
-        agents_out,
-        targets,
-        agents.budget,
-    ));
+    // Agent files are rendered again only when what they tell changed (see `memo`).
+    let settings = (agents_out, targets, agents.budget);
+    let state = kb.state_dir();
+    let key = memo::agents_key(&active, &cited, settings);
+    let rendered = memo::read_agents(&state, &key).unwrap_or_else(|| {
+        let rendered = agents::render(&active, &cited, agents_out, targets, agents.budget);
+        memo::write_agents(&state, &key, &rendered);
+        rendered
+    });
+    files.extend(rendered);
     let mut owned_dirs: Vec<(PathBuf, &'static [&'static str])> = vec![(rules_dir, &["toml"])];
     for t in targets {
         match t {
@@ -220,9 +223,35 @@ fn compiled(
             text: t.as_deref().unwrap_or(""),
         })
         .collect();
-    let (rules, errors) = compile::compile(&inputs);
+    // Each postmortem's lessons as the last build read them, where its bytes are the
+    // same (see `learned`); only the others are read for lessons.
+    let keys: Vec<learned::Key> = loaded.par_iter().map(learned::key).collect();
+    let kept = learned::read(&state);
+    let known: Vec<Option<Vec<compile::Learned>>> = loaded
+        .par_iter()
+        .zip(&keys)
+        .map_init(learned::Guards::new, |guards, (l, k)| {
+            (!l.guard_blocks).then(|| kept.get(k, guards)).flatten()
+        })
+        .collect();
+    let was_known: Vec<bool> = known.iter().map(Option::is_some).collect();
+    let (rules, errors, lessons) = compile::compile_with(&inputs, known);
     if errors.is_empty() && state.is_dir() {
         memo::write(&state, &key, &rules);
+        let keep: Vec<(learned::Key, &[u8])> = keys
+            .iter()
+            .zip(was_known.iter().zip(&lessons))
+            .filter_map(|(k, (&was, fresh))| match (was, fresh) {
+                (true, _) => Some((*k, kept.raw(k)?)),
+                (false, Some(l)) => Some((*k, l.as_slice())),
+                _ => None,
+            })
+            .collect();
+        // Unchanged when every postmortem's lessons were kept, and nothing else is.
+        let reused = was_known.iter().filter(|w| **w).count();
+        if keep.len() != reused || kept.len() != reused {
+            learned::write(&state, &keep);
+        }
     }
     Ok((rules, errors))
 }

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod guard;
 pub mod infer;
 pub mod json;
+pub mod learned;
 pub mod memo;
 pub mod model;
 pub mod render;

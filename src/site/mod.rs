@@ -11,6 +11,7 @@ pub mod output;
 mod pages;
 mod render;
 mod searchindex;
+mod searchstate;
 pub mod serve;
 mod templates;
 
@@ -85,6 +86,9 @@ pub struct Input<'a> {
     pub config: &'a SiteConfig,
     /// The knowledge base's `templates/` (missing files fall back to the built-ins).
     pub templates: &'a Path,
+    /// The state folder, where the search index's postings are kept for the next build
+    /// (`None`: read every postmortem's text, keep nothing).
+    pub state: Option<&'a Path>,
 }
 
 /// What a build produced.

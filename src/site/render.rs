@@ -1,7 +1,6 @@
 //! Rendering the site: the layout every page shares (order, page names, tag links),
 //! then one function per kind of page, each writing to the sink.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -12,7 +11,8 @@ use sha2::{Digest, Sha256};
 
 use super::pages::{self, Common, Counts, Link, ListPage, Row, RuleRef};
 use super::{
-    Input, Key, Sink, SiteError, Summary, chart, feed, file_name, html, searchindex, templates,
+    Input, Key, Sink, SiteError, Summary, chart, feed, file_name, html, searchindex, searchstate,
+    templates,
 };
 use crate::config::SiteConfig;
 use crate::incident::{Incident, Severity, Status, slug};
@@ -564,14 +564,25 @@ impl<'a> Layout<'a> {
         )
     }
 
-    /// The search index, reading each postmortem's plain text as it goes.
+    /// The search index, reading the plain text of each postmortem the last build's
+    /// postings (in the state folder) do not hold.
     fn search_index(&self) -> Result<searchindex::Written, SiteError> {
         let doc = |k: usize| {
             let i = self.order[k];
-            let l = &self.input.loaded[i];
+            let inc = &self.input.loaded[i].incident;
+            searchindex::Doc {
+                url: self.urls[i].clone(),
+                title: &inc.title,
+                date: inc.date.as_deref(),
+                severity: inc.severity.map(Severity::as_str),
+                gist: gist(inc),
+            }
+        };
+        let texts = |k: usize| {
+            let l = &self.input.loaded[self.order[k]];
             let inc = &l.incident;
             let plain = l.plain().map_err(|e| SiteError::Io(l.path.clone(), e))?;
-            let mut texts: Vec<(u32, Cow<str>)> = vec![
+            let mut texts: searchindex::Texts = vec![
                 (8, inc.title.as_str().into()),
                 (2, inc.summary.as_str().into()),
                 (1, plain.into()),
@@ -583,16 +594,9 @@ impl<'a> Layout<'a> {
                     .chain(&inc.symptoms)
                     .map(|t| (2, t.text.as_str().into())),
             );
-            Ok(searchindex::Doc {
-                url: self.urls[i].clone(),
-                title: &inc.title,
-                date: inc.date.as_deref(),
-                severity: inc.severity.map(Severity::as_str),
-                gist: gist(inc),
-                texts,
-            })
+            Ok(texts)
         };
-        // The index is built from every document at once: one unit, keyed by each
+        // The index is made from every document at once: one unit, keyed by each
         // document's record and page in index order.
         let mut parts: Vec<&[u8]> = Vec::with_capacity(2 * self.order.len());
         for &i in &self.order {
@@ -604,13 +608,20 @@ impl<'a> Layout<'a> {
             let (files, bytes) = self.ctx.sink.sizes(SEARCH_UNIT);
             return Ok(searchindex::Written { files, bytes });
         }
+        // A document's words are a function of its record alone (its page is in its row,
+        // not in its postings).
+        let keys: Vec<Key> = self.order.iter().map(|&i| self.keys.records[i]).collect();
+        let prior = self.input.state.and_then(searchstate::read);
         let mut files = Vec::new();
-        let written = searchindex::build(self.order.len(), doc, &mut |name, text| {
+        let (written, prior) = searchindex::build(&keys, prior, doc, texts, &mut |name, text| {
             let path = format!("search/{name}");
             self.put(&path, text.as_bytes())?;
             files.push(path);
             Ok(())
         })?;
+        if let Some(state) = self.input.state {
+            searchstate::write(state, &prior);
+        }
         self.ctx.sink.made(SEARCH_UNIT, &key, files);
         Ok(written)
     }

@@ -20,6 +20,8 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde_json::json;
 
+use super::Key;
+
 /// Postings per term chunk (a chunk is a few hundred KB at most).
 const CHUNK_POSTINGS: usize = 20_000;
 /// Documents per document chunk.
@@ -35,16 +37,17 @@ const STOP: &[&str] = &[
     "we", "were", "which", "while", "who", "will", "with", "would", "you",
 ];
 
-/// One document to index: where it lives, what to show, and its text by weight.
+/// What a result shows of one document.
 pub(super) struct Doc<'a> {
     pub url: String,
     pub title: &'a str,
     pub date: Option<&'a str>,
     pub severity: Option<&'a str>,
     pub gist: String,
-    /// Texts with the weight each word in them counts for.
-    pub texts: Vec<(u32, Cow<'a, str>)>,
 }
+
+/// A document's texts, each with the weight its words count for.
+pub(super) type Texts<'a> = Vec<(u32, Cow<'a, str>)>;
 
 /// Whether `c` is an emoji the browser script treats as a word of its own (the same
 /// ranges as `EMOJI` in `assets/site.js`).
@@ -92,11 +95,11 @@ fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
 const BATCH: usize = 40 * DOC_CHUNK;
 
 /// One word's postings so far: (document gap, weight) pairs as LEB128 varints.
-#[derive(Default)]
-struct Postings {
-    last: u32,
-    count: usize,
-    bytes: Vec<u8>,
+#[derive(Default, Clone, PartialEq, Debug)]
+pub(super) struct Postings {
+    pub(super) last: u32,
+    pub(super) count: usize,
+    pub(super) bytes: Vec<u8>,
 }
 
 impl Postings {
@@ -110,6 +113,42 @@ impl Postings {
         }
         self.last = doc;
         self.count += 1;
+    }
+
+    /// The (document, weight) pairs, in document order; `None` if the bytes do not
+    /// decode (they may come from a file on disk).
+    pub(super) fn pairs(&self) -> Option<Vec<(u32, u32)>> {
+        let mut out = Vec::with_capacity(self.count);
+        let (mut v, mut shift, mut doc, mut gap) = (0u32, 0u32, 0u32, None);
+        for &b in &self.bytes {
+            if shift > 28 {
+                return None;
+            }
+            v |= u32::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                match gap.take() {
+                    None => gap = Some(v),
+                    Some(g) => {
+                        doc = doc.checked_add(g)?;
+                        out.push((doc, v));
+                    }
+                }
+                v = 0;
+                shift = 0;
+            }
+        }
+        let whole = gap.is_none() && shift == 0 && out.len() == self.count;
+        (whole && out.last().map_or(0, |p| p.0) == self.last).then_some(out)
+    }
+
+    /// Postings of `pairs`, which are in document order.
+    fn of(pairs: &[(u32, u32)]) -> Postings {
+        let mut p = Postings::default();
+        for &(doc, weight) in pairs {
+            p.push(doc, weight);
+        }
+        p
     }
 
     /// `gap,weight,gap,weight...` as the browser reads it.
@@ -134,6 +173,15 @@ impl Postings {
     }
 }
 
+/// The postings a build made, by word, and the documents they index (each by its key,
+/// in index order): kept for the next build, which then reads only the documents it
+/// has not seen (see `build`).
+#[derive(Default, Debug, PartialEq)]
+pub(super) struct Prior {
+    pub(super) docs: Vec<Key>,
+    pub(super) terms: HashMap<String, Postings>,
+}
+
 /// What the index came to.
 #[derive(Debug, Default, Clone, Copy)]
 pub(super) struct Written {
@@ -141,72 +189,68 @@ pub(super) struct Written {
     pub bytes: usize,
 }
 
-/// Build the index of `count` documents (`doc(i)` gives document `i`), handing each
-/// file to `put` as (path under `search/`, contents).
+/// Build the index of the documents whose keys are `keys` (in index order): `doc(i)`
+/// gives what a result shows of document `i`, `texts(i)` its texts. Each file goes to
+/// `put` as (path under `search/`, contents). With the postings of an earlier build
+/// (`prior`), only the documents whose keys it does not hold are read: the rest keep
+/// their postings, renumbered to their new places. Returns the postings for the next.
 pub(super) fn build<'a, E: Send>(
-    count: usize,
-    doc: impl Fn(usize) -> Result<Doc<'a>, E> + Sync,
+    keys: &[Key],
+    prior: Option<Prior>,
+    doc: impl Fn(usize) -> Doc<'a> + Sync,
+    texts: impl Fn(usize) -> Result<Texts<'a>, E> + Sync,
     put: &mut dyn FnMut(&str, &str) -> Result<(), E>,
-) -> Result<Written, E> {
+) -> Result<(Written, Prior), E> {
+    let count = keys.len();
+    let (mut postings, fresh) = match prior.and_then(|p| carried(p, keys)) {
+        Some(carried) => carried,
+        None => (HashMap::new(), (0..count).collect()),
+    };
+    let mut added: HashMap<String, Postings> = HashMap::new();
+    for batch in fresh.chunks(BATCH) {
+        let terms: Vec<Vec<(String, u32)>> = batch
+            .par_iter()
+            .map(|&i| Ok(weighed(&texts(i)?)))
+            .collect::<Result<_, E>>()?;
+        for (&i, terms) in batch.iter().zip(terms) {
+            for (term, weight) in terms {
+                if let Some(p) = added.get_mut(term.as_str()) {
+                    p.push(i as u32, weight);
+                } else {
+                    let mut p = Postings::default();
+                    p.push(i as u32, weight);
+                    added.insert(term, p);
+                }
+            }
+        }
+    }
+    merge(&mut postings, added);
     let mut written = Written::default();
     let mut emit = |name: &str, text: String| {
         written.files += 1;
         written.bytes += text.len();
         put(name, &text)
     };
-    let mut postings: HashMap<String, Postings> = HashMap::new();
     for start in (0..count).step_by(BATCH) {
         let end = (start + BATCH).min(count);
-        let batch: Vec<(Vec<(String, u32)>, serde_json::Value)> = (start..end)
-            .into_par_iter()
-            .map(|i| {
-                let d = doc(i)?;
-                let mut w: HashMap<String, u32> = HashMap::new();
-                for (weight, text) in &d.texts {
-                    for word in words(text) {
-                        *w.entry(word).or_default() += weight;
-                    }
-                }
-                let gist: String = d.gist.chars().take(GIST_CHARS).collect();
-                let row = json!([
-                    d.url,
-                    d.title,
-                    d.date.unwrap_or(""),
-                    d.severity.unwrap_or(""),
-                    gist
-                ]);
-                Ok((w.into_iter().collect(), row))
-            })
-            .collect::<Result<_, E>>()?;
-        for (k, part) in batch.chunks(DOC_CHUNK).enumerate() {
+        let rows: Vec<serde_json::Value> =
+            (start..end).into_par_iter().map(|i| row(&doc(i))).collect();
+        for (k, part) in rows.chunks(DOC_CHUNK).enumerate() {
             let k = start / DOC_CHUNK + k;
-            let rows: Vec<&serde_json::Value> = part.iter().map(|(_, row)| row).collect();
-            let rows = serde_json::to_string(&rows).expect("json");
+            let rows = serde_json::to_string(part).expect("json");
             emit(
                 &format!("d-{k}.js"),
                 format!("hindsightSearch.docs({k},{rows});\n"),
             )?;
         }
-        for (j, (terms, _)) in batch.into_iter().enumerate() {
-            let id = (start + j) as u32;
-            for (term, weight) in terms {
-                if let Some(p) = postings.get_mut(term.as_str()) {
-                    p.push(id, weight);
-                } else {
-                    let mut p = Postings::default();
-                    p.push(id, weight);
-                    postings.insert(term, p);
-                }
-            }
-        }
     }
-    let mut terms: Vec<(String, Postings)> = postings.into_iter().collect();
-    terms.sort_by(|a, b| utf16_order(&a.0, &b.0));
+    let mut terms: Vec<(&String, &Postings)> = postings.iter().collect();
+    terms.sort_by(|a, b| utf16_order(a.0, b.0));
 
     let mut ranges: Vec<(String, String)> = Vec::new();
-    let mut chunk: Vec<&(String, Postings)> = Vec::new();
+    let mut chunk: Vec<(&String, &Postings)> = Vec::new();
     let mut size = 0;
-    let mut flush = |chunk: &mut Vec<&(String, Postings)>| -> Result<(), E> {
+    let mut flush = |chunk: &mut Vec<(&String, &Postings)>| -> Result<(), E> {
         if chunk.is_empty() {
             return Ok(());
         }
@@ -228,7 +272,7 @@ pub(super) fn build<'a, E: Send>(
             format!("hindsightSearch.terms({k},{{{body}}});\n"),
         )
     };
-    for t in &terms {
+    for t in terms {
         if size + t.1.count > CHUNK_POSTINGS && !chunk.is_empty() {
             flush(&mut chunk)?;
             size = 0;
@@ -239,47 +283,173 @@ pub(super) fn build<'a, E: Send>(
     flush(&mut chunk)?;
     let meta = json!({ "docs": count, "doc_chunk": DOC_CHUNK, "chunks": ranges });
     emit("meta.js", format!("hindsightSearch.meta({meta});\n"))?;
-    Ok(written)
+    let prior = Prior {
+        docs: keys.to_vec(),
+        terms: postings,
+    };
+    Ok((written, prior))
+}
+
+/// The row a result is shown from.
+fn row(d: &Doc) -> serde_json::Value {
+    let gist: String = d.gist.chars().take(GIST_CHARS).collect();
+    json!([
+        d.url,
+        d.title,
+        d.date.unwrap_or(""),
+        d.severity.unwrap_or(""),
+        gist
+    ])
+}
+
+/// Each word of `texts` with the sum of the weights of the texts it is in.
+fn weighed(texts: &Texts) -> Vec<(String, u32)> {
+    let mut w: HashMap<String, u32> = HashMap::new();
+    for (weight, text) in texts {
+        for word in words(text) {
+            *w.entry(word).or_default() += weight;
+        }
+    }
+    w.into_iter().collect()
+}
+
+/// The postings of `prior` for the documents still in `keys`, renumbered to their
+/// places there, and the documents (in order) it does not hold. `None` when the prior
+/// does not read back whole, or is not worth it (it holds too few of the documents).
+fn carried(prior: Prior, keys: &[Key]) -> Option<(HashMap<String, Postings>, Vec<usize>)> {
+    let at: HashMap<&Key, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k, i as u32))
+        .collect();
+    // A key twice (two documents made from the same file) cannot say which is which.
+    if at.len() != keys.len() {
+        return None;
+    }
+    let to: Vec<Option<u32>> = prior.docs.iter().map(|k| at.get(k).copied()).collect();
+    let mut held = vec![false; keys.len()];
+    for &n in to.iter().flatten() {
+        if std::mem::replace(&mut held[n as usize], true) {
+            return None;
+        }
+    }
+    let fresh: Vec<usize> = (0..keys.len()).filter(|&i| !held[i]).collect();
+    if fresh.len() * 2 > keys.len() {
+        return None;
+    }
+    let same_places = to
+        .iter()
+        .enumerate()
+        .all(|(old, new)| new.is_none_or(|n| n as usize == old));
+    let terms: Option<HashMap<String, Postings>> = prior
+        .terms
+        .into_par_iter()
+        .filter_map(|(term, p)| {
+            let Some(pairs) = p.pairs() else {
+                return Some(None);
+            };
+            if pairs.iter().any(|&(d, _)| d as usize >= to.len()) {
+                return Some(None);
+            }
+            if same_places && pairs.iter().all(|&(d, _)| to[d as usize].is_some()) {
+                return Some(Some((term, p)));
+            }
+            let mut moved: Vec<(u32, u32)> = pairs
+                .iter()
+                .filter_map(|&(d, w)| Some((to[d as usize]?, w)))
+                .collect();
+            if moved.is_empty() {
+                return None;
+            }
+            if !same_places {
+                moved.sort_unstable_by_key(|p| p.0);
+            }
+            Some(Some((term, Postings::of(&moved))))
+        })
+        .collect();
+    Some((terms?, fresh))
+}
+
+/// `added` (postings of documents read this build) merged into `postings`.
+fn merge(postings: &mut HashMap<String, Postings>, added: HashMap<String, Postings>) {
+    if postings.is_empty() {
+        *postings = added;
+        return;
+    }
+    for (term, new) in added {
+        match postings.get_mut(term.as_str()) {
+            None => {
+                postings.insert(term, new);
+            }
+            Some(old) => {
+                let mut pairs = old.pairs().unwrap_or_default();
+                pairs.extend(new.pairs().unwrap_or_default());
+                pairs.sort_unstable_by_key(|p| p.0);
+                *old = Postings::of(&pairs);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn doc<'a>(url: &str, title: &'a str, body: &'a str) -> Doc<'a> {
+    /// A document: its url, title and body.
+    type Source<'a> = (&'a str, &'a str, &'a str);
+
+    fn shown<'a>(d: &Source<'a>) -> Doc<'a> {
         Doc {
-            url: url.into(),
-            title,
+            url: d.0.into(),
+            title: d.1,
             date: Some("2025-01-02"),
             severity: None,
-            gist: body.to_string(),
-            texts: vec![(5, title.into()), (1, body.into())],
+            gist: d.2.to_string(),
         }
     }
 
-    /// The files `build` writes, sorted by name.
-    fn build_all(docs: &[Doc]) -> Vec<(String, String)> {
+    fn texts<'a>(d: &Source<'a>) -> Texts<'a> {
+        vec![(5, d.1.into()), (1, d.2.into())]
+    }
+
+    /// A key per document, from its body.
+    fn keys(docs: &[Source]) -> Vec<Key> {
+        use sha2::Digest;
+        docs.iter()
+            .map(|d| sha2::Sha256::digest(d.2).into())
+            .collect()
+    }
+
+    /// The files `build` writes, sorted by name, and the postings it leaves; documents
+    /// whose texts are read are counted in `read`.
+    fn build_from(
+        docs: &[Source],
+        prior: Option<Prior>,
+        read: &std::sync::atomic::AtomicUsize,
+    ) -> (Vec<(String, String)>, Prior) {
         let mut files = Vec::new();
         let mut put = |name: &str, text: &str| {
             files.push((name.to_string(), text.to_string()));
             Ok::<(), ()>(())
         };
-        let written = build(
-            docs.len(),
+        let (written, prior) = build(
+            &keys(docs),
+            prior,
+            |i| shown(&docs[i]),
             |i| {
-                Ok(Doc {
-                    url: docs[i].url.clone(),
-                    gist: docs[i].gist.clone(),
-                    texts: docs[i].texts.clone(),
-                    ..docs[i]
-                })
+                read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(texts(&docs[i]))
             },
             &mut put,
         )
         .unwrap();
         assert_eq!(written.files, files.len());
         files.sort();
-        files
+        (files, prior)
+    }
+
+    fn build_all(docs: &[Source]) -> Vec<(String, String)> {
+        build_from(docs, None, &Default::default()).0
     }
 
     #[test]
@@ -305,9 +475,9 @@ mod tests {
     #[test]
     fn postings_are_delta_encoded_and_weighted() {
         let docs = [
-            doc("a.html", "Rsync outage", "rsync deleted files"),
-            doc("b.html", "DNS", "nothing"),
-            doc("c.html", "x", "rsync again"),
+            ("a.html", "Rsync outage", "rsync deleted files"),
+            ("b.html", "DNS", "nothing"),
+            ("c.html", "x", "rsync again"),
         ];
         let files = build_all(&docs);
         let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
@@ -328,7 +498,7 @@ mod tests {
         let bodies: Vec<String> = (0..8000)
             .map(|i| format!("word{i:05} common shared{}", i % 7))
             .collect();
-        let docs: Vec<Doc> = bodies.iter().map(|b| doc("x.html", "t", b)).collect();
+        let docs: Vec<Source> = bodies.iter().map(|b| ("x.html", "t", b.as_str())).collect();
         let files = build_all(&docs);
         let meta = &files.iter().find(|f| f.0 == "meta.js").unwrap().1;
         let v: serde_json::Value = serde_json::from_str(
@@ -345,5 +515,59 @@ mod tests {
             files.iter().filter(|f| f.0.starts_with("d-")).count(),
             8000_usize.div_ceil(DOC_CHUNK)
         );
+    }
+
+    /// From the postings of an earlier build, only new and changed documents are read,
+    /// and every file is what a build from nothing writes: after an edit in place, an
+    /// addition at the front (every document moves), a removal and a reordering.
+    #[test]
+    fn postings_carried_over_give_the_same_files() {
+        let bodies: Vec<String> = (0..300)
+            .map(|i| format!("word{i:03} common shared{} rsync{}", i % 7, i % 3))
+            .collect();
+        let base: Vec<Source> = bodies.iter().map(|b| ("x.html", "t", b.as_str())).collect();
+        let mut edited = base.clone();
+        edited[150].2 = "rsync deleted everything word150 brand new words";
+        let mut added = vec![("n.html", "New", "a new postmortem about kubernetes")];
+        added.extend(base.iter().copied());
+        let mut removed = base.clone();
+        removed.remove(7);
+        removed.remove(200);
+        let mut reordered = base.clone();
+        reordered.swap(3, 250);
+        reordered.rotate_left(40);
+        let zero = std::sync::atomic::AtomicUsize::new(0);
+        let (_, first) = build_from(&base, None, &zero);
+        for (docs, fresh) in [
+            (&edited, 1),
+            (&added, 1),
+            (&removed, 0),
+            (&reordered, 0),
+            (&base, 0),
+        ] {
+            let read = std::sync::atomic::AtomicUsize::new(0);
+            let prior = Prior {
+                docs: first.docs.clone(),
+                terms: first.terms.clone(),
+            };
+            let (files, next) = build_from(docs, Some(prior), &read);
+            let (clean, clean_next) = build_from(docs, None, &zero);
+            assert_eq!(files, clean);
+            assert_eq!(next, clean_next);
+            assert_eq!(read.into_inner(), fresh);
+        }
+    }
+
+    /// Postings that do not decode are not carried over: everything is read again.
+    #[test]
+    fn damaged_postings_are_read_again() {
+        let docs: Vec<Source> = vec![("a.html", "A", "rsync one"), ("b.html", "B", "rsync two")];
+        let zero = std::sync::atomic::AtomicUsize::new(0);
+        let (clean, mut prior) = build_from(&docs, None, &zero);
+        prior.terms.get_mut("rsync").unwrap().bytes.push(0x80);
+        let read = std::sync::atomic::AtomicUsize::new(0);
+        let (files, _) = build_from(&docs, Some(prior), &read);
+        assert_eq!(files, clean);
+        assert_eq!(read.into_inner(), 2);
     }
 }

@@ -47,6 +47,7 @@ fn render_mem(loaded: &[Loaded], templates: &Path) -> BTreeMap<String, Vec<u8>> 
         rules: &rules,
         config: &config,
         templates,
+        state: None,
     };
     render(&input, &mem, &|| {}).unwrap();
     mem.0.into_inner().unwrap()
@@ -182,6 +183,7 @@ fn publish_seeds(site: &Path, force: bool) -> Result<output::Published, SiteErro
         rules: &rules,
         config: &config,
         templates: none.path(),
+        state: None,
     };
     output::publish(site, force, |sink| render(&input, sink, &|| {}))
 }
@@ -321,6 +323,7 @@ fn check_lists_what_a_build_would_change() {
         rules: &rules,
         config: &config,
         templates: none.path(),
+        state: None,
     };
     let check = || output::check(&site, |sink| render(&input, sink, &|| {})).unwrap();
     assert!(check().is_empty());
