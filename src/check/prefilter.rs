@@ -80,13 +80,10 @@ impl Prefilter {
         if wanted == 0 {
             return;
         }
-        let mut is_wanted = vec![false; self.always.len()];
-        for &i in which {
-            is_wanted[i] = !self.always[i];
-        }
         for m in words.find_overlapping_iter(bytes) {
             let i = self.owner[m.pattern().as_usize()];
-            if is_wanted[i] && !out[i] {
+            // `which` is a file's few guards; matches of their words are rarer still.
+            if !out[i] && which.contains(&i) {
                 out[i] = true;
                 wanted -= 1;
                 if wanted == 0 {
@@ -177,28 +174,21 @@ fn spelled(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
         HirKind::Capture(c) => spelled(&c.sub),
         HirKind::Class(Class::Bytes(c)) => {
-            let bytes: Vec<u8> = c
-                .iter()
-                .flat_map(|r| r.start()..=r.end())
-                .take(MAX_CLASS + 1)
-                .collect();
-            (bytes.len() <= MAX_CLASS).then(|| bytes.into_iter().map(|b| vec![b]).collect())
+            few(c.iter().flat_map(|r| r.start()..=r.end()), |b| vec![b])
         }
         HirKind::Class(Class::Unicode(c)) => {
-            let chars: Vec<char> = c
-                .iter()
-                .flat_map(|r| r.start()..=r.end())
-                .take(MAX_CLASS + 1)
-                .collect();
-            (chars.len() <= MAX_CLASS).then(|| {
-                chars
-                    .into_iter()
-                    .map(|ch| ch.to_string().into_bytes())
-                    .collect()
+            few(c.iter().flat_map(|r| r.start()..=r.end()), |ch: char| {
+                ch.to_string().into_bytes()
             })
         }
         _ => None,
     }
+}
+
+/// The members of a class as words, if it has at most `MAX_CLASS` of them.
+fn few<T>(members: impl Iterator<Item = T>, word: impl Fn(T) -> Vec<u8>) -> Option<Vec<Vec<u8>>> {
+    let members: Vec<T> = members.take(MAX_CLASS + 1).collect();
+    (members.len() <= MAX_CLASS).then(|| members.into_iter().map(word).collect())
 }
 
 /// Every word of `a` followed by every word of `b`, unless there would be too many.

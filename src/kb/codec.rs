@@ -8,6 +8,24 @@ use crate::incident::{
 };
 use crate::taxonomy::{ALL as SECTION_KINDS, SectionKind};
 
+/// A state file's bytes: `header`, `body`, then the body's CRC-32, so that a file cut
+/// short or changed is told from one written whole.
+pub(crate) fn seal(header: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(header.len() + body.len() + 4);
+    out.extend_from_slice(header);
+    out.extend_from_slice(body);
+    out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+    out
+}
+
+/// Where the body of sealed `bytes` lies, if they start with `header` and their
+/// checksum holds.
+pub(crate) fn unseal(bytes: &[u8], header: &[u8]) -> Option<std::ops::Range<usize>> {
+    let rest = bytes.strip_prefix(header)?;
+    let (body, crc) = rest.split_at_checked(rest.len().checked_sub(4)?)?;
+    (crc32fast::hash(body).to_le_bytes() == crc).then(|| header.len()..header.len() + body.len())
+}
+
 /// Appends values to a byte buffer.
 pub(crate) struct Enc<'a>(pub &'a mut Vec<u8>);
 
@@ -145,6 +163,11 @@ impl<'a> Dec<'a> {
 
     pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.usize()?;
+        self.take(n)
+    }
+
+    /// The next `n` bytes, as they are (a fixed-size key).
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let (b, rest) = self.0.split_at_checked(n)?;
         self.0 = rest;
         Some(b)

@@ -17,7 +17,7 @@ use super::guard::Guard;
 use super::infer::{Lesson, Polarity, Strength};
 use super::model::RuleStatus;
 use crate::kb::Loaded;
-use crate::kb::codec::{Dec, Enc};
+use crate::kb::codec::{Dec, Enc, unseal};
 
 const FILE: &str = "lessons";
 const MAGIC: &str = "hindsight-lessons 1";
@@ -85,22 +85,15 @@ pub fn read(state: &Path) -> Kept {
     index(bytes).unwrap_or_default()
 }
 
-fn index(mut bytes: Vec<u8>) -> Option<Kept> {
-    let head = header().len();
-    if !bytes.starts_with(header().as_bytes()) || bytes.len() < head + 4 {
-        return None;
-    }
-    let crc = bytes.split_off(bytes.len() - 4);
-    let body = bytes.split_off(head);
-    if crc32fast::hash(&body).to_le_bytes()[..] != crc[..] {
-        return None;
-    }
+fn index(mut body: Vec<u8>) -> Option<Kept> {
+    let range = unseal(&body, header().as_bytes())?;
+    body.truncate(range.end);
+    body.drain(..range.start);
     let mut d = Dec(&body);
     let n = d.count()?;
     let mut at = HashMap::with_capacity(n);
     for _ in 0..n {
-        let key = Key::try_from(d.0.get(..32)?).ok()?;
-        d.0 = &d.0[32..];
+        let key = Key::try_from(d.take(32)?).ok()?;
         let len = d.usize()?;
         let start = body.len() - d.0.len();
         d.0 = d.0.get(len..)?;

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::agents::{Budget, Cited, Target};
 use super::model::Rule;
 use crate::kb::Loaded;
-use crate::kb::codec::{Dec, Enc};
+use crate::kb::codec::{Dec, Enc, seal, unseal};
 use crate::owned::Desired;
 
 const FILE: &str = "rules";
@@ -94,12 +94,8 @@ pub fn agents_key(rules: &[Rule], cited: &[Cited], settings: (&Path, &[Target], 
 /// The agent files rendered from inputs with `key`, if the state folder has them.
 pub fn read_agents(state: &Path, key: &str) -> Option<Vec<Desired>> {
     let bytes = std::fs::read(state.join(AGENTS_FILE)).ok()?;
-    let body = bytes.strip_prefix(format!("{AGENTS_HEADER} {key}\n").as_bytes())?;
-    let (body, crc) = body.split_at_checked(body.len().checked_sub(4)?)?;
-    if crc32fast::hash(body).to_le_bytes() != crc {
-        return None;
-    }
-    let mut d = Dec(body);
+    let body = unseal(&bytes, format!("{AGENTS_HEADER} {key}\n").as_bytes())?;
+    let mut d = Dec(&bytes[body]);
     let files = d.list(|d| {
         Some(Desired {
             path: PathBuf::from(d.str()?),
@@ -128,10 +124,7 @@ pub fn write_agents(state: &Path, key: &str, files: &[Desired]) {
         e.0.push(u8::from(f.shared));
         e.str(&f.content);
     }
-    let crc = crc32fast::hash(&body);
-    let mut out = format!("{AGENTS_HEADER} {key}\n").into_bytes();
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc.to_le_bytes());
+    let out = seal(format!("{AGENTS_HEADER} {key}\n").as_bytes(), &body);
     if state.is_dir() {
         let _ = crate::fsio::write_generated(&state.join(AGENTS_FILE), &out);
     }

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use super::Key;
 use super::searchindex::{Postings, Prior};
+use crate::kb::codec::{Dec, Enc, seal, unseal};
 
 pub(super) const FILE: &str = "site-search";
 const MAGIC: &str = "hindsight-site-search 1";
@@ -30,30 +31,23 @@ fn header() -> String {
 /// The postings kept in `state`, if they are this hindsight's and whole.
 pub(super) fn read(state: &Path) -> Option<Prior> {
     let bytes = std::fs::read(state.join(FILE)).ok()?;
-    let rest = bytes.strip_prefix(header().as_bytes())?;
-    let (body, crc) = rest.split_at_checked(rest.len().checked_sub(4)?)?;
-    if crc32fast::hash(body).to_le_bytes() != crc {
-        return None;
-    }
-    decode(body)
+    decode(&bytes[unseal(&bytes, header().as_bytes())?])
 }
 
 fn decode(body: &[u8]) -> Option<Prior> {
     let mut d = Dec(body);
-    let n = d.len()?;
+    let n = d.count()?;
     let mut docs = Vec::with_capacity(n.min(body.len() / 32));
     for _ in 0..n {
         docs.push(Key::try_from(d.take(32)?).ok()?);
     }
-    let n = d.len()?;
+    let n = d.count()?;
     let mut terms = HashMap::with_capacity(n.min(body.len()));
     for _ in 0..n {
-        let len = d.len()?;
-        let term = std::str::from_utf8(d.take(len)?).ok()?.to_string();
-        let count = d.len()?;
+        let term = d.string()?;
+        let count = d.count()?;
         let last = u32::try_from(d.u64()?).ok()?;
-        let len = d.len()?;
-        let bytes = d.take(len)?.to_vec();
+        let bytes = d.bytes()?.to_vec();
         terms.insert(term, Postings { last, count, bytes });
     }
     d.0.is_empty().then_some(Prior { docs, terms })
@@ -75,58 +69,9 @@ pub(super) fn write(state: &Path, prior: &Prior) {
         e.u64(u64::from(p.last));
         e.bytes(&p.bytes);
     }
-    let crc = crc32fast::hash(&body);
-    let mut out = header().into_bytes();
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc.to_le_bytes());
     if state.is_dir() {
+        let out = seal(header().as_bytes(), &body);
         let _ = crate::fsio::write_generated(&state.join(FILE), &out);
-    }
-}
-
-struct Enc<'a>(&'a mut Vec<u8>);
-
-impl Enc<'_> {
-    fn u64(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.0.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        self.0.push(v as u8);
-    }
-
-    fn bytes(&mut self, b: &[u8]) {
-        self.u64(b.len() as u64);
-        self.0.extend_from_slice(b);
-    }
-}
-
-struct Dec<'a>(&'a [u8]);
-
-impl<'a> Dec<'a> {
-    fn u64(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let (&b, rest) = self.0.split_first()?;
-            self.0 = rest;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-        }
-        None
-    }
-
-    /// A length, which cannot be more than the bytes left.
-    fn len(&mut self) -> Option<usize> {
-        let n = usize::try_from(self.u64()?).ok()?;
-        (n <= self.0.len()).then_some(n)
-    }
-
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = self.0.split_at_checked(n)?;
-        self.0 = rest;
-        Some(head)
     }
 }
 
