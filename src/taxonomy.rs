@@ -188,7 +188,12 @@ const VARIANTS: &[(SectionKind, &[&str])] = {
             FiveWhys,
             &[
                 "five whys",
-                "5 whys",
+                "the five whys",
+                // "5 Whys" and "The 5 Whys" once leading numbering is dropped.
+                "whys",
+                "the 5 whys",
+                "whys analysis",
+                "five whys analysis",
                 "root cause identification the five whys",
             ],
         ),
@@ -644,6 +649,8 @@ mod tests {
             ("What we did right away", Resolution),
             ("What we're doing about it", ActionItems),
             ("What was exposed", Impact),
+            ("5 Whys", FiveWhys),
+            ("The 5 Whys", FiveWhys),
             ("Root Cause Analysis", RootCause),
             ("🔍 ROOT CAUSE ANALYSIS", RootCause),
             ("Contributing Factors", ContributingFactors),
