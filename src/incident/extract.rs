@@ -333,6 +333,7 @@ fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut F
             continue;
         }
         let in_cause = s.effective.is_cause();
+        let mut story = Story::new(s.effective);
         // Fields a lead-in (`The lessons we take away are:`) hands to its list.
         let mut lead = 0u8;
         let mut item_leads: Vec<u8> = Vec::new();
@@ -364,10 +365,14 @@ fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut F
             };
             let mut prev = 0u8;
             let mut own_lead = 0u8;
-            for t in &texts {
+            for (ti, t) in texts.iter().enumerate() {
                 let lower = t.to_lowercase();
                 earlier = prose::earlier_story(&lower).unwrap_or(earlier);
-                let mut bits = prose::classify(&lower) | from_lead;
+                let Some(mut bits) =
+                    story.read(&lower, prose::classify(&lower) | from_lead, ti == 0)
+                else {
+                    continue;
+                };
                 if lean != 0
                     && !prose::is_null(&lower)
                     && (matches!(s.effective, Impact | WentWrong) || prose::leans(&lower, lean))
@@ -429,6 +434,52 @@ fn classify_prose(doc: &Document, timeline: &[super::TimelineEntry], out: &mut F
                 out.add(bits, &f);
             }
         }
+    }
+}
+
+/// Where a section's story stands. Told in order, a remedy cannot come before the
+/// trouble it remedies: a summary or background that opens with what reads as a fix
+/// and says what went wrong opens with the change that set things off. After "Here
+/// is what went wrong." the story is the cause, until a paragraph turns to what was
+/// done or will be.
+struct Story {
+    telling_cause: bool,
+    /// A sentence of the section has been given a field.
+    begun: bool,
+    told_in_order: bool,
+}
+
+impl Story {
+    fn new(kind: SectionKind) -> Story {
+        Story {
+            telling_cause: false,
+            begun: false,
+            told_in_order: matches!(kind, Summary | Background),
+        }
+    }
+
+    /// The fields of a sentence whose cues gave `bits`; `None` for the announcement
+    /// itself. `opens` is true for a paragraph's first sentence or a list item.
+    fn read(&mut self, lower: &str, mut bits: u8, opens: bool) -> Option<u8> {
+        use prose::*;
+        if announces_cause(lower) {
+            self.telling_cause = true;
+            return None;
+        }
+        if opens && bits & (FIX | PREVENTION | LESSON) != 0 {
+            self.telling_cause = false;
+        }
+        if self.telling_cause && !is_null(lower) {
+            bits |= CAUSE;
+        }
+        // Before the trouble, a fix that also leans to a cause ("was interrupted when
+        // the node was replaced") is the trigger.
+        let opening = self.told_in_order && !self.begun && leans(lower, CAUSE);
+        if (self.telling_cause || opening) && bits & FIX != 0 && bits & SYMPTOM == 0 {
+            bits = (bits & !FIX) | CAUSE;
+        }
+        self.begun |= bits != 0;
+        Some(bits)
     }
 }
 
@@ -518,20 +569,55 @@ fn date(doc: &Document, title: &str, path: &str) -> (Option<String>, Option<Stri
     // written, like a file name's: the incident's own date comes first, from the rest
     // of the opening lines or the timeline.
     let byline = regex!(r"(?i)^\W*(?:posted|published|written|updated|last updated)\b");
-    let opening: Vec<&str> = doc
-        .sections
-        .iter()
-        .flat_map(|s| s.blocks.iter())
-        .take(3)
-        .filter_map(Block::text)
+    // A status page lists its updates newest first, each with its own byline: the
+    // earliest is when the story began.
+    let lines = |n: usize| {
+        doc.sections
+            .iter()
+            .flat_map(|s| s.blocks.iter())
+            .filter_map(Block::text)
+            .take(n)
+            .flat_map(str::lines)
+    };
+    let prose: Vec<String> = lines(3)
+        .filter(|t| !byline.is_match(t))
+        .map(|t| without_bylines(t).0)
         .collect();
-    let (bylines, prose): (Vec<&str>, Vec<&str>) =
-        opening.into_iter().partition(|t| byline.is_match(t));
+    let filed = lines(12)
+        .flat_map(|t| without_bylines(t).1)
+        .chain(
+            lines(12)
+                .filter(|t| byline.is_match(t))
+                .filter_map(|t| find_date(t, None)),
+        )
+        .min();
     let stated = find_date(title, None)
         .or_else(|| fm.text(&["title"]).and_then(|t| find_date(&t, None)))
         .or_else(|| prose.iter().find_map(|t| find_date(t, None)));
-    let filed = bylines.iter().find_map(|t| find_date(t, None));
     (stated, filed.or_else(|| find_date(name, None)))
+}
+
+/// `text` with its inline bylines (`... resolved. Posted Mar 21, 2024 - 15:10 UTC`)
+/// taken out, and their dates.
+fn without_bylines(text: &str) -> (String, Vec<String>) {
+    let mark = regex!(r"(?i)\b(?:posted|published|last updated)(?: on| at)?\s+");
+    let (mut kept, mut dates, mut at) = (String::new(), Vec::new(), 0);
+    for m in mark.find_iter(text) {
+        let window = &text[m.end()..];
+        let window = &window[..window.floor_char_boundary(40)];
+        if m.start() < at {
+            continue;
+        }
+        if let Some((date, end)) = dates::find_date_at(window, None)
+            && window[..end].split_whitespace().count() <= 4
+        {
+            kept.push_str(&text[at..m.start()]);
+            dates.push(date);
+            at = m.end() + end;
+        }
+    }
+    kept.push_str(&text[at..]);
+    (kept, dates)
 }
 
 fn severity(doc: &Document, title: &str) -> Option<Severity> {
@@ -823,7 +909,19 @@ fn statement(text: &str, line: usize) -> Option<Found> {
     let header = t.ends_with(':') && words <= 4;
     let enough = words >= 2 || (words == 1 && t.len() > 6);
     let heading = crate::taxonomy::is_heading_text(&t) || prose::says_nothing(&t.to_lowercase());
-    (enough && !header && !heading && !is_prompt(&t)).then_some(Found { text: t, line })
+    (enough && !header && !heading && !is_prompt(&t) && !is_stamp(&t))
+        .then_some(Found { text: t, line })
+}
+
+/// A line that only says when something was posted (`Posted Mar 21, 2024 - 15:10
+/// UTC`, `Updated on 2024-03-21 at 10:00`): a status page's byline, not a statement.
+fn is_stamp(t: &str) -> bool {
+    let word = regex!(
+        r"(?i)^(?:posted|updated|published|last|on|at|\W+|\d[\d:.,/-]*(?:am|pm|z)?|utc|gmt|[a-z]{2,4}t|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?)$"
+    );
+    let mut words = t.split_whitespace();
+    regex!(r"(?i)^(?:posted|updated|published|last updated)\b").is_match(t)
+        && words.all(|w| word.is_match(w))
 }
 
 /// A list item or paragraph that opens with a template prompt: all of it is the
@@ -980,6 +1078,13 @@ mod tests {
             sentences("\"NEVER deploy untested. NEVER.\" \"Deploy small.\""),
             ["\"NEVER deploy untested. NEVER.\"", "\"Deploy small.\""]
         );
+    }
+
+    #[test]
+    fn status_page_bylines_are_not_statements() {
+        assert!(statement("Posted Mar 21, 2024 - 15:10 UTC", 1).is_none());
+        assert!(statement("Updated on 2024-03-21 at 10:00 PST", 1).is_none());
+        assert!(statement("Posted the rollback plan to the channel.", 1).is_some());
     }
 
     #[test]

@@ -43,19 +43,25 @@ const CAUSE_STRONG: &str = concat!(
     r"|\bunderlying (?:cause|issue|problem)\b|\bthe (?:core |main |primary |real )?(?:cause|problem|issue|culprit) (?:was|is|were|appears|seems|lay)\b",
     r"|\b(?:a|the|this) (?:bug|flaw|defect|regression|misconfiguration|typo|race condition|memory leak|mistake|oversight)\b",
     r"|\bbugs? (?:in|introduced|that)\b|\bmisconfigur|\bcaused\b|\bcauses\b|\bled to\b|\blead to\b|\bleading to\b",
-    r"|\bresult(?:ed|s|ing)? in\b|\bwas not (?:tested|reviewed|caught|detected|validated)\b",
+    r"|\bresult(?:ed|s|ing)? in\b|\b(?:was|were|is|are) not (?:tested|reviewed|caught|detected|validated|recorded|documented|monitored)\b",
     r"|\bwithout (?:testing|review|validation|backoff|exponential|a test|checking)\b|\bfailed to (?:account|consider|check|validate|handle|renew)\b",
     r"|\bincorrectly assumed\b|\bwrongly assumed\b|\boverlooked\b|\bexpired\b|\bexhausted\b|\boverload(?:ed|ing)?\b|\bintroduced (?:a|an|the)\b",
     r"|\bwas (?:changed|modified|raised|lowered|misconfigured|deleted|overwritten)\b|\bhad been (?:changed|modified|raised|lowered|set|removed|overwritten)\b",
     r"|\b(?:investigation|analysis|examination|review|we|team) (?:later |further |then )?(?:showed|revealed|found|determined|discovered|identified|established)\b",
+    r"|\b(?:nobody|no one|no-one) (?:had )?(?:noticed|spotted|caught|knew|checked|reviewed|revisited|owned|tested|realized|realised)\b",
     r"|\b(?:has|had|have) no\b|\bthere (?:was|were) no\b|\b(?:is|was|were) missing\b|\bmissing (?:a|the)\b",
-    r"|\brevealed that\b|\bfound that\b|\bturned out\b|\bdiscovered that\b|\bdetermined that\b|\b(?:began|started)\b[^.]{0,30}\bwith (?:a|an)\b"
+    r"|\brevealed that\b|\bidentified that\b|\bfound that\b|\bturned out\b|\bdiscovered that\b|\bdetermined that\b|\b(?:began|started)\b[^.]{0,30}\bwith (?:a|an)\b"
 );
 const CAUSE_WEAK: &str = concat!(
     r"\btriggered\b|\btrigger\b|\bcausing\b|\bafter (?:a|the) (?:change|deploy|deployment|upgrade|update|migration)\b",
     r"|\bfault\b|\bquirk\b|\bvulnerab|\bassum(?:ed|ption|ing)\b|\bphish|\blacked\b|\blacking\b|\bmissing\b|\bincorrect(?:ly)?\b|\bwrong(?:ly)?\b",
     r"|\bunexpected(?:ly)?\b|\bnon-atomic\b|\bedge case\b|\bmisjudged\b|\bforgot\b|\bdiverged\b|\bdrift\b",
-    r"|\bmalicious\b|\battackers?\b|\bill intent\b|\bimpersonat|\bspoof|\bexploit|\btyposquat|\bconsequence\b"
+    r"|\bmalicious\b|\battackers?\b|\bill intent\b|\bimpersonat|\bspoof|\bexploit|\btyposquat|\bconsequence\b",
+    // How latent faults are told without a causal connective: what had been done before
+    // (the pluperfect), what happened quietly, in place of what was meant, by default,
+    // or without what it needed.
+    r"|\bhad (?:been |already |recently |just |quietly |silently |previously |also )?(?:[a-z]+ed|[a-z]+en|set|put|left|built|made|cut)\b",
+    r"|\bsilently\b|\bquietly\b|\binstead of\b|\bby default\b|\bwithout (?:its|their|a|an|the|any)\b|\binterrupted\b"
 );
 const SYMPTOM_STRONG: &str = concat!(
     r"\b(?:users?|customers?|clients?|people|visitors|developers|players|we) (?:experienced|saw|see|were seeing|noticed|reported|received|got|hit|encountered|were (?:unable|not able)|could not|couldn't|started (?:seeing|getting|to see))\b",
@@ -71,7 +77,12 @@ const SYMPTOM_STRONG: &str = concat!(
     r"|\b(?:erroneous|incorrect|wrong|inconsistent|corrupt(?:ed)?|garbled|stale|invalid) (?:results?|data|values?|output|responses?|answers?|totals?|balances?)\b",
     r"|\b(?:was|were|got) (?:notified|alerted|paged)\b|\bbug reports?\b|\bnotified (?:us|the)\b",
     r"|\bfail(?:ed|s|ing)? to (?:resolve|load|connect|start|respond|download|upload|serve|process|complete|deliver|send|boot|build|deploy|sync|open|reach|return|scan|render|authenticate|log ?in)\b",
-    r"|\btak(?:e|es|ing|en) (?:up to |over |more than |about )?\d+\+?\s*(?:ms|milliseconds|seconds|minutes|mins|hours)\b"
+    r"|\btak(?:e|es|ing|en) (?:up to |over |more than |about )?\d+\+?\s*(?:ms|milliseconds|seconds|minutes|mins|hours)\b",
+    // What failed, said of the things that fail ("service-to-service calls failed",
+    // "every sidecar rejected every peer").
+    // "failed to" is left to the verbs above: "switches failed to learn" is a cause.
+    r"|\b[a-z-]+s (?:failed|timed out|errored|were rejected|were dropped)(?:\s*[.,;:]|$| (?:with|for|on|at|in|after|because|and|when|while|until|during))",
+    r"|\brejected (?:every|all|each|most)\b"
 );
 const SYMPTOM_WEAK: &str = concat!(
     r"\bfailed\b|\bfail\b|\baffect(?:ed|ing|s)?\b|\bimpact(?:ed|ing|s)?\b|\bnoticed\b|\bobserved\b|\bdetected\b|\breported\b",
@@ -94,6 +105,8 @@ const FIX_STRONG: &str = concat!(
     r"|\bthe fix (?:was|is)\b|\bworkaround\b|\bimmediate (?:fix|action|response)\b|\bremediat(?:ed|ion steps)\b",
     r"|\b(?:disables|suspends|restarts|reverts|rolls back|restores|blocks|resets|rotates|revokes|isolates|quarantines|reboots|redeploys|fails over|reroutes|purges|flushes)\b",
     r"|\brevert(?:s|ed|ing)?\b|\bforce[- ](?:reset|push(?:ed)?)\b",
+    // What the team itself stopped doing ("we stopped routing traffic to it").
+    r"|\bwe (?:then |quickly |immediately |also )?(?:stopped|paused|halted) [a-z]+ing\b",
     r"|\b(?:include[ds]?|ship(?:ped|s)?|release[ds]?|roll(?:ed|s)? out|land(?:ed|s)?|merged?) (?:a|the) fix\b|\b(?:a|the) fix (?:was|is) (?:added|merged|deployed|released|shipped)\b"
 );
 const FIX_WEAK: &str = concat!(
@@ -176,7 +189,13 @@ pub(super) fn classify(lower: &str) -> u8 {
         };
         let mut score = 2 * u8::from(strong_here);
         if score < 2 {
-            score += weak.find_iter(lower).take(2).count() as u8;
+            // "Customers who had signed in" says who, not what had been done.
+            let counts = |m: &regex::Match<'_>| {
+                !(*field == CAUSE
+                    && m.as_str().starts_with("had ")
+                    && lower[..m.start()].ends_with("who "))
+            };
+            score += weak.find_iter(lower).filter(counts).take(2).count() as u8;
         }
         if score >= 2 {
             out |= field;
@@ -222,6 +241,16 @@ pub(super) fn earlier_story(lower: &str) -> Option<bool> {
     } else {
         None
     }
+}
+
+/// True for a short sentence that announces the cause is told next ("Here is what
+/// went wrong.", "So why did it happen?").
+pub(super) fn announces_cause(lower: &str) -> bool {
+    lower.split_whitespace().count() <= 10
+        && regex!(
+            r"\b(?:what went wrong|why (?:did )?(?:it|this|that) happen(?:ed)?|what caused (?:it|this|that|the (?:outage|incident|problem|issue|failure)))\b"
+        )
+        .is_match(lower)
 }
 
 /// True for what could have been done, or would have happened.
@@ -280,6 +309,24 @@ mod tests {
     }
 
     #[test]
+    fn latent_faults_without_a_connective() {
+        for s in [
+            "A node image update had added our search domain to every node, silently.",
+            "The purge emptied the entire zone instead of the article's own URLs, by default.",
+            "The release was shipped without its env file and had booted with defaults.",
+            "Nobody noticed in review because the diff was long.",
+        ] {
+            assert_ne!(fields(s) & CAUSE, 0, "{s}");
+        }
+        // Who had done something is not what had been done.
+        assert_eq!(
+            fields("Customers who had signed in found themselves logged in as the wrong user.")
+                & CAUSE,
+            0
+        );
+    }
+
+    #[test]
     fn what_was_observed() {
         for s in [
             "Users experienced build failures during this time.",
@@ -287,6 +334,8 @@ mod tests {
             "Our alerts on order latency fired at 09:17.",
             "Queries degraded for four hours.",
             "Every request returned 502s.",
+            "Nearly all service-to-service calls failed until a new intermediate was issued.",
+            "Their chain had expired, so every sidecar rejected every peer.",
         ] {
             assert_ne!(fields(s) & SYMPTOM, 0, "{s}");
         }

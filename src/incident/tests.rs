@@ -385,3 +385,47 @@ fn stated_levels_in_tables_and_opening_prose() {
     let recap = parse("*Incident recap: attachments disappearing* (P2 / high)\n\nText.\n");
     assert_eq!(recap.severity.map(Severity::as_str), Some("high"));
 }
+
+#[test]
+fn a_story_told_after_what_went_wrong_is_the_cause() {
+    let i = parse(
+        "# Lost uploads\n\nA reader emailed that her galleries showed broken images.\n\n\
+         Here is what went wrong. On Monday we replaced the older machine with a fresh one. \
+         The script mounted the volume on the first machine only.\n\n\
+         Once we saw it, we stopped routing traffic to the new machine.\n",
+    );
+    assert!(
+        any(&i.causes, "replaced the older machine"),
+        "{:?}",
+        i.causes
+    );
+    assert!(any(&i.causes, "first machine only"), "{:?}", i.causes);
+    assert!(
+        !any(&i.fixes, "replaced the older machine"),
+        "{:?}",
+        i.fixes
+    );
+    assert!(any(&i.fixes, "stopped routing traffic"), "{:?}", i.fixes);
+    assert!(!any(&i.causes, "stopped routing traffic"), "{:?}", i.causes);
+}
+
+#[test]
+fn a_summary_opening_with_a_change_opens_with_the_trigger() {
+    let i = parse(
+        "# Search\n\n## What happened\n\nA disk expansion was interrupted when its node was \
+         replaced by maintenance. Searches returned only older documents.\n\n\
+         ## Timeline\n\n- 10:00 We replaced the node again and restarted the job.\n",
+    );
+    assert!(any(&i.causes, "was interrupted"), "{:?}", i.causes);
+    assert!(!any(&i.fixes, "was interrupted"), "{:?}", i.fixes);
+    assert!(any(&i.fixes, "restarted the job"), "{:?}", i.fixes);
+}
+
+#[test]
+fn a_status_page_dates_from_its_first_update() {
+    let i = parse(
+        "# Slow search\n\n**Resolved** - Fixed.\nPosted Mar 21, 2024 - 15:10 UTC\n\n\
+         **Investigating** - We are looking into slow searches.\nPosted Mar 19, 2024 - 14:31 UTC\n",
+    );
+    assert_eq!(i.date.as_deref(), Some("2024-03-19"));
+}
